@@ -1,0 +1,41 @@
+import { EXIT_CODES, type TrackioCliError } from "../errors.ts";
+import { readEnv } from "../store/paths.ts";
+
+const encoder = new TextEncoder();
+
+/** Writes all of `text` to stdout; a closed pipe (`| head`) ends the output quietly. */
+export function writeOut(text: string): void {
+  writeAll(Deno.stdout, text);
+}
+
+export function writeErr(text: string): void {
+  writeAll(Deno.stderr, text);
+}
+
+function writeAll(stream: { writeSync(p: Uint8Array): number }, text: string): void {
+  let bytes = encoder.encode(text);
+  try {
+    while (bytes.length > 0) bytes = bytes.subarray(stream.writeSync(bytes));
+  } catch (error) {
+    if (error instanceof Deno.errors.BrokenPipe) return;
+    throw error;
+  }
+}
+
+/** Colour on stderr only on a terminal and never with NO_COLOR. */
+export function stderrColor(): boolean {
+  return readEnv("NO_COLOR") === undefined && Deno.stderr.isTerminal();
+}
+
+const paint = (code: string, text: string) => (stderrColor() ? `\x1b[${code}m${text}\x1b[0m` : text);
+
+/** `error: message (hint)` on one line, and the exit code that goes with it. */
+export function reportError(error: TrackioCliError): number {
+  const hint = error.hint ? ` (${error.hint})` : "";
+  writeErr(`${paint("31", "error:")} ${error.message}${hint}\n`);
+  return EXIT_CODES[error.code];
+}
+
+export function reportNotice(notice: string): void {
+  writeErr(`${paint("33", "note:")} ${notice}\n`);
+}

@@ -1,0 +1,81 @@
+import { asCliError } from "../errors.ts";
+import { toJson } from "../json.ts";
+import { demoDataDir } from "../store/demo.ts";
+import { listProjectNames } from "../store/paths.ts";
+import { getProjectSummary } from "../tools/get_project_summary.ts";
+import type { ToolContext } from "../tools/registry.ts";
+import { table } from "../util/table.ts";
+import { reportNotice, writeOut } from "./output.ts";
+import { type CommonOptions, dataDirFor } from "./program.ts";
+
+interface ProjectLine {
+  project: string;
+  num_runs: number | null;
+  last_activity: number | null;
+  latest_run: string | null;
+  latest_created_at: string | null;
+  error: string | null;
+}
+
+function summarize(ctx: ToolContext, project: string): ProjectLine {
+  try {
+    const { result } = getProjectSummary.handler({ project }, ctx) as Awaited<ReturnType<typeof getProjectSummary.handler>>;
+    const latest = result.runs.at(-1);
+    return {
+      project,
+      num_runs: result.num_runs,
+      last_activity: result.last_activity,
+      latest_run: latest?.name ?? null,
+      latest_created_at: latest?.created_at ?? null,
+      error: null,
+    };
+  } catch (error) {
+    return { project, num_runs: null, last_activity: null, latest_run: null, latest_created_at: null, error: asCliError(error).message };
+  }
+}
+
+/**
+ * What `trackio-cli` with no command shows: every project with its runs and progress, and the
+ * commands to go further. With no Trackio data yet, the bundled demo projects, said so on stderr.
+ */
+export function overview(options: CommonOptions): void {
+  let dataDir = dataDirFor(options);
+  let demo = dataDir.source === "demo";
+  if (!demo && listProjectNames(dataDir.path).length === 0) {
+    reportNotice(
+      `no Trackio projects in ${dataDir.path} (from ${dataDir.source}); showing the bundled demo projects. ` +
+        "Point trackio-cli at your data with --dir or TRACKIO_DIR.",
+    );
+    dataDir = demoDataDir();
+    demo = true;
+  }
+  const ctx: ToolContext = { dataDir };
+  const projects = listProjectNames(dataDir.path).map((p) => summarize(ctx, p));
+  if (options.json) {
+    writeOut(`${toJson({ data_dir: dataDir.path, source: dataDir.source, demo, projects })}\n`);
+    return;
+  }
+  const flag = demo ? " --demo" : "";
+  const first = projects.find((p) => p.latest_run);
+  writeOut(
+    [
+      `Trackio data: ${demo ? "bundled demo projects" : `${dataDir.path} (from ${dataDir.source})`}`,
+      "",
+      table(
+        ["project", "runs", "last step", "latest run", "started"],
+        projects.map((p) =>
+          p.error
+            ? [p.project, "-", "-", "-", `error: ${p.error}`]
+            : [p.project, String(p.num_runs), String(p.last_activity ?? "-"), p.latest_run ?? "-", p.latest_created_at ?? "-"]
+        ),
+      ),
+      "",
+      "Next:",
+      `  trackio-cli runs -p ${first?.project ?? "PROJECT"}${flag}`,
+      `  trackio-cli run-summary -p ${first?.project ?? "PROJECT"} -r ${first?.latest_run ?? "RUN"}${flag}`,
+      `  trackio-cli values -p ${first?.project ?? "PROJECT"} -r ${first?.latest_run ?? "RUN"} -m train/loss${flag}`,
+      "  trackio-cli --help",
+      "",
+    ].join("\n"),
+  );
+}

@@ -1,0 +1,114 @@
+import { Command, CommanderError, Option } from "@commander-js/extra-typings";
+import { asCliError, usageError } from "../errors.ts";
+import { toJson } from "../json.ts";
+import { demoDataDir } from "../store/demo.ts";
+import { type DataDir, resolveDataDir } from "../store/paths.ts";
+import { TOOLS } from "../tools/index.ts";
+import { invokeTool } from "../tools/invoke.ts";
+import type { ToolContext, ToolDef } from "../tools/registry.ts";
+import { VERSION } from "../version.ts";
+import { flagsOf } from "./flags.ts";
+import { reportError, reportNotice, writeErr, writeOut } from "./output.ts";
+import { overview } from "./overview.ts";
+
+/** Options every command takes. */
+export interface CommonOptions {
+  dir?: string;
+  json?: boolean;
+  demo?: boolean;
+}
+
+export function addCommonOptions<C extends Command<unknown[], Record<string, unknown>>>(command: C) {
+  return command
+    .option("--dir <path>", "Trackio data directory (default: $TRACKIO_DIR, $HF_HOME/trackio, ~/.cache/huggingface/trackio)")
+    .option("--json", "print the result as JSON (NaN and infinities as the strings \"NaN\", \"Infinity\")")
+    .option("--demo", "read the bundled demo projects instead of your data");
+}
+
+export function dataDirFor(options: CommonOptions): DataDir {
+  if (options.demo) return demoDataDir();
+  return resolveDataDir(options.dir);
+}
+
+/** Prints a tool's result the way the user asked: JSON, or its human rendering. */
+export function printResult(tool: ToolDef, result: unknown, json: boolean): void {
+  const render = tool.cli.render as ((r: unknown) => string) | undefined;
+  if (json || !render) writeOut(`${toJson(result, json ? undefined : 2)}\n`);
+  else writeOut(`${render(result)}\n`);
+}
+
+function exampleHelp(examples: string[]): string {
+  return examples.length ? `\nExamples:\n${examples.map((e) => `  $ ${e}`).join("\n")}\n` : "";
+}
+
+function toolCommand(tool: ToolDef): Command {
+  const command = new Command(tool.cli.command)
+    .description(tool.description)
+    .aliases(tool.cli.aliases);
+  const fields = flagsOf(tool.input);
+  for (const f of fields) {
+    const option = new Option(f.flags, f.description);
+    if (f.choices) option.choices(f.choices);
+    command.addOption(option);
+  }
+  addCommonOptions(command as unknown as Command<[], Record<string, unknown>>);
+  command.addHelpText("after", exampleHelp(tool.cli.examples));
+  command.action(async (options: Record<string, unknown>) => {
+    const common = options as CommonOptions;
+    const raw: Record<string, unknown> = {};
+    for (const f of fields) raw[f.field] = options[f.attribute];
+    const ctx: ToolContext = { dataDir: dataDirFor(common) };
+    const spell = (field: string) => fields.find((f) => f.field === field)?.long ?? field;
+    const { result, notices } = await invokeTool(tool, raw, ctx, spell);
+    notices.forEach(reportNotice);
+    printResult(tool, result, common.json === true);
+  });
+  return command as unknown as Command;
+}
+
+export function buildProgram(): Command {
+  const program = new Command("trackio-cli")
+    .description(
+      "Read, monitor and diagnose Trackio training runs from the shell, CI and AI agents.\n" +
+        "Run with no command for an overview of your projects.",
+    )
+    .version(VERSION, "-V, --version")
+    .showSuggestionAfterError(true)
+    .enablePositionalOptions();
+  addCommonOptions(program as unknown as Command<[], Record<string, unknown>>);
+  program.action(async (options) => await overview(options as CommonOptions));
+  for (const tool of TOOLS) program.addCommand(toolCommand(tool));
+  return program as unknown as Command;
+}
+
+/** Runs the CLI on `argv` (without the program name) and returns the exit code. */
+export async function runCli(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  const configure = (command: Command) => {
+    command.exitOverride().configureOutput({
+      writeOut: (s) => writeOut(s),
+      writeErr: (s) => writeErr(s),
+      outputError: (s, write) => write(s.endsWith("\n") ? s : `${s}\n`),
+    });
+    command.commands.forEach((c) => configure(c as Command));
+  };
+  configure(program);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.exitCode === 0) {
+        return 0;
+      }
+      if (error.code === "commander.help") return 0;
+      return reportErrorQuietly(usageError(error.message));
+    }
+    return reportError(asCliError(error));
+  }
+}
+
+/** Commander has already printed its own message; only the exit code is left to give. */
+function reportErrorQuietly(_error: ReturnType<typeof usageError>): number {
+  return 2;
+}

@@ -1,0 +1,211 @@
+import { DatabaseSync, type SQLInputValue } from "node:sqlite";
+import { pathToFileURL } from "node:url";
+import { dataError, notFound } from "../errors.ts";
+
+const SQLITE_MAGIC = "SQLite format 3\0";
+/** How long a read waits for a writer's lock before giving up. Trackio's writers hold it for milliseconds. */
+export const BUSY_TIMEOUT_MS = 5_000;
+
+export type Row = Record<string, SQLInputValue>;
+
+interface FileState {
+  size: number;
+  mtimeMs: number;
+}
+
+function fileState(path: string): FileState | undefined {
+  try {
+    const info = Deno.statSync(path);
+    return { size: info.size, mtimeMs: info.mtime?.getTime() ?? 0 };
+  } catch {
+    return undefined;
+  }
+}
+
+function exists(path: string): boolean {
+  return fileState(path) !== undefined;
+}
+
+/** What the first 100 bytes of the file say: SQLite or not, WAL or rollback journal, size. */
+export interface HeaderInfo {
+  walMode: boolean;
+  pageSize: number;
+  pageCount: number;
+}
+
+/** Checks the file is a whole SQLite database before SQLite sees it, for messages a user understands. */
+export function readHeader(path: string, label: string): HeaderInfo {
+  let bytes: Uint8Array;
+  let size: number;
+  try {
+    const info = Deno.statSync(path);
+    if (info.isDirectory) throw dataError(`${label}: ${path} is a directory, not a Trackio database`);
+    size = info.size;
+    const file = Deno.openSync(path, { read: true });
+    try {
+      bytes = new Uint8Array(100);
+      let read = 0;
+      while (read < 100) {
+        const n = file.readSync(bytes.subarray(read));
+        if (n === null) break;
+        read += n;
+      }
+      bytes = bytes.subarray(0, read);
+    } finally {
+      file.close();
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) throw notFound(`${label}: no database at ${path}`);
+    if (error instanceof Deno.errors.PermissionDenied) {
+      throw dataError(`${label}: permission denied reading ${path}`);
+    }
+    throw error;
+  }
+  if (size === 0) {
+    throw dataError(`${label}: ${path} is empty (0 bytes), not a Trackio database yet`);
+  }
+  if (new TextDecoder().decode(bytes.subarray(0, 16)) !== SQLITE_MAGIC) {
+    throw dataError(`${label}: ${path} is not an SQLite database`);
+  }
+  if (bytes.length < 100) throw dataError(`${label}: ${path} is truncated (${size} bytes)`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const rawPageSize = view.getUint16(16);
+  const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
+  const pageCount = view.getUint32(28);
+  const walMode = bytes[18] === 2 && bytes[19] === 2;
+  const hasWal = exists(`${path}-wal`);
+  if (!hasWal && pageCount > 0 && pageSize * pageCount > size) {
+    throw dataError(
+      `${label}: ${path} is truncated (${size} bytes, its header says ${pageSize * pageCount})`,
+      "Copy the file again from its source, or restore it from a backup.",
+    );
+  }
+  return { walMode, pageSize, pageCount };
+}
+
+/** Turns SQLite's terse errors into one line that names the file and what to do. */
+export function explainSqliteError(error: unknown, label: string, path: string): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/not a database|disk image is malformed|corrupt/i.test(message)) {
+    return dataError(`${label}: ${path} is corrupt (${message})`, "Restore the file from a backup.");
+  }
+  if (/locked|busy/i.test(message)) {
+    return dataError(
+      `${label}: ${path} stayed locked for ${BUSY_TIMEOUT_MS / 1000} s (${message})`,
+      "A writer holds the database; try again in a moment.",
+    );
+  }
+  if (/unable to open/i.test(message)) {
+    return dataError(`${label}: cannot open ${path} (${message})`);
+  }
+  return dataError(`${label}: reading ${path} failed: ${message}`);
+}
+
+/**
+ * A read-only connection to one Trackio database.
+ *
+ * Trackio writes in WAL mode. A read-only SQLite connection to a WAL database creates `-wal` and
+ * `-shm` files when they are missing and cannot remove them, so a database at rest (no `-wal`: no
+ * writer attached) is read as an immutable snapshot that touches nothing; if the file changes while
+ * we read (a writer started and checkpointed), the caller reads again through a shared-lock
+ * connection (see `withDatabase`). While `-wal` exists a writer is attached and we join it as an
+ * ordinary read-only reader, which sees a consistent snapshot and never blocks the writer.
+ */
+export class ReadOnlyDatabase {
+  readonly db: DatabaseSync;
+  readonly immutable: boolean;
+  private readonly before?: FileState;
+
+  constructor(readonly path: string, readonly label: string, forceShared = false) {
+    const header = readHeader(path, label);
+    this.immutable = !forceShared && header.walMode && !exists(`${path}-wal`);
+    this.before = this.immutable ? fileState(path) : undefined;
+    const url = pathToFileURL(path);
+    if (this.immutable) url.searchParams.set("immutable", "1");
+    try {
+      this.db = new DatabaseSync(url, { readOnly: true, timeout: BUSY_TIMEOUT_MS });
+      // Forces SQLite to read the schema now, so a bad file fails here with a clear message.
+      this.db.prepare("SELECT count(*) FROM sqlite_schema").get();
+    } catch (error) {
+      throw explainSqliteError(error, label, path);
+    }
+  }
+
+  /** True when an immutable snapshot may have been torn by a writer that started meanwhile. */
+  changedSinceOpen(): boolean {
+    if (!this.immutable) return false;
+    const now = fileState(this.path);
+    return !now || now.size !== this.before?.size || now.mtimeMs !== this.before?.mtimeMs ||
+      exists(`${this.path}-wal`);
+  }
+
+  all(sql: string, ...params: SQLInputValue[]): Row[] {
+    try {
+      return this.db.prepare(sql).all(...params) as Row[];
+    } catch (error) {
+      throw explainSqliteError(error, this.label, this.path);
+    }
+  }
+
+  get(sql: string, ...params: SQLInputValue[]): Row | undefined {
+    try {
+      return this.db.prepare(sql).get(...params) as Row | undefined;
+    } catch (error) {
+      throw explainSqliteError(error, this.label, this.path);
+    }
+  }
+
+  /** Rows one at a time, for results too large to hold (a million-step run). */
+  *iterate(sql: string, ...params: SQLInputValue[]): Generator<Row> {
+    let iterator: Iterator<unknown>;
+    try {
+      iterator = this.db.prepare(sql).iterate(...params);
+    } catch (error) {
+      throw explainSqliteError(error, this.label, this.path);
+    }
+    while (true) {
+      let next: IteratorResult<unknown>;
+      try {
+        next = iterator.next();
+      } catch (error) {
+        throw explainSqliteError(error, this.label, this.path);
+      }
+      if (next.done) return;
+      yield next.value as Row;
+    }
+  }
+
+  close(): void {
+    try {
+      this.db.close();
+    } catch {
+      // Already closed.
+    }
+  }
+}
+
+/**
+ * Runs `read` on a read-only connection and returns its result; if an immutable snapshot changed
+ * under it, runs it again on a shared-lock connection. `read` must not emit anything itself.
+ */
+export function withDatabase<T>(path: string, label: string, read: (db: ReadOnlyDatabase) => T): T {
+  const first = new ReadOnlyDatabase(path, label);
+  let result: T;
+  let retry = false;
+  try {
+    result = read(first);
+    retry = first.changedSinceOpen();
+  } catch (error) {
+    if (!first.changedSinceOpen()) throw error;
+    retry = true;
+  } finally {
+    first.close();
+  }
+  if (!retry) return result!;
+  const shared = new ReadOnlyDatabase(path, label, true);
+  try {
+    return read(shared);
+  } finally {
+    shared.close();
+  }
+}

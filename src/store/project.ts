@@ -1,0 +1,338 @@
+import type { SQLInputValue } from "node:sqlite";
+import { dataError, notFound } from "../errors.ts";
+import { decodeNonFinite } from "../json.ts";
+import { didYouMean } from "../util/closest.ts";
+import { filterSql, type RowFilter } from "./filters.ts";
+import type { ReadOnlyDatabase, Row } from "./open.ts";
+import { hasColumn, readSchema, runsHaveIds, type Schema } from "./schema.ts";
+
+/** A run as Trackio lists it. `id` is the run id, or the name in files without run ids. */
+export interface RunRef {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+export type MetricValue = number | string | boolean | null | Record<string, unknown> | unknown[];
+
+export interface MetricPoint {
+  timestamp: string;
+  step: number;
+  value: MetricValue;
+}
+
+export interface LogRow {
+  timestamp: string;
+  step: number;
+  metrics: Record<string, unknown>;
+}
+
+export interface AlertRow {
+  timestamp: string;
+  run: string;
+  title: string;
+  text: string | null;
+  level: string;
+  step: number | null;
+}
+
+/** The stored metrics JSON as text: Trackio writes it as a BLOB, which SQLite would read as JSONB. */
+const METRICS_TEXT = "CAST(metrics AS TEXT)";
+
+/** A JSON path for one top-level key, or undefined when the key needs the slower `json_each` route. */
+function jsonPath(key: string): string | undefined {
+  return /["\\]/.test(key) ? undefined : `$."${key}"`;
+}
+
+/** A stored top-level value, typed by SQLite's `json_type`, as Trackio returns it. */
+function decodeJsonValue(type: unknown, raw: unknown): MetricValue {
+  switch (type) {
+    case "true":
+      return true;
+    case "false":
+      return false;
+    case "null":
+      return null;
+    case "object":
+    case "array":
+      return JSON.parse(String(raw));
+    case "text":
+      return decodeNonFinite(raw) as MetricValue;
+    default:
+      return raw as number;
+  }
+}
+
+/** Top-level values of a stored metrics object, with Trackio's non-finite strings made numbers. */
+export function decodeMetricsObject(text: string): Record<string, unknown> {
+  const parsed = JSON.parse(text);
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new SyntaxError("metrics is not a JSON object");
+  }
+  for (const key of Object.keys(parsed)) parsed[key] = decodeNonFinite(parsed[key]);
+  return parsed;
+}
+
+/**
+ * Queries over one project database, whatever its schema generation. Every method reads; nothing
+ * here can write (the connection is read-only besides).
+ */
+export class ProjectStore {
+  readonly schema: Schema;
+  /** The column that identifies a run in `metrics`. */
+  private readonly runKey: "run_id" | "run_name";
+
+  constructor(readonly db: ReadOnlyDatabase, readonly project: string) {
+    this.schema = readSchema(db);
+    this.runKey = runsHaveIds(this.schema) ? "run_id" : "run_name";
+  }
+
+  get hasMetrics(): boolean {
+    return this.schema.tables.has("metrics");
+  }
+
+  /** Runs ordered by their first timestamp, as Trackio lists them. */
+  runs(): RunRef[] {
+    if (!this.hasMetrics) return [];
+    const key = this.runKey;
+    // A correlated lookup per run walks the (run, timestamp) index instead of scanning every row.
+    return this.db.all(
+      `SELECT ${key} AS id, run_name AS name, MIN(timestamp) AS created_at
+       FROM metrics GROUP BY ${key} ORDER BY created_at, id`,
+    ).map((r) => ({ id: String(r.id), name: String(r.name), created_at: String(r.created_at) }));
+  }
+
+  /**
+   * The run a user means. With `runId`, that run (and its name must match `run` when both are
+   * given). With a name shared by several runs, the one whose first log is the most recent, as
+   * Trackio resolves it. A name that matches no run but is a run id selects that run.
+   */
+  resolveRun(run?: string | null, runId?: string | null): RunRef {
+    const runs = this.runs();
+    if (runId) {
+      const byId = runs.find((r) => r.id === runId);
+      if (!byId) {
+        throw notFound(
+          `run id '${runId}' not found in project '${this.project}'.${didYouMean(runId, runs.map((r) => r.id))}`,
+          "List the runs with: trackio-cli runs -p " + this.project,
+        );
+      }
+      if (run && run !== byId.name) {
+        throw notFound(`run id '${runId}' is run '${byId.name}', not '${run}' in project '${this.project}'`);
+      }
+      return byId;
+    }
+    if (!run) throw notFound(`no run given for project '${this.project}'`);
+    const named = runs.filter((r) => r.name === run);
+    if (named.length > 0) return named.reduce((a, b) => (b.created_at >= a.created_at ? b : a));
+    const byId = runs.find((r) => r.id === run);
+    if (byId) return byId;
+    throw notFound(
+      `run '${run}' not found in project '${this.project}'.${didYouMean(run, runs.map((r) => r.name))}`,
+      `List the runs with: trackio-cli runs -p ${this.project}`,
+    );
+  }
+
+  private runWhere(run: RunRef): { sql: string; params: SQLInputValue[] } {
+    return { sql: `${this.runKey} = ?`, params: [this.runKey === "run_id" ? run.id : run.name] };
+  }
+
+  /** Sorted metric names of a run: every key of its rows but `timestamp` and `step`. */
+  metricNames(run: RunRef): string[] {
+    const where = this.runWhere(run);
+    return this.guardJson(run, () =>
+      this.db.all(
+        `SELECT DISTINCT j.key AS key FROM metrics, json_each(${METRICS_TEXT}) AS j
+         WHERE ${where.sql} AND j.key NOT IN ('timestamp', 'step') ORDER BY j.key`,
+        ...where.params,
+      ).map((r) => String(r.key))
+    );
+  }
+
+  /** Row count and largest step of a run. */
+  runStats(run: RunRef): { num_logs: number; last_step: number | null; first_step: number | null } {
+    const where = this.runWhere(run);
+    const row = this.db.get(
+      `SELECT COUNT(*) AS n, MAX(step) AS last, MIN(step) AS first FROM metrics WHERE ${where.sql}`,
+      ...where.params,
+    );
+    return {
+      num_logs: Number(row?.n ?? 0),
+      last_step: row?.last == null ? null : Number(row.last),
+      first_step: row?.first == null ? null : Number(row.first),
+    };
+  }
+
+  /** The largest step of any run, Trackio's `last_activity`. */
+  lastStep(): number | null {
+    if (!this.hasMetrics) return null;
+    const row = this.db.get("SELECT MAX(step) AS last FROM metrics");
+    return row?.last == null ? null : Number(row.last);
+  }
+
+  /** A run's config as logged (Trackio's internal `_Username`, `_Created`, `_Group` included), or null. */
+  config(run: RunRef): Record<string, unknown> | null {
+    if (!this.schema.tables.has("configs")) return null;
+    const byId = hasColumn(this.schema, "configs", "run_id") && this.runKey === "run_id";
+    const row = this.db.get(
+      `SELECT CAST(config AS TEXT) AS config FROM configs WHERE ${byId ? "run_id" : "run_name"} = ?
+       ORDER BY id DESC LIMIT 1`,
+      byId ? run.id : run.name,
+    );
+    if (!row) return null;
+    try {
+      return decodeMetricsObject(String(row.config));
+    } catch {
+      throw dataError(`project '${this.project}': the config of run '${run.name}' is not valid JSON`);
+    }
+  }
+
+  /** Whether any row of the run holds `metric`, for telling an unknown metric from an empty window. */
+  hasMetric(run: RunRef, metric: string): boolean {
+    return this.metricNames(run).includes(metric);
+  }
+
+  /**
+   * The values of one metric, oldest first (by timestamp, then insertion), only from rows that hold
+   * it. Extraction happens in SQLite; rows stream one at a time.
+   */
+  *metricValues(run: RunRef, metric: string, filter: RowFilter = {}): Generator<MetricPoint> {
+    const where = this.runWhere(run);
+    const extra = filterSql(filter);
+    const path = jsonPath(metric);
+    const extract = path
+      ? `json_type(${METRICS_TEXT}, ?) AS t, json_extract(${METRICS_TEXT}, ?) AS v`
+      : `(SELECT type FROM json_each(${METRICS_TEXT}) WHERE key = ?) AS t,
+         (SELECT value FROM json_each(${METRICS_TEXT}) WHERE key = ?) AS v`;
+    const keyParams = path ? [path, path] : [metric, metric];
+    const sql = `SELECT timestamp, step, t, v FROM (
+        SELECT id, timestamp, step, ${extract} FROM metrics WHERE ${where.sql}${extra.sql}
+      ) WHERE t IS NOT NULL ORDER BY timestamp, id`;
+    const rows = this.guardJsonIterate(run, sql, [...keyParams, ...where.params, ...extra.params]);
+    for (const r of rows) {
+      yield { timestamp: String(r.timestamp), step: Number(r.step), value: decodeJsonValue(r.t, r.v) };
+    }
+  }
+
+  /** Whole rows of a run in a filter, oldest first: for snapshots and logs. */
+  *rows(run: RunRef, filter: RowFilter = {}): Generator<LogRow & { id: number }> {
+    const where = this.runWhere(run);
+    const extra = filterSql(filter);
+    const sql = `SELECT id, timestamp, step, ${METRICS_TEXT} AS m FROM metrics
+      WHERE ${where.sql}${extra.sql} ORDER BY timestamp, id`;
+    for (const r of this.db.iterate(sql, ...where.params, ...extra.params)) {
+      let metrics: Record<string, unknown>;
+      try {
+        metrics = decodeMetricsObject(String(r.m));
+      } catch {
+        throw this.malformedRow(run, Number(r.id));
+      }
+      yield { id: Number(r.id), timestamp: String(r.timestamp), step: Number(r.step), metrics };
+    }
+  }
+
+  /** Number of rows of a run in a filter. */
+  countRows(run: RunRef, filter: RowFilter = {}): number {
+    const where = this.runWhere(run);
+    const extra = filterSql(filter);
+    const row = this.db.get(
+      `SELECT COUNT(*) AS n FROM metrics WHERE ${where.sql}${extra.sql}`,
+      ...where.params,
+      ...extra.params,
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  /**
+   * Where a table other than `metrics` identifies the run: by id when both it and `metrics` have
+   * ids, else by name (v0.5, pre-run-id, and files a newer Trackio upgraded in place).
+   */
+  private sideTableWhere(table: string, run: RunRef): { sql: string; params: SQLInputValue[] } {
+    const byId = this.runKey === "run_id" && hasColumn(this.schema, table, "run_id");
+    return byId ? { sql: "run_id = ?", params: [run.id] } : { sql: "run_name = ?", params: [run.name] };
+  }
+
+  /** Alerts, newest first. `run` restricts to one run; `level` and `since` (an instant) filter. */
+  alerts(run?: RunRef, level?: string, since?: string): AlertRow[] {
+    if (!this.schema.tables.has("alerts")) return [];
+    const clauses: string[] = [];
+    const params: SQLInputValue[] = [];
+    if (run) {
+      const where = this.sideTableWhere("alerts", run);
+      clauses.push(where.sql);
+      params.push(...where.params);
+    }
+    if (level) {
+      clauses.push("level = ?");
+      params.push(level);
+    }
+    if (since) {
+      clauses.push("unixepoch(timestamp, 'subsec') > unixepoch(?, 'subsec')");
+      params.push(since);
+    }
+    const where = clauses.length ? `WHERE ${clauses.join(" AND ")}` : "";
+    return this.db.all(
+      `SELECT timestamp, run_name, title, text, level, step FROM alerts ${where} ORDER BY timestamp DESC, id DESC`,
+      ...params,
+    ).map((r) => ({
+      timestamp: String(r.timestamp),
+      run: String(r.run_name),
+      title: String(r.title),
+      text: r.text == null ? null : String(r.text),
+      level: String(r.level),
+      step: r.step == null ? null : Number(r.step),
+    }));
+  }
+
+  /** System metrics rows (GPU, CPU) of a run, oldest first. */
+  systemMetrics(run: RunRef): { timestamp: string; metrics: Record<string, unknown> }[] {
+    if (!this.schema.tables.has("system_metrics")) return [];
+    const where = this.sideTableWhere("system_metrics", run);
+    return this.db.all(
+      `SELECT id, timestamp, CAST(metrics AS TEXT) AS m FROM system_metrics WHERE ${where.sql} ORDER BY timestamp, id`,
+      ...where.params,
+    ).map((r) => {
+      try {
+        return { timestamp: String(r.timestamp), metrics: decodeMetricsObject(String(r.m)) };
+      } catch {
+        throw dataError(
+          `project '${this.project}': system_metrics row ${r.id} of run '${run.name}' holds malformed JSON`,
+        );
+      }
+    });
+  }
+
+  private malformedRow(run: RunRef, id: number): Error {
+    return dataError(
+      `project '${this.project}': metrics row ${id} of run '${run.name}' holds malformed JSON`,
+      "The row was not written by Trackio or was damaged; the other rows are intact.",
+    );
+  }
+
+  /** Re-raises SQLite's "malformed JSON" as an error that names the bad row. */
+  private guardJson<T>(run: RunRef, read: () => T): T {
+    try {
+      return read();
+    } catch (error) {
+      throw this.explainJsonError(run, error);
+    }
+  }
+
+  private *guardJsonIterate(run: RunRef, sql: string, params: SQLInputValue[]): Generator<Row> {
+    try {
+      yield* this.db.iterate(sql, ...params);
+    } catch (error) {
+      throw this.explainJsonError(run, error);
+    }
+  }
+
+  private explainJsonError(run: RunRef, error: unknown): unknown {
+    if (!(error instanceof Error) || !/malformed JSON/i.test(error.message)) return error;
+    const where = this.runWhere(run);
+    const bad = this.db.get(
+      `SELECT id FROM metrics WHERE ${where.sql} AND json_valid(${METRICS_TEXT}) = 0 ORDER BY id LIMIT 1`,
+      ...where.params,
+    );
+    return this.malformedRow(run, Number(bad?.id ?? -1));
+  }
+}

@@ -1,0 +1,46 @@
+import { z } from "zod";
+import { table } from "../util/table.ts";
+import { withProject } from "./context.ts";
+import * as p from "./params.ts";
+import { defineTool, output } from "./registry.ts";
+import type { AlertRow } from "../store/project.ts";
+
+const alert = z.object({
+  timestamp: z.string(),
+  run: z.string(),
+  title: z.string(),
+  text: z.string().nullable(),
+  level: z.string(),
+  step: z.number().nullable(),
+});
+
+export const getAlerts = defineTool({
+  name: "get_alerts",
+  title: "Alerts raised by training code",
+  description: "Alerts that training code raised with trackio.alert() (title, text, level " +
+    "info|warn|error, step), newest first, for a project or one run; filter by level and since (an " +
+    "ISO-8601 time). Check them when a run looks wrong: the training script may have said why.",
+  input: z.object({
+    project: p.project,
+    run: p.run.optional(),
+    run_id: p.runId.optional(),
+    level: z.enum(["info", "warn", "error"]).optional().describe("Only alerts of this level."),
+    since: z.string().min(1).optional().describe("Only alerts after this ISO-8601 time."),
+  }),
+  output: z.array(alert),
+  cli: {
+    command: "get-alerts",
+    aliases: ["alerts"],
+    examples: ["trackio-cli alerts -p sft-qwen", "trackio-cli alerts -p sft-qwen -r lr-high --level error"],
+    render: (rows: AlertRow[]) =>
+      table(
+        ["timestamp", "run", "level", "step", "title", "text"],
+        rows.map((a) => [a.timestamp, a.run, a.level, a.step === null ? "-" : String(a.step), a.title, a.text ?? ""]),
+      ),
+  },
+  handler: (args, ctx) =>
+    withProject(ctx, args.project, (store) => {
+      const run = args.run || args.run_id ? store.resolveRun(args.run, args.run_id) : undefined;
+      return output(store.alerts(run, args.level, args.since));
+    }),
+});

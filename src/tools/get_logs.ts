@@ -1,0 +1,56 @@
+import { z } from "zod";
+import { formatNumber, table } from "../util/table.ts";
+import { selectRows } from "../analysis/select_rows.ts";
+import { withProject } from "./context.ts";
+import * as p from "./params.ts";
+import { defineTool, output } from "./registry.ts";
+
+type LogEntry = Record<string, unknown>;
+
+/** Trackio caps get_logs at this many rows; so do we by default, by a method that keeps spikes. */
+export const DEFAULT_MAX_ROWS = 3000;
+
+function render(rows: LogEntry[]): string {
+  const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => k !== "timestamp" && k !== "step");
+  return table(["step", ...keys, "timestamp"], rows.map((r) => [String(r.step), ...keys.map((k) => formatNumber(r[k])), String(r.timestamp)]));
+}
+
+export const getLogs = defineTool({
+  name: "get_logs",
+  title: "All logged rows of a run",
+  description: "Every row a run logged, each as {metric: value, ..., timestamp, step}, oldest first. " +
+    "Long runs are thinned to max_rows (default 3000) keeping each metric's extremes and NaN rows, " +
+    "and the result says so. Prefer get_metric_values for one metric's curve.",
+  input: z.object({
+    project: p.project,
+    run: p.run.optional(),
+    run_id: p.runId.optional(),
+    max_rows: z.coerce.number().int().min(3).optional().describe(
+      "Thin to at most this many rows (default 3000), keeping each metric's spikes and minima.",
+    ),
+  }),
+  output: z.array(z.record(z.string(), z.unknown())),
+  cli: {
+    command: "get-logs",
+    aliases: ["logs"],
+    examples: ["trackio-cli logs -p mymodel -r r1", "trackio-cli logs -p sft-qwen -r lr-high --max-rows 100 --json"],
+    render,
+  },
+  handler: (args, ctx) =>
+    withProject(ctx, args.project, (store) => {
+      const run = store.resolveRun(args.run, args.run_id);
+      const maxRows = args.max_rows ?? DEFAULT_MAX_ROWS;
+      const total = store.countRows(run);
+      const keep = total > maxRows ? selectRows(store.rows(run), total, maxRows, store.metricNames(run).length) : undefined;
+      const rows: LogEntry[] = [];
+      let index = 0;
+      for (const row of store.rows(run)) {
+        if (!keep || keep.has(index)) rows.push({ ...row.metrics, timestamp: row.timestamp, step: row.step });
+        index++;
+      }
+      const notices = keep
+        ? [`thinned ${total} rows to ${rows.length} (each metric's min and max per bucket and NaN rows kept); raise max_rows for more`]
+        : [];
+      return output(rows, notices);
+    }),
+});

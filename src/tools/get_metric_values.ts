@@ -1,0 +1,68 @@
+import { z } from "zod";
+import { downsampleMinMax } from "../analysis/downsample.ts";
+import { usageError } from "../errors.ts";
+import type { MetricPoint } from "../store/project.ts";
+import { formatNumber, table } from "../util/table.ts";
+import { requireMetric, withProject } from "./context.ts";
+import * as p from "./params.ts";
+import { defineTool, output } from "./registry.ts";
+
+export const renderPoints = (points: MetricPoint[]) =>
+  table(["step", "value", "timestamp"], points.map((pt) => [String(pt.step), formatNumber(pt.value), pt.timestamp]));
+
+/** Rejects filter combinations that would silently ignore an argument. */
+export function checkFilter(args: { step?: number; around_step?: number; at_time?: string; window?: number }): void {
+  const given = [args.step !== undefined, args.around_step !== undefined, args.at_time !== undefined];
+  if (given.filter(Boolean).length > 1) throw usageError("give at most one of step, around_step and at_time");
+  if (args.window !== undefined && args.around_step === undefined && args.at_time === undefined) {
+    throw usageError("window goes with around_step or at_time");
+  }
+}
+
+export const getMetricValues = defineTool({
+  name: "get_metric_values",
+  title: "Get a metric's history",
+  description: "The history of one metric of a run as [{timestamp, step, value}], oldest first; " +
+    "NaN and infinities come as the strings \"NaN\", \"Infinity\", \"-Infinity\". Filter with step, " +
+    "around_step+window or at_time+window; poll a live run with since_step; pass max_points to get " +
+    "a downsampled curve that still shows spikes, minima and NaN.",
+  input: z.object({
+    project: p.project,
+    run: p.run.optional(),
+    metric_name: p.metricName,
+    run_id: p.runId.optional(),
+    ...p.rowFilter,
+    since_step: p.sinceStep.optional(),
+    max_points: p.maxPoints.optional(),
+  }),
+  inputAliases: { metric: "metric_name" },
+  output: z.array(p.point),
+  cli: {
+    command: "get-metric-values",
+    aliases: ["values"],
+    examples: [
+      "trackio-cli values -p sft-qwen -r baseline-v1 -m train/loss",
+      "trackio-cli values -p sft-qwen -r overfit-v2 -m eval/loss --around 900 --window 200",
+      "trackio-cli values -p sft-qwen -r lr-high -m train/loss --max-points 200 --json",
+    ],
+    render: renderPoints,
+  },
+  handler: (args, ctx) => {
+    checkFilter(args);
+    return withProject(ctx, args.project, (store) => {
+      const run = store.resolveRun(args.run, args.run_id);
+      requireMetric(store, run, args.metric_name);
+      const points = store.metricValues(run, args.metric_name, args);
+      if (args.max_points === undefined) return output([...points]);
+      const stats = store.runStats(run);
+      const sampled = downsampleMinMax(points, args.max_points, stats.first_step ?? 0, stats.last_step ?? 0);
+      const notices = sampled.downsampled
+        ? [
+          `downsampled ${sampled.total} points to ${sampled.points.length} (min-max per step bucket: ` +
+          `spikes, minima, NaN and the last point kept); raise max_points or narrow with around_step for more`,
+        ]
+        : [];
+      return output(sampled.points, notices);
+    });
+  },
+});

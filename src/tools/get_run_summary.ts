@@ -1,0 +1,59 @@
+import { z } from "zod";
+import { toJson } from "../json.ts";
+import { formatNumber } from "../util/table.ts";
+import { withProject } from "./context.ts";
+import * as p from "./params.ts";
+import { defineTool, output } from "./registry.ts";
+
+const summary = z.object({
+  project: z.string(),
+  run: z.string(),
+  run_id: z.string().nullable(),
+  num_logs: z.number(),
+  metrics: z.array(z.string()),
+  config: z.record(z.string(), z.unknown()).nullable(),
+  last_step: z.number().nullable(),
+});
+type Summary = z.infer<typeof summary>;
+
+function render(s: Summary): string {
+  const lines = [
+    `run ${s.run} (project ${s.project}${s.run_id ? `, id ${s.run_id}` : ""})`,
+    `logs: ${s.num_logs}, last step: ${formatNumber(s.last_step)}`,
+    `metrics: ${s.metrics.join(", ")}`,
+    "config:",
+    ...Object.entries(s.config ?? {}).map(([k, v]) => `  ${k}: ${typeof v === "number" ? formatNumber(v) : toJson(v)}`),
+  ];
+  return lines.join("\n");
+}
+
+export const getRunSummary = defineTool({
+  name: "get_run_summary",
+  title: "Summarize a run",
+  description: "A run's config (hyperparameters such as learning_rate, max_steps), its metric names, " +
+    "number of logged rows and last step. Call it first when checking on a run: last_step against " +
+    "config.max_steps gives progress. run_id in the result echoes the run_id argument (null when " +
+    "the run was named), as Trackio does.",
+  input: z.object({ project: p.project, run: p.run.optional(), run_id: p.runId.optional() }),
+  output: summary,
+  cli: {
+    command: "get-run-summary",
+    aliases: ["run-summary"],
+    examples: ["trackio-cli run-summary -p sft-qwen -r baseline-v1", "trackio-cli run-summary -p sft-qwen --run-id 1da5c24b"],
+    render,
+  },
+  handler: (args, ctx) =>
+    withProject(ctx, args.project, (store) => {
+      const run = store.resolveRun(args.run, args.run_id);
+      const stats = store.runStats(run);
+      return output({
+        project: args.project,
+        run: run.name,
+        run_id: args.run_id ?? null,
+        num_logs: stats.num_logs,
+        metrics: store.metricNames(run),
+        config: store.config(run),
+        last_step: stats.last_step,
+      });
+    }),
+});

@@ -1,0 +1,25 @@
+import { z } from "zod";
+import { withProject } from "./context.ts";
+import * as p from "./params.ts";
+import { defineTool, output } from "./registry.ts";
+import { table } from "../util/table.ts";
+import type { RunRef } from "../store/project.ts";
+
+export const renderRuns = (runs: RunRef[]) =>
+  table(["name", "id", "created_at"], runs.map((r) => [r.name, r.id, r.created_at]));
+
+export const getRunsForProject = defineTool({
+  name: "get_runs_for_project",
+  title: "List runs",
+  description: "List the runs of a project, oldest first, as {id, name, created_at}. Several runs may " +
+    "share a name (a restarted run); the id tells them apart. Use before get_run_summary.",
+  input: z.object({ project: p.project }),
+  output: z.array(p.runRef),
+  cli: {
+    command: "get-runs-for-project",
+    aliases: ["runs"],
+    examples: ["trackio-cli runs -p sft-qwen", "trackio-cli runs -p sft-qwen --json | jq -r '.[].name'"],
+    render: renderRuns,
+  },
+  handler: (args, ctx) => withProject(ctx, args.project, (store) => output(store.runs())),
+});

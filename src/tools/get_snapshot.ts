@@ -1,0 +1,52 @@
+import { z } from "zod";
+import type { MetricPoint, MetricValue } from "../store/project.ts";
+import { formatNumber, table } from "../util/table.ts";
+import { withProject } from "./context.ts";
+import { checkFilter } from "./get_metric_values.ts";
+import * as p from "./params.ts";
+import { defineTool, output } from "./registry.ts";
+
+const snapshot = z.record(z.string(), z.array(p.point));
+type Snapshot = Record<string, MetricPoint[]>;
+
+function render(s: Snapshot): string {
+  const rows: string[][] = [];
+  for (const [metric, points] of Object.entries(s)) {
+    for (const pt of points) rows.push([metric, String(pt.step), formatNumber(pt.value), pt.timestamp]);
+  }
+  return table(["metric", "step", "value", "timestamp"], rows);
+}
+
+export const getSnapshot = defineTool({
+  name: "get_snapshot",
+  title: "All metrics at a step or time",
+  description: "Every metric of a run at one step (step), near a step (around_step+window) or near a " +
+    "time (at_time+window), as {metric: [{timestamp, step, value}]}. Without a filter: the run's " +
+    "latest step. Use it to see what else happened at a spike (grad_norm, learning rate, eval).",
+  input: z.object({ project: p.project, run: p.run.optional(), run_id: p.runId.optional(), ...p.rowFilter }),
+  output: snapshot,
+  cli: {
+    command: "get-snapshot",
+    aliases: ["snapshot"],
+    examples: [
+      "trackio-cli snapshot -p sft-qwen -r lr-high --step 420",
+      "trackio-cli snapshot -p sft-qwen -r nan-blowup --around 660 --window 10",
+    ],
+    render,
+  },
+  handler: (args, ctx) => {
+    checkFilter(args);
+    return withProject(ctx, args.project, (store) => {
+      const run = store.resolveRun(args.run, args.run_id);
+      const filtered = args.step !== undefined || args.around_step !== undefined || args.at_time !== undefined;
+      const filter = filtered ? args : { step: store.runStats(run).last_step ?? 0 };
+      const result: Snapshot = {};
+      for (const row of store.rows(run, filter)) {
+        for (const [metric, value] of Object.entries(row.metrics)) {
+          (result[metric] ??= []).push({ timestamp: row.timestamp, step: row.step, value: value as MetricValue });
+        }
+      }
+      return output(result);
+    });
+  },
+});

@@ -1,0 +1,57 @@
+import { z } from "zod";
+import { formatNumber, table } from "../util/table.ts";
+import { withProject } from "./context.ts";
+import * as p from "./params.ts";
+import { defineTool, output } from "./registry.ts";
+
+const runArgs = z.object({ project: p.project, run: p.run.optional(), run_id: p.runId.optional() });
+
+export const getSystemMetricsForRun = defineTool({
+  name: "get_system_metrics_for_run",
+  title: "List a run's system metrics",
+  description: "The names of the system metrics (GPU utilisation, memory, temperature, power, CPU) " +
+    "Trackio recorded for a run, sorted; empty when none were recorded. Then get_system_logs.",
+  input: runArgs,
+  output: z.array(z.string()),
+  cli: {
+    command: "get-system-metrics-for-run",
+    aliases: ["system-metrics"],
+    examples: ["trackio-cli system-metrics -p sft-qwen -r baseline-v1"],
+    render: (names: string[]) => names.join("\n"),
+  },
+  handler: (args, ctx) =>
+    withProject(ctx, args.project, (store) => {
+      const rows = store.systemMetrics(store.resolveRun(args.run, args.run_id));
+      const names = new Set(rows.flatMap((r) => Object.keys(r.metrics)));
+      names.delete("timestamp");
+      return output([...names].sort());
+    }),
+});
+
+type SystemLog = Record<string, unknown>;
+
+export const getSystemLogs = defineTool({
+  name: "get_system_logs",
+  title: "A run's system metrics over time",
+  description: "Every system-metrics row of a run ({metric: value, ..., timestamp}), oldest first: " +
+    "GPU utilisation and memory over time, to spot an idle or memory-bound job.",
+  input: runArgs,
+  output: z.array(z.record(z.string(), z.unknown())),
+  cli: {
+    command: "get-system-logs",
+    aliases: ["system-logs"],
+    examples: ["trackio-cli system-logs -p sft-qwen -r baseline-v1 --json"],
+    render: (rows: SystemLog[]) => {
+      const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => k !== "timestamp");
+      return table(["timestamp", ...keys], rows.map((r) => [String(r.timestamp), ...keys.map((k) => formatNumber(r[k]))]));
+    },
+  },
+  handler: (args, ctx) =>
+    withProject(ctx, args.project, (store) =>
+      output(
+        store.systemMetrics(store.resolveRun(args.run, args.run_id)).map((r) => ({
+          ...r.metrics,
+          timestamp: r.timestamp,
+        })),
+      )),
+});

@@ -1,0 +1,35 @@
+import { z } from "zod";
+import { usageError } from "../errors.ts";
+import type { ToolContext, ToolDef, ToolOutput } from "./registry.ts";
+
+/**
+ * Validates raw arguments against a tool's schema and runs it. `spell` names a field the way the
+ * caller's face does (`--metric` on the CLI, `metric_name` over MCP), for error messages.
+ */
+export async function invokeTool<R>(
+  tool: ToolDef<z.ZodObject, R>,
+  raw: Record<string, unknown>,
+  ctx: ToolContext,
+  spell: (field: string) => string = (f) => f,
+): Promise<ToolOutput<R>> {
+  const args: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (value === undefined || value === null) continue;
+    const target = tool.inputAliases?.[key] ?? key;
+    if (target !== key && raw[target] !== undefined && raw[target] !== null) continue;
+    args[target] = value;
+  }
+  const parsed = tool.input.strict().safeParse(args);
+  if (!parsed.success) throw usageError(describeIssues(parsed.error, spell));
+  return await tool.handler(parsed.data, ctx);
+}
+
+/** One line for all of zod's complaints, naming fields as the user typed them. */
+export function describeIssues(error: z.ZodError, spell: (field: string) => string): string {
+  return error.issues.map((issue) => {
+    if (issue.code === "unrecognized_keys") return `unknown argument(s): ${issue.keys.map(spell).join(", ")}`;
+    const field = issue.path.length ? spell(String(issue.path[0])) : "arguments";
+    if (issue.code === "invalid_type" && issue.input === undefined) return `missing ${field}`;
+    return `${field}: ${issue.message}`;
+  }).join("; ");
+}

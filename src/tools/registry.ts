@@ -1,0 +1,54 @@
+import type { z } from "zod";
+import type { DataDir } from "../store/paths.ts";
+
+/** What every tool handler gets: where the data is. */
+export interface ToolContext {
+  dataDir: DataDir;
+}
+
+/**
+ * A tool's answer: `result` is exactly what Trackio's tool of that name returns (or ours, for our
+ * own tools); `notices` say what a reader must know about it (downsampling, truncation), printed on
+ * stderr by the CLI and carried beside the result over MCP.
+ */
+export interface ToolOutput<R> {
+  result: R;
+  notices: string[];
+}
+
+/** How a tool appears on the command line; its flags come from the input schema's field names. */
+export interface CliSpec {
+  command: string;
+  aliases: string[];
+  examples: string[];
+  /** Render `result` for a person; the CLI prints JSON when absent or with --json. */
+  render?: (result: never) => string;
+}
+
+/**
+ * One definition per tool. The CLI and the MCP server are both generated from these, so their
+ * names, arguments and results cannot drift apart.
+ */
+export interface ToolDef<S extends z.ZodObject = z.ZodObject, R = unknown> {
+  /** Trackio's tool name (snake_case), also the MCP tool name. */
+  name: string;
+  title: string;
+  /** For an agent: when to use the tool and what it returns. */
+  description: string;
+  input: S;
+  output: z.ZodType<R>;
+  /** Other spellings an MCP client may use for an input field: `{ metric: "metric_name" }`. */
+  inputAliases?: Record<string, keyof z.infer<S> & string>;
+  /** Input fields only the MCP face offers (the CLI has its own way, e.g. a default). */
+  cli: CliSpec;
+  handler: (args: z.infer<S>, ctx: ToolContext) => ToolOutput<R> | Promise<ToolOutput<R>>;
+}
+
+/** Identity with inference, so each tool file states its types once. */
+export function defineTool<S extends z.ZodObject, R>(def: ToolDef<S, R>): ToolDef<S, R> {
+  return def;
+}
+
+export function output<R>(result: R, notices: string[] = []): ToolOutput<R> {
+  return { result, notices };
+}

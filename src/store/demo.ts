@@ -1,6 +1,6 @@
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import type { DataDir } from "./paths.ts";
 
 export const DEMO_PROJECTS = ["sft-qwen", "hyperparam-sweep"];
@@ -29,9 +29,7 @@ export function demoDataDir(): DataDir {
 
 function sqliteCanOpen(path: string): boolean {
   try {
-    const url = pathToFileURL(path);
-    url.searchParams.set("immutable", "1");
-    const db = new DatabaseSync(url, { readOnly: true });
+    const db = new DatabaseSync(path, { readOnly: true });
     try {
       db.prepare("SELECT count(*) FROM sqlite_schema").get();
       return true;

@@ -101,6 +101,20 @@ export function explainSqliteError(error: unknown, label: string, path: string):
   return dataError(`${label}: reading ${path} failed: ${message}`);
 }
 
+let uriOpens: boolean | undefined;
+
+/**
+ * Deno's node:sqlite honours SQLite URI filenames (and so `immutable=1`) only when the program runs
+ * with every permission; under narrower flags it treats the URI as a relative path.
+ */
+export function immutableOpensAvailable(): boolean {
+  if (uriOpens === undefined) {
+    const names = ["read", "write", "net", "env", "run", "ffi", "sys", "import"] as const;
+    uriOpens = names.every((name) => Deno.permissions.querySync({ name }).state === "granted");
+  }
+  return uriOpens;
+}
+
 /**
  * A read-only connection to one Trackio database.
  *
@@ -109,7 +123,8 @@ export function explainSqliteError(error: unknown, label: string, path: string):
  * writer attached) is read as an immutable snapshot that touches nothing; if the file changes while
  * we read (a writer started and checkpointed), the caller reads again through a shared-lock
  * connection (see `withDatabase`). While `-wal` exists a writer is attached and we join it as an
- * ordinary read-only reader, which sees a consistent snapshot and never blocks the writer.
+ * ordinary read-only reader, which sees a consistent snapshot and never blocks the writer. Without
+ * URI support (see `immutableOpensAvailable`) every open is the ordinary read-only kind.
  */
 export class ReadOnlyDatabase {
   readonly db: DatabaseSync;
@@ -118,12 +133,15 @@ export class ReadOnlyDatabase {
 
   constructor(readonly path: string, readonly label: string, forceShared = false) {
     const header = readHeader(path, label);
-    this.immutable = !forceShared && header.walMode && !exists(`${path}-wal`);
+    this.immutable = !forceShared && header.walMode && !exists(`${path}-wal`) && immutableOpensAvailable();
     this.before = this.immutable ? fileState(path) : undefined;
-    const url = pathToFileURL(path);
-    if (this.immutable) url.searchParams.set("immutable", "1");
+    let target: string | URL = path;
+    if (this.immutable) {
+      target = pathToFileURL(path);
+      target.searchParams.set("immutable", "1");
+    }
     try {
-      this.db = new DatabaseSync(url, { readOnly: true, timeout: BUSY_TIMEOUT_MS });
+      this.db = new DatabaseSync(target, { readOnly: true, timeout: BUSY_TIMEOUT_MS });
       // Forces SQLite to read the schema now, so a bad file fails here with a clear message.
       this.db.prepare("SELECT count(*) FROM sqlite_schema").get();
     } catch (error) {

@@ -1,0 +1,37 @@
+/** Runs the real CLI in a subprocess and collects what it printed. */
+export const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runCli(args: string[], options: { env?: Record<string, string>; cwd?: string; permissions?: string[] } = {}): Promise<CliRun> {
+  const command = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...(options.permissions ?? ["-A"]), MAIN, ...args],
+    env: { NO_COLOR: "1", ...options.env },
+    cwd: options.cwd,
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+  });
+  const out = await command.output();
+  const decoder = new TextDecoder();
+  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
+}
+
+/** Every file in a directory with its size and modification time, to prove nothing was written. */
+export function snapshotDir(dir: string): Map<string, string> {
+  const state = new Map<string, string>();
+  for (const entry of Deno.readDirSync(dir)) {
+    const info = Deno.statSync(`${dir}/${entry.name}`);
+    state.set(entry.name, `${info.size}:${info.mtime?.getTime()}`);
+  }
+  return state;
+}
+
+export async function sha256(path: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(path));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}

@@ -7,6 +7,7 @@ import { TOOLS } from "../tools/index.ts";
 import { invokeTool } from "../tools/invoke.ts";
 import type { ToolContext, ToolDef } from "../tools/registry.ts";
 import { VERSION } from "../version.ts";
+import { didYouMean } from "../util/closest.ts";
 import { flagsOf } from "./flags.ts";
 import { reportError, reportNotice, writeErr, writeOut } from "./output.ts";
 import { overview } from "./overview.ts";
@@ -76,7 +77,14 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true)
     .enablePositionalOptions();
   addCommonOptions(program as unknown as Command<[], Record<string, unknown>>);
-  program.action(async (options) => await overview(options as CommonOptions));
+  program.allowExcessArguments(true).action(async (options, command) => {
+    const [word] = command.args;
+    if (word !== undefined) {
+      const names = TOOLS.flatMap((t) => [t.cli.command, ...t.cli.aliases]);
+      throw usageError(`unknown command '${word}'.${didYouMean(word, names)}`, "see trackio-cli --help");
+    }
+    await overview(options as CommonOptions);
+  });
   for (const tool of TOOLS) program.addCommand(toolCommand(tool));
   return program as unknown as Command;
 }

@@ -98,6 +98,8 @@ export const query = defineTool({
       const rest = args.sql.slice(statement.sourceSQL.length);
       if (stripLeadingComments(rest).replace(/^[;\s]+/, "") !== "") throw usageError("query: one statement at a time");
       const columns = statement.columns().map((c) => c.name);
+      // A statement without result columns is a write or DDL wearing a WITH; never step it.
+      if (columns.length === 0) throw refused("query: writes are not allowed; the statement returns no rows");
       const rows: Record<string, unknown>[] = [];
       let truncated = false;
       try {

@@ -7,7 +7,11 @@ import { join } from "node:path";
 import { runCli, sha256 } from "./helpers/cli.ts";
 import { FIXTURES, lossRows, TrackioDb } from "./helpers/trackio_db.ts";
 
-function assertCleanError(out: { code: number; stdout: string; stderr: string }, code: number, pattern: RegExp) {
+function assertCleanError(
+  out: { code: number; stdout: string; stderr: string },
+  code: number,
+  pattern: RegExp,
+) {
   assert.equal(out.code, code, out.stderr);
   assert.equal(out.stdout, "");
   const lines = out.stderr.trim().split("\n");
@@ -48,26 +52,40 @@ Deno.test("a database with corrupt pages", async () => {
   const bytes = fixtureBytes().slice();
   for (let i = 4096; i < bytes.length; i++) bytes[i] = (i * 7919) & 0xff;
   const dir = dirWith({ "p.db": bytes });
-  assertCleanError(await runCli(["values", "-p", "p", "-r", "baseline-v1", "-m", "train/loss", "--dir", dir]), 4, /corrupt/);
+  assertCleanError(
+    await runCli(["values", "-p", "p", "-r", "baseline-v1", "-m", "train/loss", "--dir", dir]),
+    4,
+    /corrupt/,
+  );
 });
 
 Deno.test("a metrics row holding malformed JSON names the row; the file is untouched", async () => {
   const dir = Deno.makeTempDirSync();
   const db = new TrackioDb(join(dir, "p.db"), "head");
   db.log("r", lossRows(3));
-  db.db.prepare("INSERT INTO metrics (run_id, timestamp, run_name, step, metrics) VALUES ('r', '2026-01-02T00:00:00+00:00', 'r', 9, ?)")
+  db.db.prepare(
+    "INSERT INTO metrics (run_id, timestamp, run_name, step, metrics) VALUES ('r', '2026-01-02T00:00:00+00:00', 'r', 9, ?)",
+  )
     .run(new TextEncoder().encode('{"loss": 0.5,'));
   db.close();
   const before = await sha256(join(dir, "p.db"));
   for (const args of [["values", "-m", "loss"], ["metrics"], ["logs"], ["snapshot", "--step", "9"]]) {
-    assertCleanError(await runCli([...args, "-p", "p", "-r", "r", "--dir", dir]), 4, /row \d+ of run 'r' holds malformed JSON/);
+    assertCleanError(
+      await runCli([...args, "-p", "p", "-r", "r", "--dir", dir]),
+      4,
+      /row \d+ of run 'r' holds malformed JSON/,
+    );
   }
   assert.equal(await sha256(join(dir, "p.db")), before);
 });
 
 Deno.test("a project name that tries to leave the data directory", async () => {
   const dir = dirWith({});
-  assertCleanError(await runCli(["runs", "-p", "../../etc/passwd", "--dir", dir]), 3, /project '..\/..\/etc\/passwd' not found/);
+  assertCleanError(
+    await runCli(["runs", "-p", "../../etc/passwd", "--dir", dir]),
+    3,
+    /project '..\/..\/etc\/passwd' not found/,
+  );
 });
 
 Deno.test("query refuses writes, ATTACH, state-changing pragmas and stacked statements; the file is untouched", async () => {
@@ -75,14 +93,26 @@ Deno.test("query refuses writes, ATTACH, state-changing pragmas and stacked stat
   Deno.copyFileSync(join(FIXTURES, "head", "mymodel.db"), join(dir, "m.db"));
   const before = await sha256(join(dir, "m.db"));
   const refused: [string, number, RegExp][] = [
-    ["INSERT INTO metrics (run_id, timestamp, run_name, step, metrics) VALUES ('a','b','c',1,'{}')", 5, /only read-only statements/],
+    [
+      "INSERT INTO metrics (run_id, timestamp, run_name, step, metrics) VALUES ('a','b','c',1,'{}')",
+      5,
+      /only read-only statements/,
+    ],
     ["DELETE FROM metrics", 5, /not DELETE/],
     ["DROP TABLE metrics", 5, /not DROP/],
     ["UPDATE metrics SET step = 0", 5, /not UPDATE/],
     ["ATTACH DATABASE '/tmp/x.db' AS x", 5, /not ATTACH/],
-    ["SELECT * FROM metrics WHERE 1 = 1 AND 'x' IN (SELECT 1) -- ATTACH\n; ATTACH 'y' AS y", 5, /ATTACH and DETACH are not allowed/],
+    [
+      "SELECT * FROM metrics WHERE 1 = 1 AND 'x' IN (SELECT 1) -- ATTACH\n; ATTACH 'y' AS y",
+      5,
+      /ATTACH and DETACH are not allowed/,
+    ],
     ["PRAGMA journal_mode = DELETE", 5, /only schema pragmas/],
-    ["WITH doomed AS (SELECT id FROM metrics) DELETE FROM metrics WHERE id IN doomed", 5, /writes are not allowed/],
+    [
+      "WITH doomed AS (SELECT id FROM metrics) DELETE FROM metrics WHERE id IN doomed",
+      5,
+      /writes are not allowed/,
+    ],
     ["SELECT 1; DROP TABLE metrics", 2, /one statement at a time/],
     ["SELEC nonsense", 5, /only read-only statements/],
     ["SELECT nope FROM metrics", 2, /no such column/],
@@ -90,10 +120,34 @@ Deno.test("query refuses writes, ATTACH, state-changing pragmas and stacked stat
   for (const [sql, code, pattern] of refused) {
     assertCleanError(await runCli(["query", "-p", "m", "--sql", sql, "--dir", dir]), code, pattern);
   }
-  const ok = await runCli(["query", "-p", "m", "--sql", "SELECT run_name, COUNT(*) AS n FROM metrics GROUP BY run_name;", "--json", "--dir", dir]);
+  const ok = await runCli([
+    "query",
+    "-p",
+    "m",
+    "--sql",
+    "SELECT run_name, COUNT(*) AS n FROM metrics GROUP BY run_name;",
+    "--json",
+    "--dir",
+    dir,
+  ]);
   assert.equal(ok.code, 0, ok.stderr);
-  assert.deepEqual(JSON.parse(ok.stdout), { columns: ["run_name", "n"], rows: [{ run_name: "r1", n: 30 }], truncated: false });
-  const capped = await runCli(["query", "-p", "m", "--sql", "SELECT step FROM metrics", "--max-rows", "5", "--json", "--dir", dir]);
+  assert.deepEqual(JSON.parse(ok.stdout), {
+    columns: ["run_name", "n"],
+    rows: [{ run_name: "r1", n: 30 }],
+    truncated: false,
+  });
+  const capped = await runCli([
+    "query",
+    "-p",
+    "m",
+    "--sql",
+    "SELECT step FROM metrics",
+    "--max-rows",
+    "5",
+    "--json",
+    "--dir",
+    dir,
+  ]);
   assert.equal(JSON.parse(capped.stdout).rows.length, 5);
   assert.equal(JSON.parse(capped.stdout).truncated, true);
   assert.match(capped.stderr, /stopped after 5 rows/);
@@ -104,7 +158,11 @@ Deno.test("query refuses writes, ATTACH, state-changing pragmas and stacked stat
 Deno.test("usage errors exit 2 with one line; help goes to stdout and exits 0", async () => {
   assertCleanError(await runCli(["values", "-p", "x", "-r", "y"]), 2, /missing --metric/);
   assertCleanError(await runCli(["values", "-p", "x", "-r", "y", "-m", "z", "--step", "abc"]), 2, /--step/);
-  assertCleanError(await runCli(["values", "-p", "x", "-r", "y", "-m", "z", "--step", "1", "--around", "2"]), 2, /at most one of/);
+  assertCleanError(
+    await runCli(["values", "-p", "x", "-r", "y", "-m", "z", "--step", "1", "--around", "2"]),
+    2,
+    /at most one of/,
+  );
   const unknown = await runCli(["valuez"]);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /unknown command 'valuez'/);

@@ -55,12 +55,17 @@ for (const generation of GENERATIONS) {
     const calls = expectedCalls(generation, "sft-qwen");
     for (const [toolName, recorded] of Object.entries(calls)) {
       const tool = findTool(toolName)!;
-      const call = recorded.find((c) => !isUnknownLookup(c.args) && Object.keys(c.args).length >= recorded.reduce((m, r) => Math.max(m, Object.keys(r.args).length), 0) - 1) ??
+      const call = recorded.find((c) =>
+        !isUnknownLookup(c.args) && Object.keys(c.args).length >= recorded.reduce((m, r) =>
+              Math.max(m, Object.keys(r.args).length), 0) - 1
+      ) ??
         recorded[0];
       const argv = [tool.cli.command, "--dir", dir, "--json"];
       for (const flag of flagsOf(tool.input)) {
         const value = call.args[flag.field];
-        if (value !== undefined && value !== null) argv.push(flag.long, String(value));
+        if (value !== undefined && value !== null) {
+          argv.push(flag.long, String(value));
+        }
       }
       const out = await runCli(argv);
       assert.equal(out.code, 0, `${argv.join(" ")}: ${out.stderr}`);

@@ -30,7 +30,11 @@ for (const mode of ["reopen", "keep-open"] as const) {
     const dir = Deno.makeTempDirSync({ prefix: "trackio-live-" });
     const path = join(dir, "live.db");
     const seed = new TrackioDb(path, "head");
-    seed.log("live", [{ step: 0, metrics: { loss: 1, "train/grad_norm": 1 }, timestamp: "2026-01-01T00:00:00+00:00" }], "live");
+    seed.log("live", [{
+      step: 0,
+      metrics: { loss: 1, "train/grad_norm": 1 },
+      timestamp: "2026-01-01T00:00:00+00:00",
+    }], "live");
     seed.close();
     const schemaBefore = schemaSql(path);
 

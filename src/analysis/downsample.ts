@@ -55,7 +55,10 @@ export function downsampleMinMax<P extends SeriesPoint>(
   let seq = 0;
 
   const place = (point: P, at: number) => {
-    const index = Math.min(bucketCount - 1, Math.max(0, Math.floor(((point.step - firstStep) * bucketCount) / span)));
+    const index = Math.min(
+      bucketCount - 1,
+      Math.max(0, Math.floor(((point.step - firstStep) * bucketCount) / span)),
+    );
     let bucket = buckets.get(index);
     if (!bucket) buckets.set(index, bucket = {});
     const v = point.value;

@@ -2,8 +2,9 @@
  * Chooses which rows of a long multi-metric log to keep: the same min-max bucketing as
  * `downsample.ts`, applied to every numeric metric at once and over row positions, so each
  * metric's spikes and dips and every non-finite value's first row per bucket survive.
- * Returns row positions (0-based, in stream order); never more than `maxRows`, since each of the
- * `metricCount` metrics keeps at most two rows per bucket.
+ * Returns row positions (0-based, in stream order), never more than `maxRows`: buckets are sized
+ * so each of the `metricCount` metrics keeps at most two rows per bucket, and when even one bucket
+ * is too many, non-finite rows, then spikes, then dips are kept first.
  */
 export function selectRows(
   rows: Iterable<{ metrics: Record<string, unknown> }>,
@@ -12,31 +13,36 @@ export function selectRows(
   metricCount: number,
 ): Set<number> {
   const bucketCount = Math.max(1, Math.floor((maxRows - 2) / (2 * Math.max(1, metricCount))));
-  {
-    const extremes = new Map<string, { min: number; minAt: number; max: number; maxAt: number; oddAt?: number }>();
-    const keep = new Set<number>([0, total - 1]);
-    let index = 0;
-    for (const row of rows) {
-      const bucket = Math.min(bucketCount - 1, Math.floor((index * bucketCount) / total));
-      for (const [metric, value] of Object.entries(row.metrics)) {
-        if (typeof value !== "number") continue;
-        const key = `${bucket}\u0000${metric}`;
-        let e = extremes.get(key);
-        if (!e) extremes.set(key, e = { min: Infinity, minAt: -1, max: -Infinity, maxAt: -1 });
-        if (!Number.isFinite(value)) {
-          e.oddAt ??= index;
-        } else {
-          if (value < e.min) [e.min, e.minAt] = [value, index];
-          if (value > e.max) [e.max, e.maxAt] = [value, index];
-        }
+  const extremes = new Map<
+    string,
+    { min: number; minAt: number; max: number; maxAt: number; oddAt?: number }
+  >();
+  const keep = new Set<number>([0, total - 1]);
+  let index = 0;
+  for (const row of rows) {
+    const bucket = Math.min(bucketCount - 1, Math.floor((index * bucketCount) / total));
+    for (const [metric, value] of Object.entries(row.metrics)) {
+      if (typeof value !== "number") continue;
+      const key = `${bucket}\u0000${metric}`;
+      let e = extremes.get(key);
+      if (!e) extremes.set(key, e = { min: Infinity, minAt: -1, max: -Infinity, maxAt: -1 });
+      if (!Number.isFinite(value)) {
+        e.oddAt ??= index;
+      } else {
+        if (value < e.min) [e.min, e.minAt] = [value, index];
+        if (value > e.max) [e.max, e.maxAt] = [value, index];
       }
-      index++;
     }
-    for (const e of extremes.values()) {
-      if (e.maxAt >= 0) keep.add(e.maxAt);
-      const low = e.oddAt ?? e.minAt;
-      if (low >= 0) keep.add(low);
-    }
-    return keep;
+    index++;
   }
+  // First, last, then non-finite rows, spikes and dips: what a reader must not miss comes first
+  // when even one bucket per metric is more than max_rows allows.
+  const odd = [...extremes.values()].map((e) => e.oddAt);
+  const highs = [...extremes.values()].map((e) => e.maxAt);
+  const lows = [...extremes.values()].map((e) => (e.oddAt === undefined ? e.minAt : -1));
+  for (const at of [...odd, ...highs, ...lows]) {
+    if (keep.size >= maxRows) break;
+    if (at !== undefined && at >= 0) keep.add(at);
+  }
+  return keep;
 }

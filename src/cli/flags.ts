@@ -25,13 +25,16 @@ export interface FieldFlag {
 
 function unwrap(schema: z.ZodType): z.ZodType {
   let current = schema;
-  while (current instanceof z.ZodOptional || current instanceof z.ZodDefault || current instanceof z.ZodNullable) {
+  while (
+    current instanceof z.ZodOptional || current instanceof z.ZodDefault || current instanceof z.ZodNullable
+  ) {
     current = current.unwrap() as z.ZodType;
   }
   return current;
 }
 
-const camel = (flag: string) => flag.replace(/^--/, "").replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+const camel = (flag: string) =>
+  flag.replace(/^--/, "").replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** How an input field appears as a command-line flag. */
 export function flagFor(field: string, schema: z.ZodType): FieldFlag {

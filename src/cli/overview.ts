@@ -19,7 +19,9 @@ interface ProjectLine {
 
 function summarize(ctx: ToolContext, project: string): ProjectLine {
   try {
-    const { result } = getProjectSummary.handler({ project }, ctx) as Awaited<ReturnType<typeof getProjectSummary.handler>>;
+    const { result } = getProjectSummary.handler({ project }, ctx) as Awaited<
+      ReturnType<typeof getProjectSummary.handler>
+    >;
     const latest = result.runs.at(-1);
     return {
       project,
@@ -30,7 +32,14 @@ function summarize(ctx: ToolContext, project: string): ProjectLine {
       error: null,
     };
   } catch (error) {
-    return { project, num_runs: null, last_activity: null, latest_run: null, latest_created_at: null, error: asCliError(error).message };
+    return {
+      project,
+      num_runs: null,
+      last_activity: null,
+      latest_run: null,
+      latest_created_at: null,
+      error: asCliError(error).message,
+    };
   }
 }
 
@@ -64,16 +73,22 @@ export function overview(options: CommonOptions): void {
       table(
         ["project", "runs", "last step", "latest run", "started"],
         projects.map((p) =>
-          p.error
-            ? [p.project, "-", "-", "-", `error: ${p.error}`]
-            : [p.project, String(p.num_runs), String(p.last_activity ?? "-"), p.latest_run ?? "-", p.latest_created_at ?? "-"]
+          p.error ? [p.project, "-", "-", "-", `error: ${p.error}`] : [
+            p.project,
+            String(p.num_runs),
+            String(p.last_activity ?? "-"),
+            p.latest_run ?? "-",
+            p.latest_created_at ?? "-",
+          ]
         ),
       ),
       "",
       "Next:",
       `  trackio-cli runs -p ${first?.project ?? "PROJECT"}${flag}`,
       `  trackio-cli run-summary -p ${first?.project ?? "PROJECT"} -r ${first?.latest_run ?? "RUN"}${flag}`,
-      `  trackio-cli values -p ${first?.project ?? "PROJECT"} -r ${first?.latest_run ?? "RUN"} -m train/loss${flag}`,
+      `  trackio-cli values -p ${first?.project ?? "PROJECT"} -r ${
+        first?.latest_run ?? "RUN"
+      } -m train/loss${flag}`,
       "  trackio-cli --help",
       "",
     ].join("\n"),

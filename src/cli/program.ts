@@ -21,8 +21,11 @@ export interface CommonOptions {
 
 export function addCommonOptions<C extends Command<unknown[], Record<string, unknown>>>(command: C) {
   return command
-    .option("--dir <path>", "Trackio data directory (default: $TRACKIO_DIR, $HF_HOME/trackio, ~/.cache/huggingface/trackio)")
-    .option("--json", "print the result as JSON (NaN and infinities as the strings \"NaN\", \"Infinity\")")
+    .option(
+      "--dir <path>",
+      "Trackio data directory (default: $TRACKIO_DIR, $HF_HOME/trackio, ~/.cache/huggingface/trackio)",
+    )
+    .option("--json", 'print the result as JSON (NaN and infinities as the strings "NaN", "Infinity")')
     .option("--demo", "read the bundled demo projects instead of your data");
 }
 
@@ -106,7 +109,9 @@ export async function runCli(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.exitCode === 0) {
+      if (
+        error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.exitCode === 0
+      ) {
         return 0;
       }
       if (error.code === "commander.help") return 0;

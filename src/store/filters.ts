@@ -33,7 +33,9 @@ export function filterSql(filter: RowFilter): { sql: string; params: SQLInputVal
     params.push(filter.around_step - window, filter.around_step + window);
   } else if (filter.at_time !== undefined) {
     const window = filter.window ?? DEFAULT_TIME_WINDOW_SECONDS;
-    clauses.push("unixepoch(timestamp, 'subsec') BETWEEN unixepoch(?, 'subsec') - ? AND unixepoch(?, 'subsec') + ?");
+    clauses.push(
+      "unixepoch(timestamp, 'subsec') BETWEEN unixepoch(?, 'subsec') - ? AND unixepoch(?, 'subsec') + ?",
+    );
     params.push(filter.at_time, window, filter.at_time, window);
   }
   if (filter.since_step !== undefined) {

@@ -113,7 +113,9 @@ export class ProjectStore {
       const byId = runs.find((r) => r.id === runId);
       if (!byId) {
         throw notFound(
-          `run id '${runId}' not found in project '${this.project}'.${didYouMean(runId, runs.map((r) => r.id))}`,
+          `run id '${runId}' not found in project '${this.project}'.${
+            didYouMean(runId, runs.map((r) => r.id))
+          }`,
           "List the runs with: trackio-cli runs -p " + this.project,
         );
       }
@@ -145,8 +147,7 @@ export class ProjectStore {
         `SELECT DISTINCT j.key AS key FROM metrics, json_each(${METRICS_TEXT}) AS j
          WHERE ${where.sql} AND j.key NOT IN ('timestamp', 'step') ORDER BY j.key`,
         ...where.params,
-      ).map((r) => String(r.key))
-    );
+      ).map((r) => String(r.key)));
   }
 
   /** Row count and largest step of a run. */

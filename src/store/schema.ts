@@ -22,7 +22,10 @@ export function readSchema(db: ReadOnlyDatabase): Schema {
   const columns = new Map<string, Set<string>>();
   for (const table of READ_TABLES) {
     if (!tables.has(table)) continue;
-    columns.set(table, new Set(db.all(`SELECT name FROM pragma_table_info('${table}')`).map((r) => String(r.name))));
+    columns.set(
+      table,
+      new Set(db.all(`SELECT name FROM pragma_table_info('${table}')`).map((r) => String(r.name))),
+    );
   }
   return { tables, columns };
 }
@@ -41,7 +44,10 @@ export function generationOf(schema: Schema): Generation {
   if (runsHaveIds(schema)) return "current";
   const newerTablesHaveIds = ["alerts", "system_metrics"].some((t) => hasColumn(schema, t, "run_id"));
   if (newerTablesHaveIds) return "upgraded";
-  if (schema.tables.has("alerts") || schema.tables.has("system_metrics") || hasColumn(schema, "metrics", "log_id")) {
+  if (
+    schema.tables.has("alerts") || schema.tables.has("system_metrics") ||
+    hasColumn(schema, "metrics", "log_id")
+  ) {
     return "pre-runid";
   }
   return "v0.5";

@@ -47,7 +47,9 @@ export function requireMetric(store: ProjectStore, run: RunRef, metric: string):
   const names = store.metricNames(run);
   if (!names.includes(metric)) {
     throw notFound(
-      `metric '${metric}' not found in run '${run.name}' of project '${store.project}'.${didYouMean(metric, names)}`,
+      `metric '${metric}' not found in run '${run.name}' of project '${store.project}'.${
+        didYouMean(metric, names)
+      }`,
       `List its metrics with: trackio-cli metrics -p ${store.project} -r ${run.name}`,
     );
   }

@@ -35,7 +35,9 @@ export const getAlerts = defineTool({
     render: (rows: AlertRow[]) =>
       table(
         ["timestamp", "run", "level", "step", "title", "text"],
-        rows.map((a) => [a.timestamp, a.run, a.level, a.step === null ? "-" : String(a.step), a.title, a.text ?? ""]),
+        rows.map((
+          a,
+        ) => [a.timestamp, a.run, a.level, a.step === null ? "-" : String(a.step), a.title, a.text ?? ""]),
       ),
   },
   handler: (args, ctx) =>

@@ -11,8 +11,13 @@ type LogEntry = Record<string, unknown>;
 export const DEFAULT_MAX_ROWS = 3000;
 
 function render(rows: LogEntry[]): string {
-  const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => k !== "timestamp" && k !== "step");
-  return table(["step", ...keys, "timestamp"], rows.map((r) => [String(r.step), ...keys.map((k) => formatNumber(r[k])), String(r.timestamp)]));
+  const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) =>
+    k !== "timestamp" && k !== "step"
+  );
+  return table(
+    ["step", ...keys, "timestamp"],
+    rows.map((r) => [String(r.step), ...keys.map((k) => formatNumber(r[k])), String(r.timestamp)]),
+  );
 }
 
 export const getLogs = defineTool({
@@ -33,7 +38,10 @@ export const getLogs = defineTool({
   cli: {
     command: "get-logs",
     aliases: ["logs"],
-    examples: ["trackio-cli logs -p mymodel -r r1", "trackio-cli logs -p sft-qwen -r lr-high --max-rows 100 --json"],
+    examples: [
+      "trackio-cli logs -p mymodel -r r1",
+      "trackio-cli logs -p sft-qwen -r lr-high --max-rows 100 --json",
+    ],
     render,
   },
   handler: (args, ctx) =>
@@ -41,7 +49,9 @@ export const getLogs = defineTool({
       const run = store.resolveRun(args.run, args.run_id);
       const maxRows = args.max_rows ?? DEFAULT_MAX_ROWS;
       const total = store.countRows(run);
-      const keep = total > maxRows ? selectRows(store.rows(run), total, maxRows, store.metricNames(run).length) : undefined;
+      const keep = total > maxRows
+        ? selectRows(store.rows(run), total, maxRows, store.metricNames(run).length)
+        : undefined;
       const rows: LogEntry[] = [];
       let index = 0;
       for (const row of store.rows(run)) {
@@ -49,7 +59,9 @@ export const getLogs = defineTool({
         index++;
       }
       const notices = keep
-        ? [`thinned ${total} rows to ${rows.length} (each metric's min and max per bucket and NaN rows kept); raise max_rows for more`]
+        ? [
+          `thinned ${total} rows to ${rows.length} (each metric's min and max per bucket and NaN rows kept); raise max_rows for more`,
+        ]
         : [];
       return output(rows, notices);
     }),

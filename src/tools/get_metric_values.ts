@@ -8,10 +8,15 @@ import * as p from "./params.ts";
 import { defineTool, output } from "./registry.ts";
 
 export const renderPoints = (points: MetricPoint[]) =>
-  table(["step", "value", "timestamp"], points.map((pt) => [String(pt.step), formatNumber(pt.value), pt.timestamp]));
+  table(
+    ["step", "value", "timestamp"],
+    points.map((pt) => [String(pt.step), formatNumber(pt.value), pt.timestamp]),
+  );
 
 /** Rejects filter combinations that would silently ignore an argument. */
-export function checkFilter(args: { step?: number; around_step?: number; at_time?: string; window?: number }): void {
+export function checkFilter(
+  args: { step?: number; around_step?: number; at_time?: string; window?: number },
+): void {
   const given = [args.step !== undefined, args.around_step !== undefined, args.at_time !== undefined];
   if (given.filter(Boolean).length > 1) throw usageError("give at most one of step, around_step and at_time");
   if (args.window !== undefined && args.around_step === undefined && args.at_time === undefined) {
@@ -23,7 +28,7 @@ export const getMetricValues = defineTool({
   name: "get_metric_values",
   title: "Get a metric's history",
   description: "The history of one metric of a run as [{timestamp, step, value}], oldest first; " +
-    "NaN and infinities come as the strings \"NaN\", \"Infinity\", \"-Infinity\". Filter with step, " +
+    'NaN and infinities come as the strings "NaN", "Infinity", "-Infinity". Filter with step, ' +
     "around_step+window or at_time+window; poll a live run with since_step; pass max_points to get " +
     "a downsampled curve that still shows spikes, minima and NaN.",
   input: z.object({

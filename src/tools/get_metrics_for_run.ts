@@ -17,5 +17,9 @@ export const getMetricsForRun = defineTool({
     render: (result: string[]) => result.join("\n"),
   },
   handler: (args, ctx) =>
-    withProject(ctx, args.project, (store) => output(store.metricNames(store.resolveRun(args.run, args.run_id)))),
+    withProject(
+      ctx,
+      args.project,
+      (store) => output(store.metricNames(store.resolveRun(args.run, args.run_id))),
+    ),
 });

@@ -22,7 +22,9 @@ function render(s: Summary): string {
     `logs: ${s.num_logs}, last step: ${formatNumber(s.last_step)}`,
     `metrics: ${s.metrics.join(", ")}`,
     "config:",
-    ...Object.entries(s.config ?? {}).map(([k, v]) => `  ${k}: ${typeof v === "number" ? formatNumber(v) : toJson(v)}`),
+    ...Object.entries(s.config ?? {}).map(([k, v]) =>
+      `  ${k}: ${typeof v === "number" ? formatNumber(v) : toJson(v)}`
+    ),
   ];
   return lines.join("\n");
 }
@@ -39,7 +41,10 @@ export const getRunSummary = defineTool({
   cli: {
     command: "get-run-summary",
     aliases: ["run-summary"],
-    examples: ["trackio-cli run-summary -p sft-qwen -r baseline-v1", "trackio-cli run-summary -p sft-qwen --run-id 1da5c24b"],
+    examples: [
+      "trackio-cli run-summary -p sft-qwen -r baseline-v1",
+      "trackio-cli run-summary -p sft-qwen --run-id 1da5c24b",
+    ],
     render,
   },
   handler: (args, ctx) =>

@@ -38,12 +38,17 @@ export const getSnapshot = defineTool({
     checkFilter(args);
     return withProject(ctx, args.project, (store) => {
       const run = store.resolveRun(args.run, args.run_id);
-      const filtered = args.step !== undefined || args.around_step !== undefined || args.at_time !== undefined;
+      const filtered = args.step !== undefined || args.around_step !== undefined ||
+        args.at_time !== undefined;
       const filter = filtered ? args : { step: store.runStats(run).last_step ?? 0 };
       const result: Snapshot = {};
       for (const row of store.rows(run, filter)) {
         for (const [metric, value] of Object.entries(row.metrics)) {
-          (result[metric] ??= []).push({ timestamp: row.timestamp, step: row.step, value: value as MetricValue });
+          (result[metric] ??= []).push({
+            timestamp: row.timestamp,
+            step: row.step,
+            value: value as MetricValue,
+          });
         }
       }
       return output(result);

@@ -43,7 +43,10 @@ export const getSystemLogs = defineTool({
     examples: ["trackio-cli system-logs -p sft-qwen -r baseline-v1 --json"],
     render: (rows: SystemLog[]) => {
       const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => k !== "timestamp");
-      return table(["timestamp", ...keys], rows.map((r) => [String(r.timestamp), ...keys.map((k) => formatNumber(r[k]))]));
+      return table(
+        ["timestamp", ...keys],
+        rows.map((r) => [String(r.timestamp), ...keys.map((k) => formatNumber(r[k]))]),
+      );
     },
   },
   handler: (args, ctx) =>

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import type { z } from "zod";
 import { usageError } from "../errors.ts";
 import type { ToolContext, ToolDef, ToolOutput } from "./registry.ts";
 

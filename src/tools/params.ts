@@ -9,7 +9,9 @@ export const run = z.string().min(1).describe(
   "Run name (the most recent run of that name when several share it) or run id.",
 );
 export const runId = z.string().min(1).describe("Exact run id, for runs that share a name.");
-export const metricName = z.string().min(1).describe("Metric name, e.g. train/loss (see get_metrics_for_run).");
+export const metricName = z.string().min(1).describe(
+  "Metric name, e.g. train/loss (see get_metrics_for_run).",
+);
 export const step = z.coerce.number().int().describe("Only rows logged at exactly this step.");
 export const aroundStep = z.coerce.number().int().describe("Rows within +-window steps of this step.");
 export const atTime = z.string().min(1).describe(

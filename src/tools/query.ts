@@ -7,15 +7,18 @@ import { defineTool, output } from "./registry.ts";
 
 export const DEFAULT_QUERY_ROWS = 1000;
 /** The schema pragmas a reader needs; every other pragma could change state or is of no use. */
-const READ_PRAGMAS = /^pragma\s+(main\.)?(table_info|table_xinfo|table_list|index_list|index_info|index_xinfo|foreign_key_list)\s*(\(\s*['"]?[\w/-]+['"]?\s*\))?\s*;?\s*$/i;
+const READ_PRAGMAS =
+  /^pragma\s+(main\.)?(table_info|table_xinfo|table_list|index_list|index_info|index_xinfo|foreign_key_list)\s*(\(\s*['"]?[\w/-]+['"]?\s*\))?\s*;?\s*$/i;
 
 /** Drops leading SQL comments and blanks, so the first keyword can be judged. */
 function stripLeadingComments(sql: string): string {
   let rest = sql.trimStart();
   while (true) {
-    if (rest.startsWith("--")) rest = rest.slice(rest.indexOf("\n") === -1 ? rest.length : rest.indexOf("\n")).trimStart();
-    else if (rest.startsWith("/*")) rest = rest.slice(rest.indexOf("*/") === -1 ? rest.length : rest.indexOf("*/") + 2).trimStart();
-    else return rest;
+    if (rest.startsWith("--")) {
+      rest = rest.slice(rest.indexOf("\n") === -1 ? rest.length : rest.indexOf("\n")).trimStart();
+    } else if (rest.startsWith("/*")) {
+      rest = rest.slice(rest.indexOf("*/") === -1 ? rest.length : rest.indexOf("*/") + 2).trimStart();
+    } else return rest;
   }
 }
 
@@ -34,7 +37,11 @@ export function checkReadOnlySql(sql: string): void {
     return;
   }
   if (!["select", "with", "values", "explain"].includes(keyword)) {
-    throw refused(`query: only read-only statements (SELECT, WITH, VALUES, EXPLAIN) are allowed, not ${keyword.toUpperCase() || "that"}`);
+    throw refused(
+      `query: only read-only statements (SELECT, WITH, VALUES, EXPLAIN) are allowed, not ${
+        keyword.toUpperCase() || "that"
+      }`,
+    );
   }
   if (/\b(attach|detach)\b/i.test(body.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"/g, ""))) {
     throw refused("query: ATTACH and DETACH are not allowed: a query reads one project database");
@@ -96,7 +103,9 @@ export const query = defineTool({
         throw usageError(`query: ${error instanceof Error ? error.message : String(error)}`);
       }
       const rest = args.sql.slice(statement.sourceSQL.length);
-      if (stripLeadingComments(rest).replace(/^[;\s]+/, "") !== "") throw usageError("query: one statement at a time");
+      if (stripLeadingComments(rest).replace(/^[;\s]+/, "") !== "") {
+        throw usageError("query: one statement at a time");
+      }
       const columns = statement.columns().map((c) => c.name);
       // A statement without result columns is a write or DDL wearing a WITH; never step it.
       if (columns.length === 0) throw refused("query: writes are not allowed; the statement returns no rows");
@@ -115,7 +124,10 @@ export const query = defineTool({
         if (/readonly|read-only/i.test(message)) throw refused("query: writes are not allowed");
         throw usageError(`query: ${message}`);
       }
-      return output({ columns, rows, truncated }, truncated ? [`stopped after ${limit} rows; raise max_rows for more`] : []);
+      return output(
+        { columns, rows, truncated },
+        truncated ? [`stopped after ${limit} rows; raise max_rows for more`] : [],
+      );
     });
   },
 });

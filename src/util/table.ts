@@ -7,7 +7,9 @@ const width = (s: string) => Array.from(s).length;
  */
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ""))));
-  const numeric = headers.map((_, i) => rows.length > 0 && rows.every((r) => /^-?[\d.,e+-]*$|^(NaN|-?Infinity|-)$/.test(r[i] ?? "")));
+  const numeric = headers.map((_, i) =>
+    rows.length > 0 && rows.every((r) => /^-?[\d.,e+-]*$|^(NaN|-?Infinity|-)$/.test(r[i] ?? ""))
+  );
   const pad = (cell: string, i: number) => {
     const gap = " ".repeat(widths[i] - width(cell));
     return numeric[i] ? gap + cell : cell + gap;
@@ -18,7 +20,13 @@ export function table(headers: string[], rows: string[][]): string {
 
 /** A number for people: up to 6 significant digits, NaN/Infinity spelled out. */
 export function formatNumber(value: unknown): string {
-  if (typeof value !== "number") return value === null || value === undefined ? "-" : typeof value === "string" ? value : JSON.stringify(value);
+  if (typeof value !== "number") {
+    return value === null || value === undefined
+      ? "-"
+      : typeof value === "string"
+      ? value
+      : JSON.stringify(value);
+  }
   if (!Number.isFinite(value)) return Number.isNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity";
   if (Number.isInteger(value) && Math.abs(value) < 1e15) return String(value);
   const abs = Math.abs(value);

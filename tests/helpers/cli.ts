@@ -7,7 +7,10 @@ export interface CliRun {
   stderr: string;
 }
 
-export async function runCli(args: string[], options: { env?: Record<string, string>; cwd?: string; permissions?: string[] } = {}): Promise<CliRun> {
+export async function runCli(
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string; permissions?: string[] } = {},
+): Promise<CliRun> {
   const command = new Deno.Command(Deno.execPath(), {
     args: ["run", ...(options.permissions ?? ["-A"]), MAIN, ...args],
     env: { NO_COLOR: "1", ...options.env },

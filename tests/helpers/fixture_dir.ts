@@ -8,7 +8,9 @@ import { FIXTURES, type Generation, lossRows, TrackioDb } from "./trackio_db.ts"
 export function fixtureDir(generation: Generation): string {
   const dir = Deno.makeTempDirSync({ prefix: `trackio-${generation}-` });
   for (const entry of Deno.readDirSync(join(FIXTURES, generation))) {
-    if (entry.name.endsWith(".db")) Deno.copyFileSync(join(FIXTURES, generation, entry.name), join(dir, entry.name));
+    if (entry.name.endsWith(".db")) {
+      Deno.copyFileSync(join(FIXTURES, generation, entry.name), join(dir, entry.name));
+    }
   }
   const edge = new TrackioDb(join(dir, "edge-cases.db"), generation);
   edge.log("r", lossRows(3));
@@ -33,5 +35,6 @@ export function expectedProjects(generation: Generation): string[] {
 
 /** Calls Trackio answered with an empty result where trackio-cli gives a not-found error. */
 export function isUnknownLookup(args: Record<string, unknown>): boolean {
-  return args.project === "no-such-project" || args.run === "no-such-run" || args.metric_name === "no/such/metric";
+  return args.project === "no-such-project" || args.run === "no-such-run" ||
+    args.metric_name === "no/such/metric";
 }

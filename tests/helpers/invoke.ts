@@ -4,7 +4,11 @@ import type { ToolOutput } from "../../src/tools/registry.ts";
 import { toJson } from "../../src/json.ts";
 
 /** Calls a tool in-process on a data directory and returns its result as Trackio-style JSON. */
-export async function call(dir: string, tool: string, args: Record<string, unknown>): Promise<ToolOutput<unknown>> {
+export async function call(
+  dir: string,
+  tool: string,
+  args: Record<string, unknown>,
+): Promise<ToolOutput<unknown>> {
   const def = findTool(tool);
   if (!def) throw new Error(`no tool ${tool}`);
   const out = await invokeTool(def, args, { dataDir: { path: dir, source: "--dir" } });

@@ -14,7 +14,9 @@ export const FIXTURES = new URL("../fixtures/", import.meta.url).pathname;
 export function schemaOf(generation: Generation): string[] {
   const db = new DatabaseSync(`${join(FIXTURES, generation, "mymodel.db")}`, { readOnly: true });
   try {
-    return db.prepare("SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name <> 'sqlite_sequence' ORDER BY rowid")
+    return db.prepare(
+      "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name <> 'sqlite_sequence' ORDER BY rowid",
+    )
       .all().map((r) => String(r.sql));
   } finally {
     db.close();
@@ -48,7 +50,7 @@ export class TrackioDb {
   constructor(readonly path: string, readonly generation: Generation, create = true) {
     this.db = new DatabaseSync(path);
     this.db.exec("PRAGMA journal_mode = WAL");
-    if (create) for (const sql of schemaOf(generation)) this.db.exec(sql);
+    if (create) { for (const sql of schemaOf(generation)) this.db.exec(sql); }
   }
 
   get hasRunIds(): boolean {
@@ -57,7 +59,9 @@ export class TrackioDb {
 
   log(run: string, rows: LogRow[], runId?: string): void {
     const withIds = this.hasRunIds;
-    const columns = withIds ? "run_id, timestamp, run_name, step, metrics" : "timestamp, run_name, step, metrics";
+    const columns = withIds
+      ? "run_id, timestamp, run_name, step, metrics"
+      : "timestamp, run_name, step, metrics";
     const extra = this.generation === "v0.5" ? "" : ", log_id";
     const marks = withIds ? "?, ?, ?, ?, ?" : "?, ?, ?, ?";
     const insert = this.db.prepare(
@@ -73,7 +77,12 @@ export class TrackioDb {
     this.db.exec("COMMIT");
   }
 
-  config(run: string, config: Record<string, unknown>, runId?: string, createdAt = "2026-01-01T00:00:00+00:00"): void {
+  config(
+    run: string,
+    config: Record<string, unknown>,
+    runId?: string,
+    createdAt = "2026-01-01T00:00:00+00:00",
+  ): void {
     if (this.hasRunIds) {
       this.db.prepare("INSERT INTO configs (run_id, run_name, config, created_at) VALUES (?, ?, ?, ?)")
         .run(runId ?? run, run, jsonBlob(config), createdAt);
@@ -83,23 +92,45 @@ export class TrackioDb {
     }
   }
 
-  alert(a: { run: string; runId?: string; timestamp: string; title: string; text?: string; level: string; step?: number }): void {
+  alert(
+    a: {
+      run: string;
+      runId?: string;
+      timestamp: string;
+      title: string;
+      text?: string;
+      level: string;
+      step?: number;
+    },
+  ): void {
     const hasId = this.tableHasRunId("alerts");
     this.db.prepare(
       `INSERT INTO alerts (${hasId ? "run_id, " : ""}timestamp, run_name, title, text, level, step, alert_id)
        VALUES (${hasId ? "?, " : ""}?, ?, ?, ?, ?, ?, ?)`,
-    ).run(...(hasId ? [a.runId ?? a.run] : []), a.timestamp, a.run, a.title, a.text ?? null, a.level, a.step ?? null, crypto.randomUUID());
+    ).run(
+      ...(hasId ? [a.runId ?? a.run] : []),
+      a.timestamp,
+      a.run,
+      a.title,
+      a.text ?? null,
+      a.level,
+      a.step ?? null,
+      crypto.randomUUID(),
+    );
   }
 
   systemMetrics(run: string, timestamp: string, metrics: Record<string, unknown>, runId?: string): void {
     const hasId = this.tableHasRunId("system_metrics");
     this.db.prepare(
-      `INSERT INTO system_metrics (${hasId ? "run_id, " : ""}timestamp, run_name, metrics) VALUES (${hasId ? "?, " : ""}?, ?, ?)`,
+      `INSERT INTO system_metrics (${hasId ? "run_id, " : ""}timestamp, run_name, metrics) VALUES (${
+        hasId ? "?, " : ""
+      }?, ?, ?)`,
     ).run(...(hasId ? [runId ?? run] : []), timestamp, run, jsonBlob(metrics));
   }
 
   tableHasRunId(table: string): boolean {
-    return this.db.prepare(`SELECT 1 FROM pragma_table_info('${table}') WHERE name = 'run_id'`).get() !== undefined;
+    return this.db.prepare(`SELECT 1 FROM pragma_table_info('${table}') WHERE name = 'run_id'`).get() !==
+      undefined;
   }
 
   /** Closes like Trackio does after a flush: the last connection checkpoints and removes the WAL. */

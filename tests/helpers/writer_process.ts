@@ -29,7 +29,12 @@ for (let b = 0; b < batches; b++) {
   const stamp = new Date(Date.UTC(2026, 0, 1) + step * 1000).toISOString().replace("Z", "+00:00");
   db.exec("BEGIN IMMEDIATE");
   for (let i = 0; i < perBatch; i++, step++) {
-    insert.run(stamp, step, jsonBlob({ loss: 1 / (1 + step), "train/grad_norm": 1 + (step % 7) }), crypto.randomUUID());
+    insert.run(
+      stamp,
+      step,
+      jsonBlob({ loss: 1 / (1 + step), "train/grad_norm": 1 + (step % 7) }),
+      crypto.randomUUID(),
+    );
   }
   db.exec("COMMIT");
   if (!keepOpen) db.close();

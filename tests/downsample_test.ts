@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { downsampleMinMax } from "../src/analysis/downsample.ts";
+import { selectRows } from "../src/analysis/select_rows.ts";
+
+const series = fc.array(
+  fc.oneof(
+    { weight: 20, arbitrary: fc.double({ min: -1e6, max: 1e6, noNaN: true }) },
+    { weight: 1, arbitrary: fc.constantFrom(NaN, Infinity, -Infinity, "text") },
+  ),
+  { minLength: 0, maxLength: 600 },
+).map((values) => values.map((value, i) => ({ step: i * 3, value: value as number | string })));
+
+Deno.test("downsampling never exceeds max_points and keeps first, last, extremes and a non-finite point", () => {
+  fc.assert(
+    fc.property(series, fc.integer({ min: 3, max: 200 }), (points, maxPoints) => {
+      const out = downsampleMinMax(points, maxPoints, 0, Math.max(0, (points.length - 1) * 3));
+      assert.equal(out.total, points.length);
+      if (points.length <= maxPoints) {
+        assert.deepEqual(out.points, points);
+        assert.equal(out.downsampled, false);
+        return;
+      }
+      assert.ok(out.points.length <= maxPoints, `${out.points.length} > ${maxPoints}`);
+      assert.equal(out.points[0], points[0]);
+      assert.equal(out.points.at(-1), points.at(-1));
+      const finite = points.filter((p) => typeof p.value === "number" && Number.isFinite(p.value));
+      if (finite.length) {
+        const max = Math.max(...finite.map((p) => p.value as number));
+        assert.ok(out.points.some((p) => p.value === max), "global maximum kept");
+      }
+      if (points.some((p) => typeof p.value !== "number" || !Number.isFinite(p.value))) {
+        assert.ok(
+          out.points.some((p) => typeof p.value !== "number" || !Number.isFinite(p.value)),
+          "a non-finite point kept",
+        );
+      }
+      const order = out.points.map((p) => points.indexOf(p));
+      assert.deepEqual(order, [...order].sort((a, b) => a - b), "original order kept");
+    }),
+  );
+});
+
+Deno.test("downsampling keeps the global minimum when the series is all finite", () => {
+  const points = Array.from({ length: 10_000 }, (_, i) => ({ step: i, value: 1 + Math.sin(i / 50) }));
+  points[7777].value = -5;
+  const out = downsampleMinMax(points, 101, 0, 9999);
+  assert.ok(out.points.some((p) => p.value === -5));
+  assert.equal(out.points.length <= 101, true);
+});
+
+Deno.test("row selection for logs keeps every metric's spike and stays within max_rows", () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 50, max: 2000 }),
+      fc.integer({ min: 6, max: 100 }),
+      fc.nat(),
+      (total, maxRows, seed) => {
+        const rows = Array.from(
+          { length: total },
+          (_, i) => ({
+            metrics: { a: Math.sin(i + seed), b: Math.cos(i * 3 + seed) } as Record<string, unknown>,
+          }),
+        );
+        const spikeAt = seed % total;
+        rows[spikeAt].metrics.a = 1e9;
+        const keep = selectRows(rows, total, maxRows, 2);
+        assert.ok(keep.size <= maxRows, `${keep.size} > ${maxRows}`);
+        assert.ok(keep.has(spikeAt));
+        assert.ok(keep.has(0) && keep.has(total - 1));
+      },
+    ),
+  );
+});

@@ -13,7 +13,7 @@ const series = fc.array(
 
 Deno.test("downsampling never exceeds max_points and keeps first, last, extremes and a non-finite point", () => {
   fc.assert(
-    fc.property(series, fc.integer({ min: 3, max: 200 }), (points, maxPoints) => {
+    fc.property(series, fc.integer({ min: 4, max: 200 }), (points, maxPoints) => {
       const out = downsampleMinMax(points, maxPoints, 0, Math.max(0, (points.length - 1) * 3));
       assert.equal(out.total, points.length);
       if (points.length <= maxPoints) {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { TrackioCliError } from "../src/errors.ts";
 import { toJson } from "../src/json.ts";
 import { findTool } from "../src/tools/index.ts";
-import { invokeTool } from "../src/tools/invoke.ts";
+import { invokeTool, parseToolArgs } from "../src/tools/invoke.ts";
 import { flagsOf } from "../src/cli/flags.ts";
 import { expectedCalls, expectedProjects, fixtureDir, isUnknownLookup } from "./helpers/fixture_dir.ts";
 import { runCli, snapshotDir } from "./helpers/cli.ts";
@@ -40,6 +40,8 @@ for (const generation of GENERATIONS) {
           }
           const { result }: { result: unknown } = await invokeTool(tool, call.args, ctx);
           assert.deepStrictEqual(asTrackioJson(result), call.result, label);
+          const fast: string | undefined = tool.jsonText?.(parseToolArgs(tool, call.args), ctx);
+          if (fast !== undefined) assert.deepStrictEqual(JSON.parse(fast), call.result, `${label} (JSON fast path)`);
           compared++;
         }
       }

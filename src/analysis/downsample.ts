@@ -38,7 +38,8 @@ export interface DownsampleResult<P> {
 /**
  * Streams points (ordered as they should come out) and returns at most `maxPoints` of them.
  * `firstStep`/`lastStep` bound the steps, so the buckets can be fixed before the stream is read.
- * Input with no more than `maxPoints` points comes back whole.
+ * Input with no more than `maxPoints` points comes back whole. `maxPoints` below 4 counts as 4
+ * (first, last and one bucket's two extremes).
  */
 export function downsampleMinMax<P extends SeriesPoint>(
   points: Iterable<P>,
@@ -46,7 +47,8 @@ export function downsampleMinMax<P extends SeriesPoint>(
   firstStep: number,
   lastStep: number,
 ): DownsampleResult<P> {
-  const bucketCount = Math.max(1, Math.floor((maxPoints - 2) / 2));
+  maxPoints = Math.max(4, maxPoints);
+  const bucketCount = Math.floor((maxPoints - 2) / 2);
   const span = Math.max(1, lastStep - firstStep + 1);
   const buckets = new Map<number, Bucket<P>>();
   const head: P[] = [];

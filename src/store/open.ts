@@ -173,23 +173,41 @@ export class ReadOnlyDatabase {
     }
   }
 
-  /** Rows one at a time, for results too large to hold (a million-step run). */
-  *iterate(sql: string, ...params: SQLInputValue[]): Generator<Row> {
-    let iterator: Iterator<unknown>;
-    try {
-      iterator = this.db.prepare(sql).iterate(...params);
-    } catch (error) {
-      throw explainSqliteError(error, this.label, this.path);
-    }
-    while (true) {
-      let next: IteratorResult<unknown>;
+  /**
+   * The rows of `select` in (timestamp, id) order, fetched a page at a time: memory stays bounded
+   * for a million-row run, and every failure surfaces. (Deno's `StatementSync.iterate()` ends
+   * silently when a row fails, e.g. on malformed JSON, so it is not used.) `select` must start
+   * `SELECT timestamp, id, ...` from `metrics` or a table like it and end inside its WHERE clause;
+   * rows come as arrays of column values.
+   */
+  *pagesByTime(select: string, params: SQLInputValue[], pageSize = 4096): Generator<unknown[]> {
+    const prepare = (sql: string) => {
       try {
-        next = iterator.next();
+        const statement = this.db.prepare(sql);
+        // Present in Deno's node:sqlite, missing from the bundled Node typings.
+        (statement as unknown as { setReturnArrays(on: boolean): void }).setReturnArrays(true);
+        return statement;
       } catch (error) {
         throw explainSqliteError(error, this.label, this.path);
       }
-      if (next.done) return;
-      yield next.value as Row;
+    };
+    const first = prepare(`${select} ORDER BY timestamp, id LIMIT ${pageSize}`);
+    const next = prepare(`${select} AND (timestamp, id) > (?, ?) ORDER BY timestamp, id LIMIT ${pageSize}`);
+    let page: unknown[][];
+    try {
+      page = first.all(...params) as unknown as unknown[][];
+    } catch (error) {
+      throw explainSqliteError(error, this.label, this.path);
+    }
+    while (page.length > 0) {
+      yield* page;
+      if (page.length < pageSize) return;
+      const last = page[page.length - 1];
+      try {
+        page = next.all(...params, last[0] as SQLInputValue, last[1] as SQLInputValue) as unknown as unknown[][];
+      } catch (error) {
+        throw explainSqliteError(error, this.label, this.path);
+      }
     }
   }
 

@@ -3,7 +3,7 @@ import { dataError, notFound } from "../errors.ts";
 import { decodeNonFinite } from "../json.ts";
 import { didYouMean } from "../util/closest.ts";
 import { filterSql, type RowFilter } from "./filters.ts";
-import type { ReadOnlyDatabase, Row } from "./open.ts";
+import type { ReadOnlyDatabase } from "./open.ts";
 import { hasColumn, readSchema, runsHaveIds, type Schema } from "./schema.ts";
 
 /** A run as Trackio lists it. `id` is the run id, or the name in files without run ids. */
@@ -39,28 +39,29 @@ export interface AlertRow {
 /** The stored metrics JSON as text: Trackio writes it as a BLOB, which SQLite would read as JSONB. */
 const METRICS_TEXT = "CAST(metrics AS TEXT)";
 
-/** A JSON path for one top-level key, or undefined when the key needs the slower `json_each` route. */
-function jsonPath(key: string): string | undefined {
-  return /["\\]/.test(key) ? undefined : `$."${key}"`;
+/**
+ * SQL for the JSON text of one top-level key of the metrics column, NULL where the row lacks it.
+ * `->` keeps numbers exactly as written; keys with quotes or backslashes, which a JSON path cannot
+ * spell, go through `json_each` (slower, rare).
+ */
+function valueJsonSql(key: string): { sql: string; params: SQLInputValue[] } {
+  if (!/["\\]/.test(key)) return { sql: `${METRICS_TEXT} -> ?`, params: [`$."${key}"`] };
+  return {
+    sql: `(SELECT CASE type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'null' THEN 'null'
+      WHEN 'object' THEN value WHEN 'array' THEN value ELSE json_quote(value) END
+      FROM json_each(${METRICS_TEXT}) WHERE key = ?)`,
+    params: [key],
+  };
 }
 
-/** A stored top-level value, typed by SQLite's `json_type`, as Trackio returns it. */
-function decodeJsonValue(type: unknown, raw: unknown): MetricValue {
-  switch (type) {
-    case "true":
-      return true;
-    case "false":
-      return false;
-    case "null":
-      return null;
-    case "object":
-    case "array":
-      return JSON.parse(String(raw));
-    case "text":
-      return decodeNonFinite(raw) as MetricValue;
-    default:
-      return raw as number;
-  }
+/** A value's JSON text as Trackio returns it: Trackio's non-finite strings become numbers. */
+export function decodeValueJson(text: string): MetricValue {
+  const c = text.charCodeAt(0);
+  if (c === 45 || (c >= 48 && c <= 57)) return Number(text);
+  if (c === 116) return true;
+  if (c === 102) return false;
+  if (c === 110) return null;
+  return decodeNonFinite(JSON.parse(text)) as MetricValue;
 }
 
 /** Top-level values of a stored metrics object, with Trackio's non-finite strings made numbers. */
@@ -139,15 +140,26 @@ export class ProjectStore {
     return { sql: `${this.runKey} = ?`, params: [this.runKey === "run_id" ? run.id : run.name] };
   }
 
-  /** Sorted metric names of a run: every key of its rows but `timestamp` and `step`. */
+  /**
+   * Sorted metric names of a run: every key of its rows but `timestamp` and `step`. SQLite collects
+   * the distinct key lists (a run logs few shapes of row), which is far cheaper than a DISTINCT over
+   * every key of every row. Keys are joined with the unit separator, which metric names never hold.
+   */
   metricNames(run: RunRef): string[] {
     const where = this.runWhere(run);
-    return this.guardJson(run, () =>
+    const signatures = this.guardJson(run, () =>
       this.db.all(
-        `SELECT DISTINCT j.key AS key FROM metrics, json_each(${METRICS_TEXT}) AS j
-         WHERE ${where.sql} AND j.key NOT IN ('timestamp', 'step') ORDER BY j.key`,
+        `SELECT DISTINCT (SELECT group_concat(key, char(31)) FROM json_each(${METRICS_TEXT})) AS keys
+         FROM metrics WHERE ${where.sql}`,
         ...where.params,
-      ).map((r) => String(r.key)));
+      )
+    );
+    const names = new Set<string>();
+    for (const row of signatures) {
+      if (row.keys == null) continue;
+      for (const key of String(row.keys).split("\x1f")) if (key !== "timestamp" && key !== "step") names.add(key);
+    }
+    return [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
   /** Row count and largest step of a run. */
@@ -188,47 +200,72 @@ export class ProjectStore {
     }
   }
 
-  /** Whether any row of the run holds `metric`, for telling an unknown metric from an empty window. */
-  hasMetric(run: RunRef, metric: string): boolean {
-    return this.metricNames(run).includes(metric);
+  /** `SELECT timestamp, id, step, v` for one metric, ending inside its WHERE clause. */
+  private valuesQuery(run: RunRef, metric: string, filter: RowFilter) {
+    const where = this.runWhere(run);
+    const extra = filterSql(filter);
+    const value = valueJsonSql(metric);
+    return {
+      sql: `SELECT timestamp, id, step, ${value.sql} AS v FROM metrics
+        WHERE ${where.sql}${extra.sql} AND v IS NOT NULL`,
+      params: [...value.params, ...where.params, ...extra.params],
+    };
   }
 
   /**
    * The values of one metric, oldest first (by timestamp, then insertion), only from rows that hold
-   * it. Extraction happens in SQLite; rows stream one at a time.
+   * it. Extraction happens in SQLite; rows stream a page at a time.
    */
   *metricValues(run: RunRef, metric: string, filter: RowFilter = {}): Generator<MetricPoint> {
-    const where = this.runWhere(run);
-    const extra = filterSql(filter);
-    const path = jsonPath(metric);
-    const extract = path
-      ? `json_type(${METRICS_TEXT}, ?) AS t, json_extract(${METRICS_TEXT}, ?) AS v`
-      : `(SELECT type FROM json_each(${METRICS_TEXT}) WHERE key = ?) AS t,
-         (SELECT value FROM json_each(${METRICS_TEXT}) WHERE key = ?) AS v`;
-    const keyParams = path ? [path, path] : [metric, metric];
-    const sql = `SELECT timestamp, step, t, v FROM (
-        SELECT id, timestamp, step, ${extract} FROM metrics WHERE ${where.sql}${extra.sql}
-      ) WHERE t IS NOT NULL ORDER BY timestamp, id`;
-    const rows = this.guardJsonIterate(run, sql, [...keyParams, ...where.params, ...extra.params]);
-    for (const r of rows) {
-      yield { timestamp: String(r.timestamp), step: Number(r.step), value: decodeJsonValue(r.t, r.v) };
+    const { sql, params } = this.valuesQuery(run, metric, filter);
+    for (const r of this.guardJsonPages(run, sql, params)) {
+      yield { timestamp: String(r[0]), step: Number(r[2]), value: decodeValueJson(String(r[3])) };
     }
+  }
+
+  /**
+   * The same points as `metricValues`, as the JSON text trackio-cli prints (non-finite values as
+   * Trackio's strings), built by SQLite in one pass: for full histories of long runs.
+   */
+  metricValuesJson(run: RunRef, metric: string, filter: RowFilter = {}): string {
+    const { sql, params } = this.valuesQuery(run, metric, filter);
+    return this.guardJson(run, () =>
+      String(
+        this.db.get(
+          `SELECT json_group_array(json_object('timestamp', timestamp, 'step', step, 'value', json(v))) AS j
+           FROM (${sql} ORDER BY timestamp, id)`,
+          ...params,
+        )?.j ?? "[]",
+      )
+    );
+  }
+
+  /** Whether any row of the run holds `metric`; stops at the first that does. */
+  hasMetric(run: RunRef, metric: string): boolean {
+    const where = this.runWhere(run);
+    const value = valueJsonSql(metric);
+    return this.guardJson(run, () =>
+      this.db.get(
+        `SELECT 1 AS hit FROM metrics WHERE ${where.sql} AND ${value.sql} IS NOT NULL LIMIT 1`,
+        ...where.params,
+        ...value.params,
+      ) !== undefined
+    );
   }
 
   /** Whole rows of a run in a filter, oldest first: for snapshots and logs. */
   *rows(run: RunRef, filter: RowFilter = {}): Generator<LogRow & { id: number }> {
     const where = this.runWhere(run);
     const extra = filterSql(filter);
-    const sql = `SELECT id, timestamp, step, ${METRICS_TEXT} AS m FROM metrics
-      WHERE ${where.sql}${extra.sql} ORDER BY timestamp, id`;
-    for (const r of this.db.iterate(sql, ...where.params, ...extra.params)) {
+    const sql = `SELECT timestamp, id, step, ${METRICS_TEXT} AS m FROM metrics WHERE ${where.sql}${extra.sql}`;
+    for (const r of this.db.pagesByTime(sql, [...where.params, ...extra.params])) {
       let metrics: Record<string, unknown>;
       try {
-        metrics = decodeMetricsObject(String(r.m));
+        metrics = decodeMetricsObject(String(r[3]));
       } catch {
-        throw this.malformedRow(run, Number(r.id));
+        throw this.malformedRow(run, Number(r[1]));
       }
-      yield { id: Number(r.id), timestamp: String(r.timestamp), step: Number(r.step), metrics };
+      yield { id: Number(r[1]), timestamp: String(r[0]), step: Number(r[2]), metrics };
     }
   }
 
@@ -319,9 +356,9 @@ export class ProjectStore {
     }
   }
 
-  private *guardJsonIterate(run: RunRef, sql: string, params: SQLInputValue[]): Generator<Row> {
+  private *guardJsonPages(run: RunRef, sql: string, params: SQLInputValue[]): Generator<unknown[]> {
     try {
-      yield* this.db.iterate(sql, ...params);
+      yield* this.db.pagesByTime(sql, params);
     } catch (error) {
       throw this.explainJsonError(run, error);
     }

@@ -44,8 +44,8 @@ export function withProject<T>(ctx: ToolContext, project: string, read: (store: 
 
 /** Fails with the closest names when `run` does not log `metric`. */
 export function requireMetric(store: ProjectStore, run: RunRef, metric: string): void {
-  const names = store.metricNames(run);
-  if (!names.includes(metric)) {
+  if (!store.hasMetric(run, metric)) {
+    const names = store.metricNames(run);
     throw notFound(
       `metric '${metric}' not found in run '${run.name}' of project '${store.project}'.${
         didYouMean(metric, names)

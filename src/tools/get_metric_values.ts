@@ -52,6 +52,15 @@ export const getMetricValues = defineTool({
     ],
     render: renderPoints,
   },
+  jsonText: (args, ctx) => {
+    if (args.max_points !== undefined) return undefined;
+    checkFilter(args);
+    return withProject(ctx, args.project, (store) => {
+      const run = store.resolveRun(args.run, args.run_id);
+      requireMetric(store, run, args.metric_name);
+      return store.metricValuesJson(run, args.metric_name, args);
+    });
+  },
   handler: (args, ctx) => {
     checkFilter(args);
     return withProject(ctx, args.project, (store) => {

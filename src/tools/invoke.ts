@@ -12,6 +12,15 @@ export async function invokeTool<R>(
   ctx: ToolContext,
   spell: (field: string) => string = (f) => f,
 ): Promise<ToolOutput<R>> {
+  return await tool.handler(parseToolArgs(tool, raw, spell), ctx);
+}
+
+/** Raw arguments checked against the tool's schema, with MCP aliases folded into their fields. */
+export function parseToolArgs<S extends z.ZodObject>(
+  tool: ToolDef<S, unknown>,
+  raw: Record<string, unknown>,
+  spell: (field: string) => string = (f) => f,
+): z.infer<S> {
   const args: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
     if (value === undefined || value === null) continue;
@@ -21,7 +30,7 @@ export async function invokeTool<R>(
   }
   const parsed = tool.input.strict().safeParse(args);
   if (!parsed.success) throw usageError(describeIssues(parsed.error, spell));
-  return await tool.handler(parsed.data, ctx);
+  return parsed.data as z.infer<S>;
 }
 
 /** One line for all of zod's complaints, naming fields as the user typed them. */

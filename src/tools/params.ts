@@ -23,7 +23,7 @@ export const window = z.coerce.number().nonnegative().describe(
 export const sinceStep = z.coerce.number().int().describe(
   "Only rows after this step: poll a live run for what is new.",
 );
-export const maxPoints = z.coerce.number().int().min(3).describe(
+export const maxPoints = z.coerce.number().int().min(4).describe(
   "Downsample to at most this many points, keeping spikes, minima, NaN/Infinity and the last point.",
 );
 

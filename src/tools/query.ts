@@ -106,24 +106,27 @@ export const query = defineTool({
       if (stripLeadingComments(rest).replace(/^[;\s]+/, "") !== "") {
         throw usageError("query: one statement at a time");
       }
-      const columns = statement.columns().map((c) => c.name);
-      // A statement without result columns is a write or DDL wearing a WITH; never step it.
-      if (columns.length === 0) throw refused("query: writes are not allowed; the statement returns no rows");
-      const rows: Record<string, unknown>[] = [];
-      let truncated = false;
+      if (statement.columns().length === 0) {
+        // A statement without result columns is a write or DDL wearing a WITH; never run it.
+        throw refused("query: writes are not allowed; the statement returns no rows");
+      }
+      // The row cap is a LIMIT, so SQLite stops early; all(), not iterate(), so errors surface.
+      const body = statement.sourceSQL.trim().replace(/;+$/, "");
+      const capped = /^(pragma|explain)\b/i.test(stripLeadingComments(body))
+        ? statement
+        : store.db.db.prepare(`SELECT * FROM (\n${body}\n) LIMIT ${limit + 1}`);
+      (capped as unknown as { setReturnArrays(on: boolean): void }).setReturnArrays(true);
+      const columns = capped.columns().map((c) => c.name);
+      let arrays: unknown[][];
       try {
-        for (const row of statement.iterate() as Iterable<Record<string, unknown>>) {
-          if (rows.length === limit) {
-            truncated = true;
-            break;
-          }
-          rows.push(Object.fromEntries(columns.map((c) => [c, cell(row[c])])));
-        }
+        arrays = capped.all() as unknown as unknown[][];
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         if (/readonly|read-only/i.test(message)) throw refused("query: writes are not allowed");
         throw usageError(`query: ${message}`);
       }
+      const truncated = arrays.length > limit;
+      const rows = arrays.slice(0, limit).map((row) => Object.fromEntries(columns.map((c, i) => [c, cell(row[i])])));
       return output(
         { columns, rows, truncated },
         truncated ? [`stopped after ${limit} rows; raise max_rows for more`] : [],

@@ -42,6 +42,12 @@ export interface ToolDef<S extends z.ZodObject = z.ZodObject, R = unknown> {
   /** Input fields only the MCP face offers (the CLI has its own way, e.g. a default). */
   cli: CliSpec;
   handler: (args: z.infer<S>, ctx: ToolContext) => ToolOutput<R> | Promise<ToolOutput<R>>;
+  /**
+   * Optional fast path for large results: the exact JSON text `handler`'s result serializes to,
+   * built without materializing it (undefined when it does not apply to these arguments). The
+   * CLI's --json uses it; tests hold it equal to `handler`.
+   */
+  jsonText?: (args: z.infer<S>, ctx: ToolContext) => string | undefined;
 }
 
 /** Identity with inference, so each tool file states its types once. */

@@ -1,0 +1,75 @@
+/**
+ * `deno task bench`: times trackio-cli on a 1,000,000-step run in Trackio's format, next to the
+ * sqlite3 shell doing the same JSON extraction on the same file. Wall time is the median of
+ * several runs of the whole process (start-up included); peak memory is the process's maximum
+ * resident set size as GNU time reports it. Needs the `sqlite3` and `time` packages (apt).
+ */
+import { BIG_DB, BIG_RUN_ID, DATA_DIR, ensureBigRun } from "./make_big_run.ts";
+
+const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 3);
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
+
+interface Measure {
+  seconds: number;
+  peakMb: number;
+  bytes: number;
+}
+
+async function measure(argv: string[]): Promise<Measure> {
+  const samples: Measure[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const out = await new Deno.Command("/usr/bin/time", {
+      args: ["-f", "%e %M", ...argv],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const err = new TextDecoder().decode(out.stderr).trim().split("\n");
+    if (out.code !== 0) throw new Error(`${argv.join(" ")} failed: ${err.join(" ")}`);
+    const [seconds, kb] = err.at(-1)!.split(" ").map(Number);
+    samples.push({ seconds, peakMb: kb / 1024, bytes: out.stdout.length });
+  }
+  samples.sort((a, b) => a.seconds - b.seconds);
+  return samples[Math.floor(samples.length / 2)];
+}
+
+const cli = (...args: string[]) => [Deno.execPath(), "run", "-A", MAIN, ...args, "--dir", DATA_DIR];
+const where = `run_id = '${BIG_RUN_ID}'`;
+const lossPath = `'$."train/loss"'`;
+const shellValues = `SELECT timestamp, step, json_extract(CAST(metrics AS TEXT), ${lossPath}) AS value FROM metrics
+  WHERE ${where} AND json_type(CAST(metrics AS TEXT), ${lossPath}) IS NOT NULL ORDER BY timestamp, id`;
+const shellSummary = `SELECT COUNT(*), MAX(step) FROM metrics WHERE ${where};
+  SELECT DISTINCT j.key FROM metrics, json_each(CAST(metrics AS TEXT)) AS j WHERE ${where} ORDER BY 1;
+  SELECT CAST(config AS TEXT) FROM configs WHERE ${where};`;
+
+const cases: [string, string[], string[]][] = [
+  [
+    "get-metric-values, full history (--json)",
+    cli("values", "-p", "big", "-r", "big-run", "-m", "train/loss", "--json"),
+    ["sqlite3", "-json", BIG_DB, shellValues],
+  ],
+  [
+    "get-metric-values --max-points 2000 (--json)",
+    cli("values", "-p", "big", "-r", "big-run", "-m", "train/loss", "--max-points", "2000", "--json"),
+    ["sqlite3", "-json", BIG_DB, shellValues],
+  ],
+  [
+    "get-run-summary (--json)",
+    cli("run-summary", "-p", "big", "-r", "big-run", "--json"),
+    ["sqlite3", "-json", BIG_DB, shellSummary],
+  ],
+];
+
+if (import.meta.main) {
+  ensureBigRun();
+  console.log(`1,000,000-step run (${(Deno.statSync(BIG_DB).size / 1e6).toFixed(0)} MB), median of ${RUNS} runs\n`);
+  console.log("| case | trackio-cli | peak RSS | sqlite3 shell | ratio |");
+  console.log("|---|---|---|---|---|");
+  for (const [label, ours, shell] of cases) {
+    const a = await measure(ours);
+    const b = await measure(shell);
+    console.log(
+      `| ${label} | ${a.seconds.toFixed(2)} s | ${a.peakMb.toFixed(0)} MB | ${b.seconds.toFixed(2)} s | ` +
+        `${(a.seconds / b.seconds).toFixed(2)}x |`,
+    );
+  }
+}

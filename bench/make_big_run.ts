@@ -21,7 +21,9 @@ export function ensureBigRun(): string {
   }
   Deno.mkdirSync(DATA_DIR, { recursive: true });
   const source = new DatabaseSync(SCHEMA_SOURCE, { readOnly: true });
-  const ddl = source.prepare("SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name <> 'sqlite_sequence'").all()
+  const ddl = source.prepare(
+    "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name <> 'sqlite_sequence'",
+  ).all()
     .map((r) => String(r.sql));
   source.close();
   const tmp = `${BIG_DB}.tmp`;

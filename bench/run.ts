@@ -35,7 +35,8 @@ async function measure(argv: string[]): Promise<Measure> {
 const cli = (...args: string[]) => [Deno.execPath(), "run", "-A", MAIN, ...args, "--dir", DATA_DIR];
 const where = `run_id = '${BIG_RUN_ID}'`;
 const lossPath = `'$."train/loss"'`;
-const shellValues = `SELECT timestamp, step, json_extract(CAST(metrics AS TEXT), ${lossPath}) AS value FROM metrics
+const shellValues =
+  `SELECT timestamp, step, json_extract(CAST(metrics AS TEXT), ${lossPath}) AS value FROM metrics
   WHERE ${where} AND json_type(CAST(metrics AS TEXT), ${lossPath}) IS NOT NULL ORDER BY timestamp, id`;
 const shellSummary = `SELECT COUNT(*), MAX(step) FROM metrics WHERE ${where};
   SELECT DISTINCT j.key FROM metrics, json_each(CAST(metrics AS TEXT)) AS j WHERE ${where} ORDER BY 1;
@@ -61,7 +62,9 @@ const cases: [string, string[], string[]][] = [
 
 if (import.meta.main) {
   ensureBigRun();
-  console.log(`1,000,000-step run (${(Deno.statSync(BIG_DB).size / 1e6).toFixed(0)} MB), median of ${RUNS} runs\n`);
+  console.log(
+    `1,000,000-step run (${(Deno.statSync(BIG_DB).size / 1e6).toFixed(0)} MB), median of ${RUNS} runs\n`,
+  );
   console.log("| case | trackio-cli | peak RSS | sqlite3 shell | ratio |");
   console.log("|---|---|---|---|---|");
   for (const [label, ours, shell] of cases) {

@@ -41,7 +41,9 @@ for (const generation of GENERATIONS) {
           const { result }: { result: unknown } = await invokeTool(tool, call.args, ctx);
           assert.deepStrictEqual(asTrackioJson(result), call.result, label);
           const fast: string | undefined = tool.jsonText?.(parseToolArgs(tool, call.args), ctx);
-          if (fast !== undefined) assert.deepStrictEqual(JSON.parse(fast), call.result, `${label} (JSON fast path)`);
+          if (fast !== undefined) {
+            assert.deepStrictEqual(JSON.parse(fast), call.result, `${label} (JSON fast path)`);
+          }
           compared++;
         }
       }

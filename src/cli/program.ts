@@ -48,6 +48,7 @@ function exampleHelp(examples: string[]): string {
 function toolCommand(tool: ToolDef): Command {
   const command = new Command(tool.cli.command)
     .description(tool.description)
+    .summary(tool.description.split(/(?<=\.) /)[0])
     .aliases(tool.cli.aliases);
   const fields = flagsOf(tool.input);
   for (const f of fields) {

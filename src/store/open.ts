@@ -204,7 +204,11 @@ export class ReadOnlyDatabase {
       if (page.length < pageSize) return;
       const last = page[page.length - 1];
       try {
-        page = next.all(...params, last[0] as SQLInputValue, last[1] as SQLInputValue) as unknown as unknown[][];
+        page = next.all(
+          ...params,
+          last[0] as SQLInputValue,
+          last[1] as SQLInputValue,
+        ) as unknown as unknown[][];
       } catch (error) {
         throw explainSqliteError(error, this.label, this.path);
       }

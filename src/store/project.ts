@@ -152,12 +152,13 @@ export class ProjectStore {
         `SELECT DISTINCT (SELECT group_concat(key, char(31)) FROM json_each(${METRICS_TEXT})) AS keys
          FROM metrics WHERE ${where.sql}`,
         ...where.params,
-      )
-    );
+      ));
     const names = new Set<string>();
     for (const row of signatures) {
       if (row.keys == null) continue;
-      for (const key of String(row.keys).split("\x1f")) if (key !== "timestamp" && key !== "step") names.add(key);
+      for (const key of String(row.keys).split("\x1f")) {
+        if (key !== "timestamp" && key !== "step") names.add(key);
+      }
     }
     return [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
@@ -236,8 +237,7 @@ export class ProjectStore {
            FROM (${sql} ORDER BY timestamp, id)`,
           ...params,
         )?.j ?? "[]",
-      )
-    );
+      ));
   }
 
   /** Whether any row of the run holds `metric`; stops at the first that does. */
@@ -249,15 +249,15 @@ export class ProjectStore {
         `SELECT 1 AS hit FROM metrics WHERE ${where.sql} AND ${value.sql} IS NOT NULL LIMIT 1`,
         ...where.params,
         ...value.params,
-      ) !== undefined
-    );
+      ) !== undefined);
   }
 
   /** Whole rows of a run in a filter, oldest first: for snapshots and logs. */
   *rows(run: RunRef, filter: RowFilter = {}): Generator<LogRow & { id: number }> {
     const where = this.runWhere(run);
     const extra = filterSql(filter);
-    const sql = `SELECT timestamp, id, step, ${METRICS_TEXT} AS m FROM metrics WHERE ${where.sql}${extra.sql}`;
+    const sql =
+      `SELECT timestamp, id, step, ${METRICS_TEXT} AS m FROM metrics WHERE ${where.sql}${extra.sql}`;
     for (const r of this.db.pagesByTime(sql, [...where.params, ...extra.params])) {
       let metrics: Record<string, unknown>;
       try {

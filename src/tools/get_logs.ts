@@ -39,7 +39,7 @@ export const getLogs = defineTool({
     command: "get-logs",
     aliases: ["logs"],
     examples: [
-      "trackio-cli logs -p mymodel -r r1",
+      "trackio-cli logs -p sft-qwen -r baseline-v1 --max-rows 50",
       "trackio-cli logs -p sft-qwen -r lr-high --max-rows 100 --json",
     ],
     render,

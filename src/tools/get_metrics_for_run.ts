@@ -6,8 +6,8 @@ import { defineTool, output } from "./registry.ts";
 export const getMetricsForRun = defineTool({
   name: "get_metrics_for_run",
   title: "List a run's metrics",
-  description: "List the metric names a run has logged (sorted), e.g. train/loss, eval/loss, " +
-    "train/grad_norm. Call it before get_metric_values to learn the exact names.",
+  description: "List the metric names a run has logged, sorted (train/loss, eval/loss, " +
+    "train/grad_norm...). Call it before get_metric_values to learn the exact names.",
   input: z.object({ project: p.project, run: p.run.optional(), run_id: p.runId.optional() }),
   output: z.array(z.string()),
   cli: {

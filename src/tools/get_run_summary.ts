@@ -43,7 +43,7 @@ export const getRunSummary = defineTool({
     aliases: ["run-summary"],
     examples: [
       "trackio-cli run-summary -p sft-qwen -r baseline-v1",
-      "trackio-cli run-summary -p sft-qwen --run-id 1da5c24b",
+      "trackio-cli run-summary -p sft-qwen --run-id 1da5c24b02bc46aa8b318e3910814a6d",
     ],
     render,
   },

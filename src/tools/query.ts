@@ -126,7 +126,9 @@ export const query = defineTool({
         throw usageError(`query: ${message}`);
       }
       const truncated = arrays.length > limit;
-      const rows = arrays.slice(0, limit).map((row) => Object.fromEntries(columns.map((c, i) => [c, cell(row[i])])));
+      const rows = arrays.slice(0, limit).map((row) =>
+        Object.fromEntries(columns.map((c, i) => [c, cell(row[i])]))
+      );
       return output(
         { columns, rows, truncated },
         truncated ? [`stopped after ${limit} rows; raise max_rows for more`] : [],

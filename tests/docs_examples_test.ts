@@ -1,0 +1,90 @@
+/**
+ * The examples people copy must work: every `trackio-cli ...` line in README.md's shell blocks and in
+ * every command's --help runs against the bundled demo projects and exits 0. Also: every command of
+ * the registry is documented in README.md.
+ */
+import assert from "node:assert/strict";
+import { TOOLS } from "../src/tools/index.ts";
+import { runCli } from "./helpers/cli.ts";
+
+const README = new URL("../README.md", import.meta.url).pathname;
+
+/** Splits a shell command line into words: quotes and backslash escapes, no expansion. */
+export function shellWords(line: string): string[] {
+  const words: string[] = [];
+  let word = "";
+  let inWord = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === "'") {
+      const end = line.indexOf("'", i + 1);
+      word += line.slice(i + 1, end);
+      i = end;
+      inWord = true;
+    } else if (c === '"') {
+      i++;
+      while (i < line.length && line[i] !== '"') {
+        if (line[i] === "\\" && i + 1 < line.length) i++;
+        word += line[i++];
+      }
+      inWord = true;
+    } else if (c === "\\" && i + 1 < line.length) {
+      word += line[++i];
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(word);
+      word = "";
+      inWord = false;
+    } else {
+      word += c;
+      inWord = true;
+    }
+  }
+  if (inWord) words.push(word);
+  return words;
+}
+
+/** `trackio-cli` command lines from the README's sh blocks: continuations joined, pipes and comments cut. */
+function readmeExamples(): string[] {
+  const text = Deno.readTextFileSync(README);
+  const blocks = [...text.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1].replace(/\\\n\s*/g, ""));
+  return blocks.flatMap((b) => b.split("\n"))
+    .map((line) => line.replace(/\s+#.*$/, "").replace(/\s*\|.*$/, "").trim())
+    .filter((line) => line.startsWith("trackio-cli"));
+}
+
+async function assertRunsOnDemo(line: string) {
+  const args = shellWords(line).slice(1);
+  const out = await runCli([...args, "--demo"]);
+  assert.equal(out.code, 0, `${line}\n${out.stderr}`);
+  assert.doesNotMatch(out.stderr, /error:/, line);
+}
+
+Deno.test("every trackio-cli example in README.md runs on the demo projects", async () => {
+  const examples = readmeExamples();
+  assert.ok(examples.length >= 25, `${examples.length} examples found`);
+  for (const line of examples) await assertRunsOnDemo(line);
+});
+
+Deno.test("every example in --help runs on the demo projects", async () => {
+  for (const tool of TOOLS) {
+    for (const line of tool.cli.examples) {
+      if (line.includes("TRACKIO_DIR=")) continue;
+      await assertRunsOnDemo(line.replace(/\s*\|.*$/, ""));
+    }
+  }
+});
+
+Deno.test("README.md documents every command and alias", () => {
+  const text = Deno.readTextFileSync(README);
+  for (const tool of TOOLS) {
+    assert.ok(text.includes(`\`${tool.cli.command}\``), `${tool.cli.command} in README`);
+    for (const alias of tool.cli.aliases) {
+      assert.ok(new RegExp(`trackio-cli ${alias}(\\s|$)`, "m").test(text), `an example of ${alias}`);
+    }
+  }
+});
+
+Deno.test("shellWords splits like a shell", () => {
+  assert.deepEqual(shellWords(`a "b c" 'd "e"' f\\ g "h\\"i"`), ["a", "b c", 'd "e"', "f g", 'h"i']);
+});

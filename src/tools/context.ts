@@ -42,6 +42,15 @@ export function withProject<T>(ctx: ToolContext, project: string, read: (store: 
   );
 }
 
+/** Opens the project and resolves the run the arguments name (see `ProjectStore.resolveRun`). */
+export function withRun<T>(
+  ctx: ToolContext,
+  args: { project: string; run?: string; run_id?: string },
+  read: (store: ProjectStore, run: RunRef) => T,
+): T {
+  return withProject(ctx, args.project, (store) => read(store, store.resolveRun(args.run, args.run_id)));
+}
+
 /** Fails with the closest names when `run` does not log `metric`. */
 export function requireMetric(store: ProjectStore, run: RunRef, metric: string): void {
   if (!store.hasMetric(run, metric)) {

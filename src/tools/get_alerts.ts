@@ -21,9 +21,7 @@ export const getAlerts = defineTool({
     "info|warn|error, step), newest first, for a project or one run; filter by level and since (an " +
     "ISO-8601 time). Check them when a run looks wrong: the training script may have said why.",
   input: z.object({
-    project: p.project,
-    run: p.run.optional(),
-    run_id: p.runId.optional(),
+    ...p.runSelector,
     level: z.enum(["info", "warn", "error"]).optional().describe("Only alerts of this level."),
     since: z.string().min(1).optional().describe("Only alerts after this ISO-8601 time."),
   }),

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { formatNumber, table } from "../util/table.ts";
 import { selectRows } from "../analysis/select_rows.ts";
-import { withProject } from "./context.ts";
+import { withRun } from "./context.ts";
 import * as p from "./params.ts";
 import { defineTool, output } from "./registry.ts";
 
@@ -27,9 +27,7 @@ export const getLogs = defineTool({
     "Long runs are thinned to max_rows (default 3000) keeping each metric's extremes and NaN rows, " +
     "and the result says so. Prefer get_metric_values for one metric's curve.",
   input: z.object({
-    project: p.project,
-    run: p.run.optional(),
-    run_id: p.runId.optional(),
+    ...p.runSelector,
     max_rows: z.coerce.number().int().min(3).optional().describe(
       "Thin to at most this many rows (default 3000), keeping each metric's spikes and minima.",
     ),
@@ -45,8 +43,7 @@ export const getLogs = defineTool({
     render,
   },
   handler: (args, ctx) =>
-    withProject(ctx, args.project, (store) => {
-      const run = store.resolveRun(args.run, args.run_id);
+    withRun(ctx, args, (store, run) => {
       const maxRows = args.max_rows ?? DEFAULT_MAX_ROWS;
       const total = store.countRows(run);
       const keep = total > maxRows

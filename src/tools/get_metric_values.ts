@@ -3,7 +3,7 @@ import { downsampleMinMax } from "../analysis/downsample.ts";
 import { usageError } from "../errors.ts";
 import type { MetricPoint } from "../store/project.ts";
 import { formatNumber, table } from "../util/table.ts";
-import { requireMetric, withProject } from "./context.ts";
+import { requireMetric, withRun } from "./context.ts";
 import * as p from "./params.ts";
 import { defineTool, output } from "./registry.ts";
 
@@ -32,10 +32,8 @@ export const getMetricValues = defineTool({
     "around_step+window or at_time+window; poll a live run with since_step; pass max_points to get " +
     "a downsampled curve that still shows spikes, minima and NaN.",
   input: z.object({
-    project: p.project,
-    run: p.run.optional(),
+    ...p.runSelector,
     metric_name: p.metricName,
-    run_id: p.runId.optional(),
     ...p.rowFilter,
     since_step: p.sinceStep.optional(),
     max_points: p.maxPoints.optional(),
@@ -55,16 +53,14 @@ export const getMetricValues = defineTool({
   jsonText: (args, ctx) => {
     if (args.max_points !== undefined) return undefined;
     checkFilter(args);
-    return withProject(ctx, args.project, (store) => {
-      const run = store.resolveRun(args.run, args.run_id);
+    return withRun(ctx, args, (store, run) => {
       requireMetric(store, run, args.metric_name);
       return store.metricValuesJson(run, args.metric_name, args);
     });
   },
   handler: (args, ctx) => {
     checkFilter(args);
-    return withProject(ctx, args.project, (store) => {
-      const run = store.resolveRun(args.run, args.run_id);
+    return withRun(ctx, args, (store, run) => {
       requireMetric(store, run, args.metric_name);
       const points = store.metricValues(run, args.metric_name, args);
       if (args.max_points === undefined) return output([...points]);

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { toJson } from "../json.ts";
 import { formatNumber } from "../util/table.ts";
-import { withProject } from "./context.ts";
+import { withRun } from "./context.ts";
 import * as p from "./params.ts";
 import { defineTool, output } from "./registry.ts";
 
@@ -36,7 +36,7 @@ export const getRunSummary = defineTool({
     "number of logged rows and last step. Call it first when checking on a run: last_step against " +
     "config.max_steps gives progress. run_id in the result echoes the run_id argument (null when " +
     "the run was named), as Trackio does.",
-  input: z.object({ project: p.project, run: p.run.optional(), run_id: p.runId.optional() }),
+  input: z.object(p.runSelector),
   output: summary,
   cli: {
     command: "get-run-summary",
@@ -48,8 +48,7 @@ export const getRunSummary = defineTool({
     render,
   },
   handler: (args, ctx) =>
-    withProject(ctx, args.project, (store) => {
-      const run = store.resolveRun(args.run, args.run_id);
+    withRun(ctx, args, (store, run) => {
       const stats = store.runStats(run);
       return output({
         project: args.project,

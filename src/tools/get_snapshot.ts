@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { MetricPoint, MetricValue } from "../store/project.ts";
 import { formatNumber, table } from "../util/table.ts";
-import { withProject } from "./context.ts";
+import { withRun } from "./context.ts";
 import { checkFilter } from "./get_metric_values.ts";
 import * as p from "./params.ts";
 import { defineTool, output } from "./registry.ts";
@@ -23,7 +23,7 @@ export const getSnapshot = defineTool({
   description: "Every metric of a run at one step (step), near a step (around_step+window) or near a " +
     "time (at_time+window), as {metric: [{timestamp, step, value}]}. Without a filter: the run's " +
     "latest step. Use it to see what else happened at a spike (grad_norm, learning rate, eval).",
-  input: z.object({ project: p.project, run: p.run.optional(), run_id: p.runId.optional(), ...p.rowFilter }),
+  input: z.object({ ...p.runSelector, ...p.rowFilter }),
   output: snapshot,
   cli: {
     command: "get-snapshot",
@@ -36,8 +36,7 @@ export const getSnapshot = defineTool({
   },
   handler: (args, ctx) => {
     checkFilter(args);
-    return withProject(ctx, args.project, (store) => {
-      const run = store.resolveRun(args.run, args.run_id);
+    return withRun(ctx, args, (store, run) => {
       const filtered = args.step !== undefined || args.around_step !== undefined ||
         args.at_time !== undefined;
       const filter = filtered ? args : { step: store.runStats(run).last_step ?? 0 };

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { formatNumber, table } from "../util/table.ts";
-import { withProject } from "./context.ts";
+import { withRun } from "./context.ts";
 import * as p from "./params.ts";
 import { defineTool, output } from "./registry.ts";
 
-const runArgs = z.object({ project: p.project, run: p.run.optional(), run_id: p.runId.optional() });
+const runArgs = z.object(p.runSelector);
 
 export const getSystemMetricsForRun = defineTool({
   name: "get_system_metrics_for_run",
@@ -20,8 +20,8 @@ export const getSystemMetricsForRun = defineTool({
     render: (names: string[]) => names.join("\n"),
   },
   handler: (args, ctx) =>
-    withProject(ctx, args.project, (store) => {
-      const rows = store.systemMetrics(store.resolveRun(args.run, args.run_id));
+    withRun(ctx, args, (store, run) => {
+      const rows = store.systemMetrics(run);
       const names = new Set(rows.flatMap((r) => Object.keys(r.metrics)));
       names.delete("timestamp");
       return output([...names].sort());
@@ -50,9 +50,9 @@ export const getSystemLogs = defineTool({
     },
   },
   handler: (args, ctx) =>
-    withProject(ctx, args.project, (store) =>
+    withRun(ctx, args, (store, run) =>
       output(
-        store.systemMetrics(store.resolveRun(args.run, args.run_id)).map((r) => ({
+        store.systemMetrics(run).map((r) => ({
           ...r.metrics,
           timestamp: r.timestamp,
         })),

@@ -27,6 +27,13 @@ export const maxPoints = z.coerce.number().int().min(4).describe(
   "Downsample to at most this many points, keeping spikes, minima, NaN/Infinity and the last point.",
 );
 
+/** Which run a tool reads: its project, and the run by name (or id) or exactly by `run_id`. */
+export const runSelector = {
+  project,
+  run: run.optional(),
+  run_id: runId.optional(),
+};
+
 /** Step/time filters, for the tools that take them. */
 export const rowFilter = {
   step: step.optional(),

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from "@commander-js/extra-typings";
-import { asCliError, usageError } from "../errors.ts";
+import { asCliError, EXIT_CODES, usageError } from "../errors.ts";
 import { toJson } from "../json.ts";
 import { demoDataDir } from "../store/demo.ts";
 import { type DataDir, resolveDataDir } from "../store/paths.ts";
@@ -112,20 +112,8 @@ export async function runCli(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: "user" });
     return 0;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      if (
-        error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.exitCode === 0
-      ) {
-        return 0;
-      }
-      if (error.code === "commander.help") return 0;
-      return reportErrorQuietly(usageError(error.message));
-    }
+    // Commander has printed its own one-line message for help, version and usage errors.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_CODES.usage;
     return reportError(asCliError(error));
   }
-}
-
-/** Commander has already printed its own message; only the exit code is left to give. */
-function reportErrorQuietly(_error: ReturnType<typeof usageError>): number {
-  return 2;
 }

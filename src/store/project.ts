@@ -96,7 +96,8 @@ export class ProjectStore {
   runs(): RunRef[] {
     if (!this.hasMetrics) return [];
     const key = this.runKey;
-    // A correlated lookup per run walks the (run, timestamp) index instead of scanning every row.
+    // The (run, timestamp) index answers this without reading the rows; with MIN(), SQLite takes the
+    // bare run_name from the same (first) row.
     return this.db.all(
       `SELECT ${key} AS id, run_name AS name, MIN(timestamp) AS created_at
        FROM metrics GROUP BY ${key} ORDER BY created_at, id`,

@@ -5,6 +5,7 @@
  */
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 
 export const BIG_STEPS = 1_000_000;
 export const BIG_RUN_ID = "0123456789abcdef0123456789abcdef";
@@ -20,7 +21,9 @@ export function ensureBigRun(): string {
     // Build it below.
   }
   Deno.mkdirSync(DATA_DIR, { recursive: true });
-  const source = new DatabaseSync(SCHEMA_SOURCE, { readOnly: true });
+  const sourceUrl = pathToFileURL(SCHEMA_SOURCE);
+  sourceUrl.searchParams.set("immutable", "1");
+  const source = new DatabaseSync(sourceUrl, { readOnly: true });
   const ddl = source.prepare(
     "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name <> 'sqlite_sequence'",
   ).all()

@@ -6,13 +6,17 @@
  */
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 
 export type Generation = "v0.5" | "pre-runid" | "head";
 
 export const FIXTURES = new URL("../fixtures/", import.meta.url).pathname;
 
 export function schemaOf(generation: Generation): string[] {
-  const db = new DatabaseSync(`${join(FIXTURES, generation, "mymodel.db")}`, { readOnly: true });
+  // Immutable, so reading the fixture leaves no -wal/-shm files in the repository.
+  const url = pathToFileURL(join(FIXTURES, generation, "mymodel.db"));
+  url.searchParams.set("immutable", "1");
+  const db = new DatabaseSync(url, { readOnly: true });
   try {
     return db.prepare(
       "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name <> 'sqlite_sequence' ORDER BY rowid",

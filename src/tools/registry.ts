@@ -39,7 +39,6 @@ export interface ToolDef<S extends z.ZodObject = z.ZodObject, R = unknown> {
   output: z.ZodType<R>;
   /** Other spellings an MCP client may use for an input field: `{ metric: "metric_name" }`. */
   inputAliases?: Record<string, keyof z.infer<S> & string>;
-  /** Input fields only the MCP face offers (the CLI has its own way, e.g. a default). */
   cli: CliSpec;
   handler: (args: z.infer<S>, ctx: ToolContext) => ToolOutput<R> | Promise<ToolOutput<R>>;
   /**

@@ -8,9 +8,8 @@ import { TrackioCliError } from "../src/errors.ts";
 import { toJson } from "../src/json.ts";
 import { findTool } from "../src/tools/index.ts";
 import { invokeTool, parseToolArgs } from "../src/tools/invoke.ts";
-import { flagsOf } from "../src/cli/flags.ts";
 import { expectedCalls, expectedProjects, fixtureDir, isUnknownLookup } from "./helpers/fixture_dir.ts";
-import { runCli, snapshotDir } from "./helpers/cli.ts";
+import { cliArgv, runCli, snapshotDir } from "./helpers/cli.ts";
 import type { Generation } from "./helpers/trackio_db.ts";
 
 const GENERATIONS: Generation[] = ["v0.5", "pre-runid", "head"];
@@ -64,13 +63,7 @@ for (const generation of GENERATIONS) {
               Math.max(m, Object.keys(r.args).length), 0) - 1
       ) ??
         recorded[0];
-      const argv = [tool.cli.command, "--dir", dir, "--json"];
-      for (const flag of flagsOf(tool.input)) {
-        const value = call.args[flag.field];
-        if (value !== undefined && value !== null) {
-          argv.push(flag.long, String(value));
-        }
-      }
+      const argv = cliArgv(tool, call.args, dir);
       const out = await runCli(argv);
       assert.equal(out.code, 0, `${argv.join(" ")}: ${out.stderr}`);
       assert.equal(out.stderr, "");

@@ -8,7 +8,7 @@ const FLAG_NAMES: Record<string, { flags: string; long: string }> = {
   project: { flags: "-p, --project <name>", long: "--project" },
   run: { flags: "-r, --run <name>", long: "--run" },
   run_id: { flags: "--run-id <id>", long: "--run-id" },
-  metric_name: { flags: "-m, --metric <name>", long: "--metric" },
+  metric: { flags: "-m, --metric <name>", long: "--metric" },
   around_step: { flags: "--around <step>", long: "--around" },
 };
 

@@ -6,7 +6,7 @@ import { getProjectSummary } from "../tools/get_project_summary.ts";
 import type { ToolContext } from "../tools/registry.ts";
 import { table } from "../util/table.ts";
 import { reportNotice, writeOut } from "./output.ts";
-import { type CommonOptions, dataDirFor } from "./program.ts";
+import { type CommonOptions, dataDirFor } from "./common_options.ts";
 
 interface ProjectLine {
   project: string;

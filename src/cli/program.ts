@@ -1,42 +1,20 @@
 import { Command, CommanderError, Option } from "@commander-js/extra-typings";
 import { asCliError, EXIT_CODES, usageError } from "../errors.ts";
 import { toJson } from "../json.ts";
-import { demoDataDir } from "../store/demo.ts";
-import { type DataDir, resolveDataDir } from "../store/paths.ts";
 import { TOOLS } from "../tools/index.ts";
 import { parseToolArgs } from "../tools/invoke.ts";
 import type { ToolContext, ToolDef } from "../tools/registry.ts";
 import { VERSION } from "../version.ts";
 import { didYouMean } from "../util/closest.ts";
+import { addCommonOptions, type CommonOptions, dataDirFor } from "./common_options.ts";
 import { flagsOf } from "./flags.ts";
+import { mcpCommand } from "./mcp_command.ts";
 import { reportError, reportNotice, writeErr, writeOut } from "./output.ts";
 import { overview } from "./overview.ts";
 
-/** Options every command takes. */
-export interface CommonOptions {
-  dir?: string;
-  json?: boolean;
-  demo?: boolean;
-}
-
-export function addCommonOptions<C extends Command<unknown[], Record<string, unknown>>>(command: C) {
-  return command
-    .option(
-      "--dir <path>",
-      "Trackio data directory (default: $TRACKIO_DIR, $HF_HOME/trackio, ~/.cache/huggingface/trackio)",
-    )
-    .option("--json", 'print the result as JSON (NaN and infinities as the strings "NaN", "Infinity")')
-    .option("--demo", "read the bundled demo projects instead of your data");
-}
-
-export function dataDirFor(options: CommonOptions): DataDir {
-  if (options.demo) return demoDataDir();
-  return resolveDataDir(options.dir);
-}
-
 /** Prints a tool's result the way the user asked: JSON, or its human rendering. */
 export function printResult(tool: ToolDef, result: unknown, json: boolean): void {
-  const render = tool.cli.render as ((r: unknown) => string) | undefined;
+  const render = tool.render as ((r: unknown) => string) | undefined;
   if (json || !render) writeOut(`${toJson(result, json ? undefined : 2)}\n`);
   else writeOut(`${render(result)}\n`);
 }
@@ -93,6 +71,7 @@ export function buildProgram(): Command {
     await overview(options as CommonOptions);
   });
   for (const tool of TOOLS) program.addCommand(toolCommand(tool));
+  program.addCommand(mcpCommand());
   return program as unknown as Command;
 }
 

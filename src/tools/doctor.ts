@@ -103,8 +103,8 @@ export const doctor = defineTool({
     command: "doctor",
     aliases: [],
     examples: ["trackio-cli doctor", "TRACKIO_DIR=/data/trackio trackio-cli doctor --json"],
-    render,
   },
+  render,
   handler: (_args, ctx) => {
     const { path, source } = ctx.dataDir;
     let exists = false;

@@ -30,14 +30,14 @@ export const getAlerts = defineTool({
     command: "get-alerts",
     aliases: ["alerts"],
     examples: ["trackio-cli alerts -p sft-qwen", "trackio-cli alerts -p sft-qwen -r lr-high --level error"],
-    render: (rows: AlertRow[]) =>
-      table(
-        ["timestamp", "run", "level", "step", "title", "text"],
-        rows.map((
-          a,
-        ) => [a.timestamp, a.run, a.level, a.step === null ? "-" : String(a.step), a.title, a.text ?? ""]),
-      ),
   },
+  render: (rows: AlertRow[]) =>
+    table(
+      ["timestamp", "run", "level", "step", "title", "text"],
+      rows.map((
+        a,
+      ) => [a.timestamp, a.run, a.level, a.step === null ? "-" : String(a.step), a.title, a.text ?? ""]),
+    ),
   handler: (args, ctx) =>
     withProject(ctx, args.project, (store) => {
       const run = args.run || args.run_id ? store.resolveRun(args.run, args.run_id) : undefined;

@@ -13,7 +13,7 @@ export const getAllProjects = defineTool({
     command: "get-all-projects",
     aliases: ["projects"],
     examples: ["trackio-cli projects", "trackio-cli projects --dir ./trackio-data --json"],
-    render: (result: string[]) => result.join("\n"),
   },
+  render: (result: string[]) => result.join("\n"),
   handler: (_args, ctx) => output(listProjectNames(ctx.dataDir.path)),
 });

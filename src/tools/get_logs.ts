@@ -33,6 +33,10 @@ export const getLogs = defineTool({
     ),
   }),
   output: z.array(z.record(z.string(), z.unknown())),
+  mcp: {
+    defaults: { max_rows: 100 },
+    narrow: "pass a smaller max_rows, or use get_metric_values for the metrics you need",
+  },
   cli: {
     command: "get-logs",
     aliases: ["logs"],
@@ -40,8 +44,8 @@ export const getLogs = defineTool({
       "trackio-cli logs -p sft-qwen -r baseline-v1 --max-rows 50",
       "trackio-cli logs -p sft-qwen -r lr-high --max-rows 100 --json",
     ],
-    render,
   },
+  render,
   handler: (args, ctx) =>
     withRun(ctx, args, (store, run) => {
       const maxRows = args.max_rows ?? DEFAULT_MAX_ROWS;

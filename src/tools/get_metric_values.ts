@@ -33,13 +33,18 @@ export const getMetricValues = defineTool({
     "a downsampled curve that still shows spikes, minima and NaN.",
   input: z.object({
     ...p.runSelector,
-    metric_name: p.metricName,
+    metric: p.metricName,
     ...p.rowFilter,
     since_step: p.sinceStep.optional(),
     max_points: p.maxPoints.optional(),
   }),
-  inputAliases: { metric: "metric_name" },
+  inputAliases: { metric_name: "metric" },
   output: z.array(p.point),
+  mcp: {
+    // 200 points draw a curve's shape in about 8,000 tokens; an agent asks for more when it needs them.
+    defaults: { max_points: 200 },
+    narrow: "pass a smaller max_points, or narrow with around_step + window or since_step",
+  },
   cli: {
     command: "get-metric-values",
     aliases: ["values"],
@@ -48,21 +53,21 @@ export const getMetricValues = defineTool({
       "trackio-cli values -p sft-qwen -r overfit-v2 -m eval/loss --around 900 --window 200",
       "trackio-cli values -p sft-qwen -r lr-high -m train/loss --max-points 200 --json",
     ],
-    render: renderPoints,
   },
+  render: renderPoints,
   jsonText: (args, ctx) => {
     if (args.max_points !== undefined) return undefined;
     checkFilter(args);
     return withRun(ctx, args, (store, run) => {
-      requireMetric(store, run, args.metric_name);
-      return store.metricValuesJson(run, args.metric_name, args);
+      requireMetric(store, run, args.metric);
+      return store.metricValuesJson(run, args.metric, args);
     });
   },
   handler: (args, ctx) => {
     checkFilter(args);
     return withRun(ctx, args, (store, run) => {
-      requireMetric(store, run, args.metric_name);
-      const points = store.metricValues(run, args.metric_name, args);
+      requireMetric(store, run, args.metric);
+      const points = store.metricValues(run, args.metric, args);
       if (args.max_points === undefined) return output([...points]);
       const stats = store.runStats(run);
       const sampled = downsampleMinMax(points, args.max_points, stats.first_step ?? 0, stats.last_step ?? 0);

@@ -14,7 +14,7 @@ export const getMetricsForRun = defineTool({
     command: "get-metrics-for-run",
     aliases: ["metrics"],
     examples: ["trackio-cli metrics -p sft-qwen -r baseline-v1"],
-    render: (result: string[]) => result.join("\n"),
   },
+  render: (result: string[]) => result.join("\n"),
   handler: (args, ctx) => withRun(ctx, args, (store, run) => output(store.metricNames(run))),
 });

@@ -22,11 +22,9 @@ export const getProjectSummary = defineTool({
     command: "get-project-summary",
     aliases: ["project-summary"],
     examples: ["trackio-cli project-summary -p hyperparam-sweep"],
-    render: (s: z.infer<typeof summary>) =>
-      `project ${s.project}: ${s.num_runs} run(s), last step ${s.last_activity ?? "-"}\n${
-        renderRuns(s.runs)
-      }`,
   },
+  render: (s: z.infer<typeof summary>) =>
+    `project ${s.project}: ${s.num_runs} run(s), last step ${s.last_activity ?? "-"}\n${renderRuns(s.runs)}`,
   handler: (args, ctx) =>
     withProject(ctx, args.project, (store) => {
       const runs = store.runs();

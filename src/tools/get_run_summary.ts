@@ -45,8 +45,8 @@ export const getRunSummary = defineTool({
       "trackio-cli run-summary -p sft-qwen -r baseline-v1",
       "trackio-cli run-summary -p sft-qwen --run-id 1da5c24b02bc46aa8b318e3910814a6d",
     ],
-    render,
   },
+  render,
   handler: (args, ctx) =>
     withRun(ctx, args, (store, run) => {
       const stats = store.runStats(run);

@@ -19,7 +19,7 @@ export const getRunsForProject = defineTool({
     command: "get-runs-for-project",
     aliases: ["runs"],
     examples: ["trackio-cli runs -p sft-qwen", "trackio-cli runs -p sft-qwen --json | jq -r '.[].name'"],
-    render: renderRuns,
   },
+  render: renderRuns,
   handler: (args, ctx) => withProject(ctx, args.project, (store) => output(store.runs())),
 });

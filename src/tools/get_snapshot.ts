@@ -25,6 +25,7 @@ export const getSnapshot = defineTool({
     "latest step. Use it to see what else happened at a spike (grad_norm, learning rate, eval).",
   input: z.object({ ...p.runSelector, ...p.rowFilter }),
   output: snapshot,
+  mcp: { narrow: "pass a smaller window, or an exact step" },
   cli: {
     command: "get-snapshot",
     aliases: ["snapshot"],
@@ -32,8 +33,8 @@ export const getSnapshot = defineTool({
       "trackio-cli snapshot -p sft-qwen -r lr-high --step 420",
       "trackio-cli snapshot -p sft-qwen -r nan-blowup --around 660 --window 10",
     ],
-    render,
   },
+  render,
   handler: (args, ctx) => {
     checkFilter(args);
     return withRun(ctx, args, (store, run) => {

@@ -17,8 +17,8 @@ export const getSystemMetricsForRun = defineTool({
     command: "get-system-metrics-for-run",
     aliases: ["system-metrics"],
     examples: ["trackio-cli system-metrics -p sft-qwen -r baseline-v1"],
-    render: (names: string[]) => names.join("\n"),
   },
+  render: (names: string[]) => names.join("\n"),
   handler: (args, ctx) =>
     withRun(ctx, args, (store, run) => {
       const rows = store.systemMetrics(run);
@@ -37,17 +37,20 @@ export const getSystemLogs = defineTool({
     "GPU utilisation and memory over time, to spot an idle or memory-bound job.",
   input: runArgs,
   output: z.array(z.record(z.string(), z.unknown())),
+  mcp: {
+    narrow: "use query with a WHERE on timestamp and a LIMIT on the system_metrics table",
+  },
   cli: {
     command: "get-system-logs",
     aliases: ["system-logs"],
     examples: ["trackio-cli system-logs -p sft-qwen -r baseline-v1 --json"],
-    render: (rows: SystemLog[]) => {
-      const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => k !== "timestamp");
-      return table(
-        ["timestamp", ...keys],
-        rows.map((r) => [String(r.timestamp), ...keys.map((k) => formatNumber(r[k]))]),
-      );
-    },
+  },
+  render: (rows: SystemLog[]) => {
+    const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => k !== "timestamp");
+    return table(
+      ["timestamp", ...keys],
+      rows.map((r) => [String(r.timestamp), ...keys.map((k) => formatNumber(r[k]))]),
+    );
   },
   handler: (args, ctx) =>
     withRun(ctx, args, (store, run) =>

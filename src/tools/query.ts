@@ -80,6 +80,10 @@ export const query = defineTool({
     ),
   }),
   output: queryResult,
+  mcp: {
+    defaults: { max_rows: 100 },
+    narrow: "select fewer columns, aggregate, or pass a smaller max_rows",
+  },
   cli: {
     command: "query",
     aliases: [],
@@ -87,10 +91,10 @@ export const query = defineTool({
       `trackio-cli query -p sft-qwen --sql "SELECT run_name, COUNT(*) AS rows, MAX(step) AS last FROM metrics GROUP BY run_name"`,
       `trackio-cli query -p sft-qwen --sql "PRAGMA table_info(metrics)" --json`,
     ],
-    render: (r: QueryResult) => {
-      const body = table(r.columns, r.rows.map((row) => r.columns.map((c) => formatNumber(row[c]))));
-      return r.truncated ? `${body}\n(truncated)` : body;
-    },
+  },
+  render: (r: QueryResult) => {
+    const body = table(r.columns, r.rows.map((row) => r.columns.map((c) => formatNumber(row[c]))));
+    return r.truncated ? `${body}\n(truncated)` : body;
   },
   handler: (args, ctx) => {
     checkReadOnlySql(args.sql);

@@ -21,8 +21,14 @@ export interface CliSpec {
   command: string;
   aliases: string[];
   examples: string[];
-  /** Render `result` for a person; the CLI prints JSON when absent or with --json. */
-  render?: (result: never) => string;
+}
+
+/** How a tool behaves for an agent over MCP, where its whole result lands in a context window. */
+export interface McpSpec {
+  /** Arguments applied when the agent leaves them out, so a result stays small by default. */
+  defaults?: Record<string, unknown>;
+  /** What to pass to get a smaller result, said when a result is over the size budget. */
+  narrow?: string;
 }
 
 /**
@@ -40,6 +46,12 @@ export interface ToolDef<S extends z.ZodObject = z.ZodObject, R = unknown> {
   /** Other spellings an MCP client may use for an input field: `{ metric: "metric_name" }`. */
   inputAliases?: Record<string, keyof z.infer<S> & string>;
   cli: CliSpec;
+  mcp?: McpSpec;
+  /**
+   * A compact rendering of `result` for people and for MCP clients that read only text; without
+   * it, JSON is shown.
+   */
+  render?(result: R): string;
   handler: (args: z.infer<S>, ctx: ToolContext) => ToolOutput<R> | Promise<ToolOutput<R>>;
   /**
    * Optional fast path for large results: the exact JSON text `handler`'s result serializes to,

@@ -1,3 +1,7 @@
+import { flagsOf } from "../../src/cli/flags.ts";
+import { parseToolArgs } from "../../src/tools/invoke.ts";
+import type { ToolDef } from "../../src/tools/registry.ts";
+
 /** Runs the real CLI in a subprocess and collects what it printed. */
 export const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
@@ -37,4 +41,15 @@ export function snapshotDir(dir: string): Map<string, string> {
 export async function sha256(path: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(path));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The CLI command line for a tool call given as MCP/Trackio arguments (any accepted spelling). */
+export function cliArgv(tool: ToolDef, args: Record<string, unknown>, dir: string): string[] {
+  const parsed = parseToolArgs(tool, args) as Record<string, unknown>;
+  const argv = [tool.cli.command, "--dir", dir, "--json"];
+  for (const flag of flagsOf(tool.input)) {
+    const value = parsed[flag.field];
+    if (value !== undefined && value !== null) argv.push(flag.long, String(value));
+  }
+  return argv;
 }

@@ -1,0 +1,131 @@
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import {
+  type CallToolRequest,
+  CallToolRequestSchema,
+  type CallToolResult,
+  type CompleteRequest,
+  CompleteRequestSchema,
+  ErrorCode,
+  type GetPromptRequest,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListToolsRequestSchema,
+  McpError,
+  type Tool,
+} from "@modelcontextprotocol/sdk/types.js";
+import { asCliError, TrackioCliError } from "../errors.ts";
+import { listProjectNames } from "../store/paths.ts";
+import { projectExists, withProject } from "../tools/context.ts";
+import { findTool, TOOLS } from "../tools/index.ts";
+import { invokeTool } from "../tools/invoke.ts";
+import type { ToolContext, ToolDef } from "../tools/registry.ts";
+import { didYouMean } from "../util/closest.ts";
+import { VERSION } from "../version.ts";
+import { getPrompt, listPrompts } from "./prompts.ts";
+import { errorResult, toolResult } from "./results.ts";
+import { mcpInputSchema, mcpOutputSchema } from "./schemas.ts";
+
+/** What an agent reads once when it connects: the workflow in a few lines. */
+export const INSTRUCTIONS = [
+  "trackio-cli reads Trackio training runs (read-only, also while a job is writing).",
+  "Workflow: get_all_projects -> get_runs_for_project (oldest first; the last run is the newest) -> " +
+  "get_run_summary (config, metric names, last_step; progress = last_step / max_steps) -> " +
+  "get_metric_values for train/loss, eval/loss, train/grad_norm.",
+  "get_metric_values returns 200 points by default, downsampled so spikes, minima and NaN survive; pass " +
+  "max_points for more, around_step + window to zoom in, since_step to poll a live run.",
+  'NaN and infinities come as the strings "NaN", "Infinity". Unknown names are errors that suggest the closest.',
+  "The prompts check_training_run and compare_runs walk through checking a run and comparing a sweep.",
+].join("\n");
+
+const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+
+/** The description, plus the defaults MCP applies that the CLI does not. */
+function withDefaults(tool: ToolDef): string {
+  const defaults = Object.entries(tool.mcp?.defaults ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+  return defaults.length ? `${tool.description} Defaults here: ${defaults.join(", ")}.` : tool.description;
+}
+
+export function toolListing(tool: ToolDef): Tool {
+  return {
+    name: tool.name,
+    title: tool.title,
+    description: withDefaults(tool),
+    inputSchema: mcpInputSchema(tool) as Tool["inputSchema"],
+    outputSchema: mcpOutputSchema(tool) as Tool["outputSchema"],
+    annotations: { title: tool.title, ...READ_ONLY },
+  };
+}
+
+/** Runs one tool call; a failure the agent can act on comes back as an `isError` result. */
+export async function callTool(
+  tool: ToolDef,
+  args: Record<string, unknown>,
+  ctx: ToolContext,
+  log: (line: string) => void,
+): Promise<CallToolResult> {
+  try {
+    return toolResult(tool, await invokeTool(tool, { ...tool.mcp?.defaults, ...args }, ctx));
+  } catch (error) {
+    if (!(error instanceof TrackioCliError)) log(`${tool.name} failed: ${(error as Error)?.stack ?? error}`);
+    return errorResult(asCliError(error));
+  }
+}
+
+/** Project and run names for prompt arguments, so a client can offer them as the user types. */
+function complete(
+  ctx: ToolContext,
+  argument: string,
+  value: string,
+  context: Record<string, string>,
+): string[] {
+  let names: string[] = [];
+  if (argument === "project") names = listProjectNames(ctx.dataDir.path);
+  else if (argument === "run" && context.project && projectExists(ctx, context.project)) {
+    names = withProject(ctx, context.project, (store) => [...new Set(store.runs().map((r) => r.name))]);
+  }
+  return names.filter((n) => n.startsWith(value)).slice(0, 100);
+}
+
+/** An MCP server over the tool registry and the prompts; connect it to any transport. */
+export function createServer(ctx: ToolContext, log: (line: string) => void): Server {
+  const server = new Server(
+    { name: "trackio-cli", title: "Trackio (trackio-cli)", version: VERSION },
+    {
+      capabilities: { tools: { listChanged: false }, prompts: { listChanged: false }, completions: {} },
+      instructions: INSTRUCTIONS,
+    },
+  );
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: TOOLS.map(toolListing) }));
+  server.setRequestHandler(CallToolRequestSchema, (request: CallToolRequest) => {
+    const { name, arguments: args = {} } = request.params;
+    const tool = findTool(name);
+    if (!tool) {
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `unknown tool '${name}'.${didYouMean(name, TOOLS.map((t) => t.name))}`,
+      );
+    }
+    return callTool(tool, args, ctx, log);
+  });
+  server.setRequestHandler(ListPromptsRequestSchema, () => ({ prompts: listPrompts() }));
+  server.setRequestHandler(GetPromptRequestSchema, (request: GetPromptRequest) => {
+    try {
+      return getPrompt(request.params.name, request.params.arguments);
+    } catch (error) {
+      throw new McpError(ErrorCode.InvalidParams, asCliError(error).message);
+    }
+  });
+  server.setRequestHandler(CompleteRequestSchema, (request: CompleteRequest) => {
+    const { ref, argument, context } = request.params;
+    let values: string[] = [];
+    if (ref.type === "ref/prompt") {
+      try {
+        values = complete(ctx, argument.name, argument.value, context?.arguments ?? {});
+      } catch {
+        // Completion is a convenience: an unreadable project just offers nothing.
+      }
+    }
+    return { completion: { values, hasMore: false } };
+  });
+  return server;
+}

@@ -1,0 +1,106 @@
+/**
+ * The MCP server, driven by the SDK's client over stdio and HTTP, answers every recorded Trackio
+ * call on the fixtures: structured content valid against each tool's outputSchema, equal to the
+ * CLI's --json, and equal to Trackio's own result wherever MCP's size defaults did not apply.
+ */
+import assert from "node:assert/strict";
+import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv-provider.js";
+import { toJson } from "../src/json.ts";
+import { toolListing } from "../src/mcp/server.ts";
+import { findTool, TOOLS } from "../src/tools/index.ts";
+import { invokeTool } from "../src/tools/invoke.ts";
+import { cliArgv, runCli } from "./helpers/cli.ts";
+import { expectedCalls, expectedProjects, fixtureDir, isUnknownLookup } from "./helpers/fixture_dir.ts";
+import { session, type TransportKind } from "./helpers/mcp.ts";
+import type { Generation } from "./helpers/trackio_db.ts";
+
+const validator = new AjvJsonSchemaValidator();
+const outputValidators = new Map(
+  TOOLS.map((t) => [t.name, validator.getValidator(toolListing(t).outputSchema as never)]),
+);
+const asJson = (value: unknown) => JSON.parse(toJson(value));
+
+const CASES: [Generation, TransportKind][] = [
+  ["v0.5", "stdio"],
+  ["pre-runid", "http"],
+  ["head", "stdio"],
+  ["head", "http"],
+];
+
+for (const [generation, kind] of CASES) {
+  Deno.test(`MCP over ${kind}: every recorded call on ${generation} fixtures`, async () => {
+    const dir = fixtureDir(generation);
+    const ctx = { dataDir: { path: dir, source: "--dir" as const } };
+    const { client, close } = await session(kind, ["--dir", dir]);
+    let sameAsTrackio = 0;
+    try {
+      const listed = await client.listTools();
+      assert.deepStrictEqual(listed.tools.map((t: Tool) => t.name), TOOLS.map((t) => t.name));
+      for (const project of expectedProjects(generation)) {
+        for (const [name, calls] of Object.entries(expectedCalls(generation, project))) {
+          const tool = findTool(name)!;
+          for (const call of calls) {
+            const label = `${generation}/${project}: ${name}(${JSON.stringify(call.args)})`;
+            const answer = await client.callTool({ name, arguments: call.args }) as CallToolResult;
+            if (isUnknownLookup(call.args)) {
+              assert.equal(answer.isError, true, label);
+              assert.match(
+                (answer.content[0] as { text: string }).text,
+                /^error \(not_found\): .* not found/,
+                label,
+              );
+              continue;
+            }
+            assert.ok(!answer.isError, `${label}: ${JSON.stringify(answer.content)}`);
+            const check = outputValidators.get(name)!(answer.structuredContent);
+            assert.ok(check.valid, `${label}: ${check.errorMessage}`);
+            const structured = answer.structuredContent as { result: unknown; notices: string[] };
+            const local = await invokeTool(tool, { ...tool.mcp?.defaults, ...call.args }, ctx);
+            assert.deepStrictEqual(structured.result, asJson(local.result), label);
+            assert.deepStrictEqual(structured.notices, local.notices, label);
+            assert.equal(answer.content[0].type, "text");
+            if (structured.notices.length === 0) {
+              assert.deepStrictEqual(structured.result, call.result, `${label} (Trackio's result)`);
+              sameAsTrackio++;
+            }
+          }
+        }
+      }
+    } finally {
+      await close();
+      Deno.removeSync(dir, { recursive: true });
+    }
+    assert.ok(sameAsTrackio > 250, `${sameAsTrackio} calls equal to Trackio's own result`);
+  });
+}
+
+Deno.test("MCP results equal the CLI's --json for one call of each tool", async () => {
+  const dir = fixtureDir("head");
+  const { client, close } = await session("stdio", ["--dir", dir]);
+  try {
+    const calls = expectedCalls("head", "sft-qwen");
+    for (const tool of TOOLS) {
+      const recorded = calls[tool.name]?.find((c) => !isUnknownLookup(c.args));
+      const args = recorded?.args ??
+        (tool.name === "query"
+          ? { project: "sft-qwen", sql: "SELECT COUNT(*) AS n FROM metrics" }
+          : tool.name === "doctor"
+          ? {}
+          : { project: "sft-qwen", run: "baseline-v1" });
+      const mcpArgs = { ...tool.mcp?.defaults, ...args };
+      const answer = await client.callTool({ name: tool.name, arguments: mcpArgs }) as CallToolResult;
+      assert.ok(!answer.isError, `${tool.name}: ${JSON.stringify(answer.content)}`);
+      const out = await runCli(cliArgv(tool, mcpArgs, dir));
+      assert.equal(out.code, 0, `${tool.name}: ${out.stderr}`);
+      assert.deepStrictEqual(
+        (answer.structuredContent as { result: unknown }).result,
+        JSON.parse(out.stdout),
+        tool.name,
+      );
+    }
+  } finally {
+    await close();
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

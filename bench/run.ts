@@ -4,6 +4,7 @@
  * several runs of the whole process (start-up included); peak memory is the process's maximum
  * resident set size as GNU time reports it. Needs the `sqlite3` and `time` packages (apt).
  */
+import { benchMcp } from "./mcp.ts";
 import { BIG_DB, BIG_RUN_ID, DATA_DIR, ensureBigRun } from "./make_big_run.ts";
 
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 3);
@@ -75,4 +76,5 @@ if (import.meta.main) {
         `${(a.seconds / b.seconds).toFixed(2)}x |`,
     );
   }
+  await benchMcp();
 }

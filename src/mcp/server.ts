@@ -91,10 +91,20 @@ export function createServer(ctx: ToolContext, log: (line: string) => void): Ser
   const server = new Server(
     { name: "trackio-cli", title: "Trackio (trackio-cli)", version: VERSION },
     {
-      capabilities: { tools: { listChanged: false }, prompts: { listChanged: false }, completions: {} },
+      capabilities: {
+        tools: { listChanged: false },
+        prompts: { listChanged: false },
+        completions: {},
+        logging: {},
+      },
       instructions: INSTRUCTIONS,
     },
   );
+  // Unexpected failures go to stderr (the client's log file) and, as MCP log messages, to the client.
+  const report = (line: string) => {
+    log(line);
+    server.sendLoggingMessage({ level: "error", logger: "trackio-cli", data: line }).catch(() => {});
+  };
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: TOOLS.map(toolListing) }));
   server.setRequestHandler(CallToolRequestSchema, (request: CallToolRequest) => {
     const { name, arguments: args = {} } = request.params;
@@ -105,7 +115,7 @@ export function createServer(ctx: ToolContext, log: (line: string) => void): Ser
         `unknown tool '${name}'.${didYouMean(name, TOOLS.map((t) => t.name))}`,
       );
     }
-    return callTool(tool, args, ctx, log);
+    return callTool(tool, args, ctx, report);
   });
   server.setRequestHandler(ListPromptsRequestSchema, () => ({ prompts: listPrompts() }));
   server.setRequestHandler(GetPromptRequestSchema, (request: GetPromptRequest) => {

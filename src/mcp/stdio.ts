@@ -6,14 +6,17 @@ export const MAX_LINE_BYTES = 4 * 1024 * 1024;
 
 /**
  * MCP over stdin/stdout, one JSON-RPC message per line. Unlike the SDK's stdio transport it answers
- * a malformed line with a JSON-RPC error instead of dropping it silently, and it closes when stdin
- * ends, so the server exits when its client goes away.
+ * a malformed line with a JSON-RPC error instead of dropping it silently, and when stdin ends it
+ * answers the requests still in flight and then closes, so the server exits when its client is done.
  */
 export class StdioTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
   #closed = false;
+  #inputEnded = false;
+  /** Requests received and not yet answered. */
+  #inFlight = new Set<string | number>();
   #encoder = new TextEncoder();
 
   constructor(
@@ -22,7 +25,10 @@ export class StdioTransport implements Transport {
   ) {}
 
   start(): Promise<void> {
-    this.#read().catch((error) => this.onerror?.(error)).finally(() => this.close());
+    this.#read().catch((error) => this.onerror?.(error)).finally(() => {
+      this.#inputEnded = true;
+      if (this.#inFlight.size === 0) this.close();
+    });
     return Promise.resolve();
   }
 
@@ -63,7 +69,9 @@ export class StdioTransport implements Transport {
       const validId = typeof id === "string" || typeof id === "number" ? id : null;
       return this.#reply(validId, ErrorCode.InvalidRequest, "Invalid Request: not a JSON-RPC 2.0 message");
     }
-    this.onmessage?.(parsed.data);
+    const message = parsed.data;
+    if ("method" in message && "id" in message) this.#inFlight.add(message.id);
+    this.onmessage?.(message);
   }
 
   /** JSON-RPC's answer to what cannot be dispatched; `id` is null when the request's is unknown. */
@@ -85,6 +93,10 @@ export class StdioTransport implements Transport {
 
   send(message: JSONRPCMessage): Promise<void> {
     this.#write(message);
+    if (!("method" in message) && "id" in message && message.id !== undefined) {
+      this.#inFlight.delete(message.id);
+      if (this.#inputEnded && this.#inFlight.size === 0) this.close();
+    }
     return Promise.resolve();
   }
 

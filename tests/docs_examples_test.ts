@@ -5,7 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { TOOLS } from "../src/tools/index.ts";
+import { MCP_EXAMPLES } from "../src/cli/mcp_command.ts";
 import { runCli } from "./helpers/cli.ts";
+import { startHttpServer } from "./helpers/mcp.ts";
 
 const README = new URL("../README.md", import.meta.url).pathname;
 
@@ -53,8 +55,21 @@ function readmeExamples(): string[] {
     .filter((line) => line.startsWith("trackio-cli"));
 }
 
+/** `mcp --http` serves until stopped: on a free port, it must come up, then stop cleanly. */
+async function assertServesOnDemo(args: string[]) {
+  const port = args.indexOf("--port");
+  const rest = args.filter((a, i) =>
+    a !== "--http" && a !== "mcp" && (port === -1 || (i !== port && i !== port + 1))
+  );
+  const server = await startHttpServer([...rest, "--demo"]);
+  assert.equal(await server.stop(), 0, server.stderr());
+}
+
 async function assertRunsOnDemo(line: string) {
   const args = shellWords(line).slice(1);
+  if (args[0] === "mcp" && args.includes("--http") && !args.includes("--print-config")) {
+    return await assertServesOnDemo(args);
+  }
   const out = await runCli([...args, "--demo"]);
   assert.equal(out.code, 0, `${line}\n${out.stderr}`);
   assert.doesNotMatch(out.stderr, /error:/, line);
@@ -67,8 +82,8 @@ Deno.test("every trackio-cli example in README.md runs on the demo projects", as
 });
 
 Deno.test("every example in --help runs on the demo projects", async () => {
-  for (const tool of TOOLS) {
-    for (const line of tool.cli.examples) {
+  for (const examples of [...TOOLS.map((t) => t.cli.examples), MCP_EXAMPLES]) {
+    for (const line of examples) {
       if (line.includes("TRACKIO_DIR=")) continue;
       await assertRunsOnDemo(line.replace(/\s*\|.*$/, ""));
     }

@@ -17,6 +17,12 @@ const DEFAULT_PORT = 7860;
 /** Shorter bearer tokens can be guessed; `openssl rand -hex 32` gives 64 characters. */
 const MIN_TOKEN_LENGTH = 16;
 
+export const MCP_EXAMPLES = [
+  "trackio-cli mcp --print-config",
+  "trackio-cli mcp --http --port 7860",
+  "trackio-cli mcp --demo",
+];
+
 interface McpOptions extends CommonOptions {
   http?: boolean;
   host: string;
@@ -128,10 +134,7 @@ export function mcpCommand(): Command {
     )
     .option("--print-config", "print ready-to-paste client configuration and exit");
   addCommonOptions(command as unknown as Command<[], Record<string, unknown>>);
-  command.addHelpText(
-    "after",
-    "\nExamples:\n  $ trackio-cli mcp --print-config\n  $ trackio-cli mcp --http --port 7860\n",
-  );
+  command.addHelpText("after", `\nExamples:\n${MCP_EXAMPLES.map((e) => `  $ ${e}`).join("\n")}\n`);
   command.action(async (raw) => {
     const options = raw as unknown as McpOptions;
     const dataDir = dataDirFor(options);

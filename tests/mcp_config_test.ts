@@ -20,7 +20,7 @@ Deno.test("--print-config prints the three client configurations", async () => {
   assert.deepStrictEqual(blocks[1].mcpServers.trackio, { type: "http", url: "http://127.0.0.1:7860/mcp" });
 });
 
-Deno.test("the printed stdio command starts a working server on the same data", async () => {
+Deno.test("the printed stdio command starts a working server on the same data, from any directory", async () => {
   const dir = fixtureDir("head");
   const out = await runCli(["mcp", "--print-config", "--json"], { env: { TRACKIO_DIR: dir } });
   const config: ClientConfig = JSON.parse(out.stdout);
@@ -31,12 +31,16 @@ Deno.test("the printed stdio command starts a working server on the same data", 
     command,
     args,
     env: { HOME: Deno.env.get("HOME") ?? "/" },
+    cwd: "/",
     stderr: "pipe",
   });
   const client = new Client({ name: "config-test", version: "1" });
   await client.connect(transport);
   const answer = await client.callTool({ name: "get_all_projects", arguments: {} });
   assert.ok((answer.structuredContent as { result: string[] }).result.includes("sft-qwen"));
+  // The prompts read skills/ beside the program, not from the working directory.
+  const prompt = await client.getPrompt({ name: "compare_runs", arguments: { project: "sft-qwen" } });
+  assert.match((prompt.messages[0].content as { text: string }).text, /# Comparing runs/);
   await client.close();
   Deno.removeSync(dir, { recursive: true });
 });

@@ -4,7 +4,7 @@
  * CLI's --json, and equal to Trackio's own result wherever MCP's size defaults did not apply.
  */
 import assert from "node:assert/strict";
-import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, Prompt, Tool } from "@modelcontextprotocol/sdk/types.js";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv-provider.js";
 import { toJson } from "../src/json.ts";
 import { toolListing } from "../src/mcp/server.ts";
@@ -37,6 +37,8 @@ for (const [generation, kind] of CASES) {
     try {
       const listed = await client.listTools();
       assert.deepStrictEqual(listed.tools.map((t: Tool) => t.name), TOOLS.map((t) => t.name));
+      const { prompts } = await client.listPrompts();
+      assert.deepStrictEqual(prompts.map((p: Prompt) => p.name), ["check_training_run", "compare_runs"]);
       for (const project of expectedProjects(generation)) {
         for (const [name, calls] of Object.entries(expectedCalls(generation, project))) {
           const tool = findTool(name)!;

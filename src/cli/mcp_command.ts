@@ -72,14 +72,30 @@ async function serveOverHttp(
   options: McpOptions,
   token: string | undefined,
 ): Promise<void> {
-  let httpServer: Deno.HttpServer;
+  // Ctrl-C and SIGTERM stop the server cleanly; listen for them before announcing the address, so
+  // that a signal sent as soon as the address is known is not a kill.
+  const stop = new AbortController();
+  const abort = () => stop.abort();
+  Deno.addSignalListener("SIGINT", abort);
+  Deno.addSignalListener("SIGTERM", abort);
   try {
-    httpServer = serveHttp(
+    const httpServer = listen(dataDir, options, token, stop.signal);
+    await httpServer.finished;
+  } finally {
+    Deno.removeSignalListener("SIGINT", abort);
+    Deno.removeSignalListener("SIGTERM", abort);
+  }
+}
+
+function listen(dataDir: DataDir, options: McpOptions, token: string | undefined, signal: AbortSignal) {
+  try {
+    return serveHttp(
       {
         host: options.host,
         port: parsePort(options.port),
         token,
         allowedHosts: options.allowHost,
+        signal,
         onListen: (url) => {
           log(
             `serving ${describe(dataDir)} at ${url} (also /gradio_api/mcp/)${
@@ -103,12 +119,6 @@ async function serveOverHttp(
     }
     throw error;
   }
-  const stop = () => httpServer.shutdown();
-  Deno.addSignalListener("SIGINT", stop);
-  Deno.addSignalListener("SIGTERM", stop);
-  await httpServer.finished;
-  Deno.removeSignalListener("SIGINT", stop);
-  Deno.removeSignalListener("SIGTERM", stop);
 }
 
 export function mcpCommand(): Command {

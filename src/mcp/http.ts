@@ -23,6 +23,8 @@ export interface HttpOptions {
   /** Host names (besides loopback ones) that requests may address, for a server reached by name. */
   allowedHosts: string[];
   onListen: (url: string) => void;
+  /** Stops the server gracefully when aborted. */
+  signal?: AbortSignal;
 }
 
 /** Host header without its port: `127.0.0.1:7860` -> `127.0.0.1`, `[::1]:80` -> `[::1]`. */
@@ -104,6 +106,7 @@ export function serveHttp(options: HttpOptions, makeServer: () => Server, log: (
   return Deno.serve({
     hostname: options.host,
     port: options.port,
+    signal: options.signal,
     onListen: ({ hostname, port }) => {
       const shown = hostname.includes(":") ? `[${hostname}]` : hostname;
       options.onListen(`http://${shown}:${port}${MCP_PATHS[0]}`);

@@ -16,6 +16,7 @@ import {
 import { asCliError, TrackioCliError } from "../errors.ts";
 import { listProjectNames } from "../store/paths.ts";
 import { projectExists, withProject } from "../tools/context.ts";
+import { MCP_DEFAULT_POINTS } from "../tools/get_metric_values.ts";
 import { findTool, TOOLS } from "../tools/index.ts";
 import { invokeTool } from "../tools/invoke.ts";
 import type { ToolContext, ToolDef } from "../tools/registry.ts";
@@ -31,8 +32,8 @@ export const INSTRUCTIONS = [
   "Workflow: get_all_projects -> get_runs_for_project (oldest first; the last run is the newest) -> " +
   "get_run_summary (config, metric names, last_step; progress = last_step / max_steps) -> " +
   "get_metric_values for train/loss, eval/loss, train/grad_norm.",
-  "get_metric_values returns 200 points by default, downsampled so spikes, minima and NaN survive; pass " +
-  "max_points for more, around_step + window to zoom in, since_step to poll a live run.",
+  `get_metric_values returns ${MCP_DEFAULT_POINTS} points by default, downsampled so spikes, minima and NaN ` +
+  "survive; pass max_points for more, around_step + window to zoom in, since_step to poll a live run.",
   'NaN and infinities come as the strings "NaN", "Infinity". Unknown names are errors that suggest the closest.',
   "The prompts check_training_run and compare_runs walk through checking a run and comparing a sweep.",
 ].join("\n");
@@ -55,6 +56,10 @@ export function toolListing(tool: ToolDef): Tool {
     annotations: { title: tool.title, ...READ_ONLY },
   };
 }
+
+let cachedListing: Tool[] | undefined;
+/** The tools/list answer, built once per process (HTTP builds a server per request). */
+const listing = () => (cachedListing ??= TOOLS.map(toolListing));
 
 /** Runs one tool call; a failure the agent can act on comes back as an `isError` result. */
 export async function callTool(
@@ -105,7 +110,7 @@ export function createServer(ctx: ToolContext, log: (line: string) => void): Ser
     log(line);
     server.sendLoggingMessage({ level: "error", logger: "trackio-cli", data: line }).catch(() => {});
   };
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: TOOLS.map(toolListing) }));
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listing() }));
   server.setRequestHandler(CallToolRequestSchema, (request: CallToolRequest) => {
     const { name, arguments: args = {} } = request.params;
     const tool = findTool(name);

@@ -7,6 +7,9 @@ import { requireMetric, withRun } from "./context.ts";
 import * as p from "./params.ts";
 import { defineTool, output } from "./registry.ts";
 
+/** 200 points draw a curve's shape in about 8,000 tokens; an agent asks for more when it needs them. */
+export const MCP_DEFAULT_POINTS = 200;
+
 export const renderPoints = (points: MetricPoint[]) =>
   table(
     ["step", "value", "timestamp"],
@@ -41,8 +44,7 @@ export const getMetricValues = defineTool({
   inputAliases: { metric_name: "metric" },
   output: z.array(p.point),
   mcp: {
-    // 200 points draw a curve's shape in about 8,000 tokens; an agent asks for more when it needs them.
-    defaults: { max_points: 200 },
+    defaults: { max_points: MCP_DEFAULT_POINTS },
     narrow: "pass a smaller max_points, or narrow with around_step + window or since_step",
   },
   cli: {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import type { CallToolResult, Prompt, Tool } from "@modelcontextprotocol/sdk/types.js";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv-provider.js";
 import { toJson } from "../src/json.ts";
-import { toolListing } from "../src/mcp/server.ts";
+import { toolListing, withMcpDefaults } from "../src/mcp/server.ts";
 import { findTool, TOOLS } from "../src/tools/index.ts";
 import { invokeTool } from "../src/tools/invoke.ts";
 import { cliArgv, runCli } from "./helpers/cli.ts";
@@ -58,7 +58,7 @@ for (const [generation, kind] of CASES) {
             const check = outputValidators.get(name)!(answer.structuredContent);
             assert.ok(check.valid, `${label}: ${check.errorMessage}`);
             const structured = answer.structuredContent as { result: unknown; notices: string[] };
-            const local = await invokeTool(tool, { ...tool.mcp?.defaults, ...call.args }, ctx);
+            const local = await invokeTool(tool, withMcpDefaults(tool, call.args), ctx);
             assert.deepStrictEqual(structured.result, asJson(local.result), label);
             assert.deepStrictEqual(structured.notices, local.notices, label);
             assert.equal(answer.content[0].type, "text");
@@ -90,7 +90,7 @@ Deno.test("MCP results equal the CLI's --json for one call of each tool", async 
           : tool.name === "doctor"
           ? {}
           : { project: "sft-qwen", run: "baseline-v1" });
-      const mcpArgs = { ...tool.mcp?.defaults, ...args };
+      const mcpArgs = withMcpDefaults(tool, args);
       const answer = await client.callTool({ name: tool.name, arguments: mcpArgs }) as CallToolResult;
       assert.ok(!answer.isError, `${tool.name}: ${JSON.stringify(answer.content)}`);
       const out = await runCli(cliArgv(tool, mcpArgs, dir));

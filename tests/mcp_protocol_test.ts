@@ -73,6 +73,10 @@ Deno.test("tool errors are isError results with a hint, and the server keeps ser
       ],
       [{ project: "sft-qwen", run: "baseline-v1", metric: "train/los" }, /not found.*'train\/loss'/],
       [{ project: "sft-qwen", run: "baseline-v1" }, /^error \(usage\): missing metric/],
+      [
+        { project: "sft-qwen", metric: "train/loss" },
+        /^error \(usage\): missing run.*\nhint: its newest run is 'lr-low'/,
+      ],
       [{ project: "sft-qwen", run: "baseline-v1", metric: "train/loss", max_points: "many" }, /max_points/],
       [{ project: "sft-qwen", run: "baseline-v1", metric: "train/loss", colour: "red" }, /unknown argument/],
       [
@@ -169,6 +173,11 @@ Deno.test("a long run's curve comes downsampled by default, and oversized result
     assert.equal(result.at(-1)!.step, 19_999, "the last point is kept");
     assert.match(notices[0], /^downsampled 20000 points to \d+/);
     assert.match(text(curve as CallToolResult), /^note: downsampled 20000 points/);
+    const nulled = await client.callTool({
+      name: "get_metric_values",
+      arguments: { project: "long", run: "r", metric: "loss", max_points: null },
+    });
+    assert.deepStrictEqual(nulled.structuredContent, curve.structuredContent, "null means not given");
 
     const all = await client.callTool({
       name: "get_metric_values",

@@ -61,6 +61,15 @@ let cachedListing: Tool[] | undefined;
 /** The tools/list answer, built once per process (HTTP builds a server per request). */
 const listing = () => (cachedListing ??= TOOLS.map(toolListing));
 
+/** The agent's arguments over the tool's MCP defaults; a null is "not given", as everywhere else. */
+export function withMcpDefaults(tool: ToolDef, args: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...tool.mcp?.defaults };
+  for (const [key, value] of Object.entries(args)) {
+    if (value !== null && value !== undefined) merged[key] = value;
+  }
+  return merged;
+}
+
 /** Runs one tool call; a failure the agent can act on comes back as an `isError` result. */
 export async function callTool(
   tool: ToolDef,
@@ -69,7 +78,7 @@ export async function callTool(
   log: (line: string) => void,
 ): Promise<CallToolResult> {
   try {
-    return toolResult(tool, await invokeTool(tool, { ...tool.mcp?.defaults, ...args }, ctx));
+    return toolResult(tool, await invokeTool(tool, withMcpDefaults(tool, args), ctx));
   } catch (error) {
     if (!(error instanceof TrackioCliError)) log(`${tool.name} failed: ${(error as Error)?.stack ?? error}`);
     return errorResult(asCliError(error));

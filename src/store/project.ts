@@ -1,5 +1,5 @@
 import type { SQLInputValue } from "node:sqlite";
-import { dataError, notFound } from "../errors.ts";
+import { dataError, notFound, usageError } from "../errors.ts";
 import { decodeNonFinite } from "../json.ts";
 import { didYouMean } from "../util/closest.ts";
 import { filterSql, type RowFilter } from "./filters.ts";
@@ -126,7 +126,15 @@ export class ProjectStore {
       }
       return byId;
     }
-    if (!run) throw notFound(`no run given for project '${this.project}'`);
+    if (!run) {
+      const newest = runs.at(-1)?.name;
+      throw usageError(
+        `missing run: name a run of project '${this.project}' (or its run_id)`,
+        newest
+          ? `its newest run is '${newest}'; list them with: trackio-cli runs -p ${this.project}`
+          : undefined,
+      );
+    }
     const named = runs.filter((r) => r.name === run);
     if (named.length > 0) return named.reduce((a, b) => (b.created_at >= a.created_at ? b : a));
     const byId = runs.find((r) => r.id === run);

@@ -1,3 +1,4 @@
+import { analyzeRunTool } from "./analyze_run.ts";
 import { doctor } from "./doctor.ts";
 import { getAlerts } from "./get_alerts.ts";
 import { getAllProjects } from "./get_all_projects.ts";
@@ -26,6 +27,7 @@ export const TOOLS: ToolDef<any, any>[] = [
   getSystemMetricsForRun,
   getSystemLogs,
   getLogs,
+  analyzeRunTool,
   query,
   doctor,
 ];

@@ -1,0 +1,93 @@
+import { recentLevel } from "../stats.ts";
+import { T } from "../thresholds.ts";
+import { defineRule, evidence, fmt } from "./types.ts";
+
+const LN2 = Math.log(2);
+
+export const dpoNotLearning = defineRule({
+  id: "dpo.not_learning",
+  title: "DPO is not learning (loss stuck at ln 2, accuracy at chance)",
+  severities: ["warning"],
+  meaning: "The policy still scores chosen and rejected answers alike: DPO's loss sits at its starting " +
+    "value ln 2 = 0.693 and rewards/accuracies at 0.5.",
+  detection: "Recent DPO loss within DPO_LN2_BAND of ln 2 and recent rewards/accuracies within " +
+    "DPO_CHANCE_BAND of 0.5, after warm-up.",
+  actions: [
+    "Raise the learning rate (DPO usually trains at 5e-7 to 5e-6; much lower does nothing)",
+    "Check the pairs: chosen and rejected must differ, and not be swapped",
+    "Check beta (0.1 is typical) and that the reference model is the starting policy",
+  ],
+  thresholds: ["DPO_LN2_BAND", "DPO_CHANCE_BAND"],
+  detect: ({ kind, profiles, lastStep, warmupEnd }) => {
+    const loss = profiles.train_loss;
+    const acc = profiles.dpo_accuracies;
+    if (kind !== "dpo" || !loss || !acc || lastStep <= warmupEnd || loss.smooth.length < 4) return null;
+    const l = recentLevel(loss);
+    const a = recentLevel(acc);
+    if (Math.abs(l - LN2) > T("DPO_LN2_BAND") || Math.abs(a - 0.5) > T("DPO_CHANCE_BAND")) return null;
+    return {
+      severity: "warning",
+      message: `${loss.metric} is ${fmt(loss.stats.current)} (ln 2 = 0.693) and ${acc.metric} ` +
+        `${fmt(acc.stats.current)} after ${lastStep} steps: ` +
+        "the policy prefers chosen answers no more than chance.",
+      evidence: [
+        evidence(loss.metric, loss.stats.last_step!, l, "recent level"),
+        evidence(acc.metric, acc.stats.last_step!, a, "recent level"),
+      ],
+    };
+  },
+});
+
+export const dpoMargins = defineRule({
+  id: "dpo.margins",
+  title: "DPO reward margins not growing",
+  severities: ["warning"],
+  meaning: "Healthy DPO widens the reward margin between chosen and rejected answers and pushes " +
+    "rewards/accuracies above 0.5; here it does not.",
+  detection: "rewards/margins not increasing over the last half, or recent rewards/accuracies at or below " +
+    "0.5 + DPO_CHANCE_BAND, when dpo.not_learning did not fire.",
+  actions: [
+    "Check the learning rate and beta",
+    "Check the preference data for noise or swapped pairs",
+  ],
+  thresholds: ["DPO_CHANCE_BAND"],
+  detect: ({ kind, profiles, fired }) => {
+    if (kind !== "dpo" || fired.has("dpo.not_learning")) return null;
+    const margins = profiles.dpo_margins;
+    const acc = profiles.dpo_accuracies;
+    if (!margins || margins.smooth.length < 4) return null;
+    const accNow = acc ? recentLevel(acc) : null;
+    const growing = margins.stats.trend === "increasing";
+    if (growing && (accNow === null || accNow > 0.5 + T("DPO_CHANCE_BAND"))) return null;
+    return {
+      severity: "warning",
+      message: `${margins.metric} is ${margins.stats.trend} (now ${fmt(margins.stats.current)})` +
+        (accNow !== null ? ` and ${acc!.metric} is ${fmt(accNow)}` : "") + ".",
+      evidence: [evidence(margins.metric, margins.stats.last_step!, margins.stats.current!, "current level")],
+    };
+  },
+});
+
+export const dpoHealthy = defineRule({
+  id: "dpo.healthy",
+  title: "DPO learning as it should",
+  severities: ["ok"],
+  meaning: "Reward margins grow and the policy prefers chosen answers more and more often.",
+  detection: "rewards/margins increasing and recent rewards/accuracies above 0.5 + DPO_CHANCE_BAND.",
+  actions: ["Let it run; watch rewards/accuracies and eval metrics for saturation"],
+  thresholds: ["DPO_CHANCE_BAND"],
+  detect: ({ kind, profiles }) => {
+    const margins = profiles.dpo_margins;
+    const acc = profiles.dpo_accuracies;
+    if (kind !== "dpo" || !margins || !acc || margins.stats.trend !== "increasing") return null;
+    const accNow = recentLevel(acc);
+    if (accNow <= 0.5 + T("DPO_CHANCE_BAND")) return null;
+    return {
+      severity: "ok",
+      message:
+        `${margins.metric} grew from ${fmt(margins.stats.start)} to ${fmt(margins.stats.current)} and ` +
+        `${acc.metric} is ${fmt(acc.stats.current)}.`,
+      evidence: [evidence(margins.metric, margins.stats.last_step!, margins.stats.current!, "current level")],
+    };
+  },
+});

@@ -1,0 +1,37 @@
+import { findSpikes } from "../spikes.ts";
+import { T } from "../thresholds.ts";
+import { defineRule, evidence, fmt } from "./types.ts";
+
+export const gradSpike = defineRule({
+  id: "grad.spike",
+  title: "grad_norm far above its typical level",
+  severities: ["info", "warning"],
+  meaning:
+    "Updates many times larger than usual: the optimizer is being thrown around, a precursor of loss " +
+    "spikes and divergence.",
+  detection: "After warm-up, grad_norm above GRAD_SPIKE_RATIO x its own local median (its absolute level " +
+    "varies by orders of magnitude between models, so it is judged against itself). One occurrence is info, " +
+    "two or more a warning.",
+  actions: [
+    "Enable gradient clipping (max_grad_norm=1.0) if it is off",
+    "Lower the learning rate 2-5x",
+    "Look at the batches at the evidence steps for outliers (very long or corrupt samples)",
+  ],
+  thresholds: ["GRAD_SPIKE_RATIO", "WARMUP_FRACTION"],
+  detect: ({ profiles, warmupEnd }) => {
+    const grad = profiles.grad_norm;
+    if (!grad) return null;
+    const spikes = findSpikes(grad, T("GRAD_SPIKE_RATIO"), 0, warmupEnd);
+    if (spikes.length === 0) return null;
+    const top = spikes.reduce((a, b) => (b.value / b.baseline > a.value / a.baseline ? b : a));
+    return {
+      severity: spikes.length >= 2 ? "warning" : "info",
+      message:
+        `${grad.metric} spiked ${spikes.length} time(s) after warm-up, up to ${fmt(top.value)} at step ` +
+        `${top.step} (${fmt(top.value / top.baseline)}x its local median ${fmt(top.baseline)}).`,
+      evidence: spikes.slice(0, 8).map((s) =>
+        evidence(grad.metric, s.step, s.value, `${fmt(s.value / s.baseline)}x local median`)
+      ),
+    };
+  },
+});

@@ -1,0 +1,157 @@
+import { indexAtStep } from "../series.ts";
+import { recentLevel } from "../stats.ts";
+import { T } from "../thresholds.ts";
+import { defineRule, evidence, fmt, pct } from "./types.ts";
+
+export const grpoRewardCollapse = defineRule({
+  id: "grpo.reward_collapse",
+  title: "GRPO reward collapsed",
+  severities: ["critical"],
+  meaning: "The reward rose and then fell away: the policy has drifted into outputs the reward function " +
+    "scores badly (often together with runaway KL).",
+  detection:
+    "Recent reward below GRPO_REWARD_COLLAPSE x its smoothed peak, after having risen above its start.",
+  actions: [
+    "Restart from the checkpoint at the reward peak",
+    "Raise the KL penalty (beta) or lower the learning rate",
+    "Check the reward function for exploits the policy may have found",
+  ],
+  thresholds: ["GRPO_REWARD_COLLAPSE"],
+  detect: ({ kind, profiles }) => {
+    const reward = profiles.reward;
+    if (kind !== "grpo" || !reward || reward.stats.best === null || reward.stats.start === null) return null;
+    const now = recentLevel(reward);
+    const peak = reward.stats.best;
+    if (!(peak > reward.stats.start) || !(peak > 0) || now >= T("GRPO_REWARD_COLLAPSE") * peak) return null;
+    return {
+      severity: "critical",
+      message: `${reward.metric} peaked at ${fmt(peak)} (step ${reward.stats.best_step}) and fell to ` +
+        `${fmt(reward.stats.current)}.`,
+      evidence: [
+        evidence(reward.metric, reward.stats.best_step!, peak, "smoothed peak"),
+        evidence(reward.metric, reward.stats.last_step!, now, "recent level"),
+      ],
+    };
+  },
+});
+
+export const grpoKl = defineRule({
+  id: "grpo.kl_blowup",
+  title: "GRPO KL divergence growing out of control",
+  severities: ["warning", "critical"],
+  meaning: "The policy is moving away from the reference model faster and faster; reward hacking and " +
+    "collapse usually follow.",
+  detection:
+    "Recent KL above GRPO_KL_WARN and at least doubled over the last 20% of the steps (warning), or " +
+    "above GRPO_KL_CRITICAL (critical).",
+  actions: [
+    "Raise the KL coefficient (beta)",
+    "Lower the learning rate",
+    "Restart from a checkpoint before the KL took off",
+  ],
+  thresholds: ["GRPO_KL_WARN", "GRPO_KL_CRITICAL"],
+  detect: ({ kind, profiles, firstStep, lastStep }) => {
+    const kl = profiles.kl;
+    if (kind !== "grpo" || !kl || kl.smooth.length < 5) return null;
+    const now = recentLevel(kl);
+    const i = indexAtStep(kl.reduced.step, lastStep - 0.2 * (lastStep - firstStep));
+    const before = kl.smooth[Math.min(i, kl.smooth.length - 1)];
+    const critical = now > T("GRPO_KL_CRITICAL");
+    if (!critical && !(now > T("GRPO_KL_WARN") && now >= 2 * before)) return null;
+    return {
+      severity: critical ? "critical" : "warning",
+      message:
+        `${kl.metric} is ${fmt(kl.stats.current)}, up from ${fmt(before)} at step ${
+          kl.reduced.step[i]
+        } and ` +
+        `${fmt(kl.stats.start)} at the start.`,
+      evidence: [evidence(kl.metric, kl.stats.last_step!, now, "recent level")],
+    };
+  },
+});
+
+export const grpoNoSignal = defineRule({
+  id: "grpo.no_signal",
+  title: "Most GRPO groups give no learning signal",
+  severities: ["warning"],
+  meaning: "When every completion of a prompt gets the same reward, its advantages are zero and the group " +
+    "teaches nothing. The task is too easy or too hard for the model, or the reward is too coarse.",
+  detection: "Recent frac_reward_zero_std above GRPO_ZERO_STD_WARN.",
+  actions: [
+    "Filter the prompts to those the model solves sometimes, not always or never",
+    "Use more generations per prompt, or a reward with partial credit",
+    "Raise the sampling temperature for more diverse completions",
+  ],
+  thresholds: ["GRPO_ZERO_STD_WARN"],
+  detect: ({ kind, profiles }) => {
+    const zero = profiles.frac_reward_zero_std;
+    if (kind !== "grpo" || !zero || zero.smooth.length < 3) return null;
+    const now = recentLevel(zero);
+    if (now <= T("GRPO_ZERO_STD_WARN")) return null;
+    return {
+      severity: "warning",
+      message: `${zero.metric} is ${fmt(now)}: ${pct(now)} of the groups have no reward variance.`,
+      evidence: [evidence(zero.metric, zero.stats.last_step!, now, "recent level")],
+    };
+  },
+});
+
+export const grpoRewardFlat = defineRule({
+  id: "grpo.reward_flat",
+  title: "GRPO reward not improving",
+  severities: ["warning"],
+  meaning: "The reward is what GRPO optimizes (its loss near zero says nothing); a reward that does not go " +
+    "up means the run is not learning the task.",
+  detection: "Reward trend over the last half not increasing and recent reward within 5% of the start (or " +
+    "below it), when the reward did not collapse.",
+  actions: [
+    "Check frac_reward_zero_std: groups without reward variance give no signal",
+    "Raise the learning rate, or check that the reward function scores what you intend",
+  ],
+  thresholds: [],
+  detect: ({ kind, profiles, fired }) => {
+    const reward = profiles.reward;
+    if (kind !== "grpo" || !reward || reward.smooth.length < 8 || fired.has("grpo.reward_collapse")) {
+      return null;
+    }
+    const start = reward.stats.start!;
+    const now = recentLevel(reward);
+    if (reward.stats.trend === "increasing" || now > start + 0.05 * Math.max(Math.abs(start), 1e-9)) {
+      return null;
+    }
+    return {
+      severity: "warning",
+      message: `${reward.metric} went from ${fmt(start)} to ${
+        fmt(reward.stats.current)
+      } and is ${reward.stats.trend}.`,
+      evidence: [evidence(reward.metric, reward.stats.last_step!, now, "recent level")],
+    };
+  },
+});
+
+export const grpoHealthy = defineRule({
+  id: "grpo.healthy",
+  title: "GRPO learning as it should",
+  severities: ["ok"],
+  meaning: "Reward rising with the KL to the reference model under control.",
+  detection: "Reward increasing over the run and KL at or below GRPO_KL_WARN.",
+  actions: ["Let it run; watch the KL and completion lengths"],
+  thresholds: ["GRPO_KL_WARN"],
+  detect: ({ kind, profiles }) => {
+    const reward = profiles.reward;
+    if (
+      kind !== "grpo" || !reward || reward.stats.change_pct === null ||
+      !(reward.stats.current! > reward.stats.start!)
+    ) {
+      return null;
+    }
+    const kl = profiles.kl ? recentLevel(profiles.kl) : null;
+    if (kl !== null && kl > T("GRPO_KL_WARN")) return null;
+    return {
+      severity: "ok",
+      message: `${reward.metric} rose from ${fmt(reward.stats.start)} to ${fmt(reward.stats.current)}` +
+        (kl !== null ? ` with ${profiles.kl!.metric} at ${fmt(profiles.kl!.stats.current)}` : "") + ".",
+      evidence: [evidence(reward.metric, reward.stats.last_step!, reward.stats.current!, "current level")],
+    };
+  },
+});

@@ -1,0 +1,38 @@
+import { dpoHealthy, dpoMargins, dpoNotLearning } from "./dpo.ts";
+import { gradSpike } from "./gradients.ts";
+import { grpoHealthy, grpoKl, grpoNoSignal, grpoRewardCollapse, grpoRewardFlat } from "./grpo.ts";
+import { healthy, missingLoss } from "./healthy.ts";
+import { lossDivergence, lossSpike, lrTooHigh } from "./loss_shape.ts";
+import { gradExplosion, gradNonFinite } from "./nonfinite.ts";
+import { overfitting } from "./overfitting.ts";
+import { dataFloor, lossPlateau, lrTooLow } from "./slow_progress.ts";
+import type { RuleDef } from "./types.ts";
+
+/**
+ * Every rule, in the order they run: a later rule may defer to an earlier one (no plateau report for a
+ * diverging run), and `run.healthy` comes last because it speaks only when nothing else is wrong.
+ */
+export const RULES: RuleDef[] = [
+  missingLoss,
+  gradExplosion,
+  gradNonFinite,
+  lossDivergence,
+  lrTooHigh,
+  lossSpike,
+  gradSpike,
+  overfitting,
+  lrTooLow,
+  lossPlateau,
+  dataFloor,
+  dpoNotLearning,
+  dpoMargins,
+  dpoHealthy,
+  grpoRewardCollapse,
+  grpoKl,
+  grpoNoSignal,
+  grpoRewardFlat,
+  grpoHealthy,
+  healthy,
+];
+
+export const findRule = (id: string) => RULES.find((r) => r.id === id);

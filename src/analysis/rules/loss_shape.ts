@@ -1,0 +1,134 @@
+import type { Spike } from "../spikes.ts";
+import { findSpikes } from "../spikes.ts";
+import { recentLevel } from "../stats.ts";
+import { T } from "../thresholds.ts";
+import { defineRule, evidence, fmt, pct, type RunSignals } from "./types.ts";
+
+/**
+ * Loss spikes after warm-up that pass both the relative and the absolute test. GRPO's loss hovers
+ * around zero and says nothing about health, so it has none.
+ */
+export function lossSpikes({ profiles, warmupEnd, kind }: RunSignals): Spike[] {
+  const loss = profiles.train_loss;
+  if (!loss || loss.stats.start === null || kind === "grpo") return [];
+  return findSpikes(loss, T("SPIKE_RATIO"), T("SPIKE_MIN_JUMP") * Math.abs(loss.stats.start), warmupEnd);
+}
+
+/** Whether grad_norm also spiked (by SPIKE_RATIO) within a few steps of each loss spike. */
+function withGradSpikes(signals: RunSignals, spikes: Spike[]): number {
+  const grad = signals.profiles.grad_norm;
+  if (!grad) return 0;
+  const gradSpikes = findSpikes(grad, T("SPIKE_RATIO"), 0, signals.warmupEnd);
+  const span = Math.max(1, (signals.lastStep - signals.firstStep) / 200);
+  return spikes.filter((s) => gradSpikes.some((g) => Math.abs(g.step - s.step) <= span)).length;
+}
+
+export const lossDivergence = defineRule({
+  id: "loss.divergence",
+  title: "Loss is diverging",
+  severities: ["critical"],
+  meaning: "The loss climbed back up after it had come down and keeps rising: training is undoing itself, " +
+    "usually because the learning rate is too high for this stage of training.",
+  detection: "The recent smoothed train loss has given back DIVERGENCE_GIVEBACK or more of the progress " +
+    "from its start to its best, and the trend of the last half is rising.",
+  actions: [
+    "Stop the run and restart from the checkpoint at the best step with a 2-10x lower learning rate",
+    "Enable gradient clipping (max_grad_norm=1.0) and a learning-rate warm-up",
+  ],
+  thresholds: ["DIVERGENCE_GIVEBACK"],
+  detect: ({ profiles, fired, kind }) => {
+    const loss = profiles.train_loss;
+    if (!loss || kind === "grpo" || fired.has("grad.explosion") || loss.stats.start === null) return null;
+    if (loss.stats.best === null) return null;
+    const progress = loss.stats.start - loss.stats.best;
+    const now = recentLevel(loss);
+    if (!(progress > 0.05 * Math.abs(loss.stats.start)) || loss.stats.trend !== "increasing") return null;
+    const giveback = (now - loss.stats.best) / progress;
+    if (giveback < T("DIVERGENCE_GIVEBACK")) return null;
+    return {
+      severity: "critical",
+      message: `${loss.metric} came down from ${fmt(loss.stats.start)} to ${fmt(loss.stats.best)} (step ` +
+        `${loss.stats.best_step}) and has climbed back to ${fmt(now)}, giving back ${
+          pct(giveback)
+        } of its progress.`,
+      evidence: [
+        evidence(loss.metric, loss.stats.best_step!, loss.stats.best, "best smoothed level"),
+        evidence(loss.metric, loss.stats.last_step!, now, "recent smoothed level"),
+      ],
+    };
+  },
+});
+
+export const lrTooHigh = defineRule({
+  id: "lr.too_high",
+  title: "Learning rate too high: loss spikes and erratic training",
+  severities: ["warning"],
+  meaning:
+    "Repeated sudden jumps of the loss: updates overshoot. Left alone it tends to diverge or to settle " +
+    "at a worse loss.",
+  detection:
+    "After warm-up, LR_HIGH_MIN_SPIKES or more loss spikes (above SPIKE_RATIO x the local median and " +
+    "by SPIKE_MIN_JUMP of the starting loss), or two with grad_norm spiking at the same steps, or any spike " +
+    "in a diverging run.",
+  actions: [
+    "Reduce the learning rate 2-10x",
+    "Use a learning-rate warm-up",
+    "Enable gradient clipping (max_grad_norm=1.0)",
+  ],
+  thresholds: ["SPIKE_RATIO", "SPIKE_MIN_JUMP", "LR_HIGH_MIN_SPIKES"],
+  detect: (signals) => {
+    const spikes = lossSpikes(signals);
+    const loss = signals.profiles.train_loss!;
+    const matched = withGradSpikes(signals, spikes);
+    const enough = spikes.length >= T("LR_HIGH_MIN_SPIKES") || (spikes.length >= 2 && matched >= 2) ||
+      (spikes.length >= 1 && signals.fired.has("loss.divergence"));
+    if (!enough) return null;
+    const lr = signals.config?.learning_rate;
+    return {
+      severity: "warning",
+      message: `${loss.metric} spiked ${spikes.length} times after warm-up (up to ${
+        fmt(Math.max(...spikes.map((s) => s.value / s.baseline)))
+      }x its local level)${matched ? `, ${matched} with grad_norm spiking too` : ""}${
+        typeof lr === "number" ? `; learning_rate is ${fmt(lr)}` : ""
+      }.`,
+      evidence: spikes.slice(0, 8).map((s) =>
+        evidence(loss.metric, s.step, s.value, `${fmt(s.value / s.baseline)}x local median`)
+      ),
+    };
+  },
+});
+
+export const lossSpike = defineRule({
+  id: "loss.spike",
+  title: "Loss spikes that recovered",
+  severities: ["info"],
+  meaning:
+    "One or two sudden jumps of the loss that came back down: usually an unusual batch. Worth a look, " +
+    "not an intervention.",
+  detection:
+    "One or two loss spikes after warm-up (same test as lr.too_high) that returned near their local " +
+    "level within SPIKE_RECOVERY_POINTS points.",
+  actions: [
+    "Inspect the batches at the spike steps (get_snapshot around the step) for outliers",
+    "If spikes become more frequent, lower the learning rate or enable gradient clipping",
+  ],
+  thresholds: ["SPIKE_RATIO", "SPIKE_MIN_JUMP", "SPIKE_RECOVERY_POINTS"],
+  detect: (signals) => {
+    if (signals.fired.has("lr.too_high") || signals.fired.has("loss.divergence")) return null;
+    const spikes = lossSpikes(signals).filter((s) => s.recovered);
+    if (spikes.length === 0) return null;
+    const loss = signals.profiles.train_loss!;
+    return {
+      severity: "info",
+      message: `${loss.metric} spiked at step${spikes.length > 1 ? "s" : ""} ${
+        spikes.map((s) => s.step).join(", ")
+      } ` +
+        `(up to ${
+          fmt(Math.max(...spikes.map((s) => s.value)))
+        }) and recovered.`,
+      evidence: spikes.map((s) =>
+        evidence(loss.metric, s.step, s.value, `${fmt(s.value / s.baseline)}x local median`)
+      ),
+    };
+  },
+});

@@ -1,0 +1,57 @@
+import type { Evidence, Finding, Severity } from "../findings.ts";
+import type { Role, RunKind } from "../metric_roles.ts";
+import type { Profile } from "../stats.ts";
+import type { ThresholdName } from "../thresholds.ts";
+
+/** Everything the rules look at, prepared once per analysis. */
+export interface RunSignals {
+  kind: RunKind;
+  config: Record<string, unknown> | null;
+  /** Profiles of the metrics that play a role, by role. */
+  profiles: Partial<Record<Role, Profile>>;
+  firstStep: number;
+  lastStep: number;
+  /** The last warm-up step (config, else a default share of the run). */
+  warmupEnd: number;
+  /** Epochs the run is meant to train (config), or the largest logged epoch. */
+  epochs: number | null;
+  /** Rules that already fired on this run, so later rules can defer to them. */
+  fired: Set<string>;
+  /** The worst severity among them. */
+  worst: Severity;
+}
+
+/**
+ * One diagnosis: what it means, how it is detected and what to do (for `trackio-cli explain` and the
+ * skill pack), the thresholds it uses, and the detector itself, a pure function of the signals.
+ */
+export interface RuleDef {
+  id: string;
+  title: string;
+  severities: Severity[];
+  meaning: string;
+  detection: string;
+  actions: string[];
+  thresholds: ThresholdName[];
+  detect(signals: RunSignals): Omit<Finding, "rule" | "actions"> & { actions?: string[] } | null;
+}
+
+export const defineRule = (rule: RuleDef): RuleDef => rule;
+
+export const evidence = (metric: string, step: number, value: number, note: string): Evidence => ({
+  metric,
+  step,
+  value,
+  note,
+});
+
+/** Numbers in messages: 3 significant digits, or scientific for very small/large magnitudes. */
+export function fmt(value: number | null | undefined): string {
+  if (value === null || value === undefined) return "n/a";
+  if (!Number.isFinite(value)) return String(value);
+  const abs = Math.abs(value);
+  if (abs !== 0 && (abs < 1e-3 || abs >= 1e5)) return value.toExponential(2);
+  return String(Number(value.toPrecision(3)));
+}
+
+export const pct = (fraction: number) => `${Math.round(fraction * 100)}%`;

@@ -1,0 +1,140 @@
+import { median, rollingMedian, theilSen } from "./robust.ts";
+import { reduce, type Reduced, type Series, sortedByStep, splitFinite } from "./series.ts";
+import { T } from "./thresholds.ts";
+
+export type Trend = "decreasing" | "increasing" | "flat" | "unknown";
+
+/** The numbers a report shows for one metric. Values are the smoothed level unless named raw. */
+export interface SeriesStats {
+  metric: string;
+  points: number;
+  non_finite: number;
+  first_step: number | null;
+  last_step: number | null;
+  /** Level at the start (rolling median). */
+  start: number | null;
+  /** Level now (rolling median of the last points). */
+  current: number | null;
+  /** The last finite value as logged. */
+  last: number | null;
+  /** Lowest level (highest for a metric where higher is better) and where. */
+  best: number | null;
+  best_step: number | null;
+  change_pct: number | null;
+  /** Direction of the last half of the run. */
+  trend: Trend;
+  slope_per_1k_steps: number | null;
+  /** Typical step-to-step change, as a percentage of the level. */
+  noise_pct: number | null;
+}
+
+/** A metric prepared for the rules: sorted, split, reduced and smoothed once. */
+export interface Profile {
+  metric: string;
+  finite: Series;
+  nonFinite: Series;
+  reduced: Reduced;
+  /** Rolling median of the bucket medians, aligned with `reduced.step`. */
+  smooth: number[];
+  stats: SeriesStats;
+}
+
+/** Relative change of the last half's trend below which it counts as flat. */
+const FLAT_CHANGE = 0.02;
+
+function relativeNoise(finite: Series): number | null {
+  const n = finite.values.length;
+  if (n < 4) return null;
+  const from = Math.floor(n / 2);
+  const diffs = new Float64Array(n - from - 1);
+  for (let i = from + 1; i < n; i++) diffs[i - from - 1] = Math.abs(finite.values[i] - finite.values[i - 1]);
+  const level = Math.abs(median(finite.values.slice(from)));
+  const typical = median(diffs);
+  return level > 0 ? (typical / level) * 100 : null;
+}
+
+export function profile(metric: string, series: Series, higherIsBetter = false): Profile {
+  const { finite, nonFinite } = splitFinite(sortedByStep(series));
+  const reduced = reduce(finite, T("ANALYSIS_POINTS"));
+  const window = Math.max(1, Math.round(reduced.mid.length * T("SMOOTH_FRACTION"))) | 1;
+  const smooth = rollingMedian(reduced.mid, window);
+  const n = smooth.length;
+  const stats: SeriesStats = {
+    metric,
+    points: series.steps.length,
+    non_finite: nonFinite.steps.length,
+    first_step: series.steps.length ? Math.min(...sortedEnds(series.steps)) : null,
+    last_step: series.steps.length ? Math.max(...sortedEnds(series.steps)) : null,
+    start: n ? smooth[0] : null,
+    current: n ? smooth[n - 1] : null,
+    last: finite.values.length ? finite.values[finite.values.length - 1] : null,
+    best: null,
+    best_step: null,
+    change_pct: null,
+    trend: "unknown",
+    slope_per_1k_steps: null,
+    noise_pct: relativeNoise(finite),
+  };
+  if (n) {
+    let best = 0;
+    for (let i = 1; i < n; i++) {
+      if (higherIsBetter ? smooth[i] > smooth[best] : smooth[i] < smooth[best]) best = i;
+    }
+    stats.best = smooth[best];
+    stats.best_step = reduced.step[best];
+    if (stats.start !== 0) {
+      stats.change_pct = ((stats.current! - stats.start!) / Math.abs(stats.start!)) * 100;
+    }
+  }
+  if (n >= 4) {
+    const half = Math.floor(n / 2);
+    const steps = reduced.step.slice(half);
+    const { slope } = theilSen(steps, smooth.slice(half));
+    stats.slope_per_1k_steps = slope * 1000;
+    const span = steps[steps.length - 1] - steps[0];
+    const level = Math.abs(stats.current!) || Math.abs(stats.start!) || 1;
+    const change = (slope * span) / level;
+    stats.trend = change < -FLAT_CHANGE ? "decreasing" : change > FLAT_CHANGE ? "increasing" : "flat";
+  }
+  return { metric, finite, nonFinite, reduced, smooth, stats };
+}
+
+function sortedEnds(steps: number[]): number[] {
+  let lo = Infinity, hi = -Infinity;
+  for (const s of steps) [lo, hi] = [Math.min(lo, s), Math.max(hi, s)];
+  return [lo, hi];
+}
+
+/** Median of the last RECENT_FRACTION of a profile's smoothed points (at least 3). */
+export function recentLevel(p: Profile): number {
+  const k = Math.max(3, Math.ceil(p.smooth.length * T("RECENT_FRACTION")));
+  return median(p.smooth.slice(-k));
+}
+
+export interface Projection {
+  metric: string;
+  at_step: number;
+  value: number;
+  method: string;
+}
+
+/**
+ * Where a decreasing loss is headed at `targetStep`: a robust fit of value against ln(step) over the
+ * last half of the run (losses flatten roughly logarithmically; a straight line would overshoot).
+ */
+export function project(p: Profile, targetStep: number): Projection | null {
+  const n = p.smooth.length;
+  const last = p.stats.last_step;
+  if (n < 8 || last === null || targetStep <= last || p.stats.trend !== "decreasing") return null;
+  const half = Math.floor(n / 2);
+  const xs = p.reduced.step.slice(half).map((s) => Math.log(Math.max(1, s)));
+  const { slope, intercept } = theilSen(xs, p.smooth.slice(half));
+  if (!(slope < 0)) return null;
+  const value = Math.max(0, intercept + slope * Math.log(targetStep));
+  return {
+    metric: p.metric,
+    at_step: targetStep,
+    value,
+    method: "robust fit of the last half against ln(step)",
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * Every number a diagnosis depends on, with the reason for its value. `trackio-cli explain RULE`
+ * prints the ones a rule uses; `deno task eval` measures what changing them does.
+ */
+export interface Threshold {
+  value: number;
+  why: string;
+}
+
+const t = (value: number, why: string): Threshold => ({ value, why });
+
+export const THRESHOLDS = {
+  ANALYSIS_POINTS: t(
+    2000,
+    "Long series are reduced to this many step buckets (median, min, max each): enough to see any trend, " +
+      "and spikes survive as bucket maxima.",
+  ),
+  SMOOTH_FRACTION: t(
+    0.04,
+    "The trend line is a rolling median over this fraction of the points: wide enough to average out the " +
+      "~10% step-to-step noise of per-step train loss, narrow enough to follow a warm-up.",
+  ),
+  WARMUP_FRACTION: t(
+    0.05,
+    "Without warmup_steps/warmup_ratio in the config, the first 5% of the steps count as warm-up, where " +
+      "grad_norm and loss jump around by design.",
+  ),
+  SPIKE_RATIO: t(
+    3,
+    "A spike is a point above 3x its local median: an isolated batch of a healthy run reaches 2-3x.",
+  ),
+  SPIKE_MIN_JUMP: t(
+    0.25,
+    "...and above it by at least 25% of the run's starting level, so near-zero losses, where tiny absolute " +
+      "jumps make huge ratios, do not count.",
+  ),
+  SPIKE_RECOVERY_POINTS: t(
+    5,
+    "A spike recovered when the level within 5 points after it is back under 1.5x the local median.",
+  ),
+  LR_HIGH_MIN_SPIKES: t(
+    3,
+    "Three or more loss spikes (or two with grad_norm spiking at the same steps) are erratic training: the " +
+      "learning rate is too high. One or two recovered spikes are noted as info.",
+  ),
+  DIVERGENCE_GIVEBACK: t(
+    0.3,
+    "Diverging: the smoothed loss at the end has climbed back by 30% or more of the progress it had made " +
+      "(from its start to its best), and is still rising.",
+  ),
+  GRAD_SPIKE_RATIO: t(
+    10,
+    "After warm-up, grad_norm above 10x its own local median is an explosion in the making; below that it " +
+      "is the normal variation of a run whose absolute grad_norm level depends on the model.",
+  ),
+  GRAD_NONFINITE_WARN_FRACTION: t(
+    0.01,
+    "NaN/Infinity in grad_norm with a finite loss is fp16 overflow that the loss scaler skips; above 1% " +
+      "of the logged steps it wastes training and deserves a look.",
+  ),
+  OVERFIT_MIN_EVALS_AFTER_BEST: t(
+    3,
+    "Overfitting needs eval loss above its best for at least 3 evaluations in a row at the end: a single " +
+      "rise at an epoch boundary is noise.",
+  ),
+  OVERFIT_MIN_RISE: t(0.03, "...and the last eval loss at least 3% above the best."),
+  LR_LOW_MAX_DROP: t(
+    0.2,
+    "Learning rate too low: after warm-up and at least LR_LOW_MIN_STEPS steps, train loss has fallen by " +
+      "less than 20% of its start, steadily (no fast early drop that then flattens).",
+  ),
+  LR_LOW_MIN_STEPS: t(500, "Fewer steps than this after warm-up are too early to call a slow run."),
+  EARLY_DROP_SHARE: t(
+    0.6,
+    "A run that made 60% or more of its total progress in the first 20% of its steps dropped fast: a flat " +
+      "stretch after that is a plateau or a data floor, not a too-low learning rate.",
+  ),
+  PLATEAU_MIN_FRACTION: t(
+    0.35,
+    "Plateau: no new low (by PLATEAU_MIN_IMPROVEMENT) of the smoothed train loss for the last 35% of " +
+      "the run's steps.",
+  ),
+  PLATEAU_MIN_IMPROVEMENT: t(
+    0.01,
+    "A new low must beat the previous best by 1%: smaller gains are within the noise of a flat curve.",
+  ),
+  PLATEAU_MIN_STEPS: t(300, "Runs shorter than this after warm-up are too short to call a plateau."),
+  DPO_LN2_BAND: t(
+    0.03,
+    "DPO starts at loss ln 2 = 0.693; still within 0.03 of it means the policy has not moved from the " +
+      "reference.",
+  ),
+  DPO_CHANCE_BAND: t(0.05, "rewards/accuracies within 0.05 of 0.5 is chance level."),
+  GRPO_REWARD_COLLAPSE: t(
+    0.5,
+    "GRPO reward collapse: the recent reward is below half of its smoothed peak, after having risen.",
+  ),
+  GRPO_KL_WARN: t(
+    0.1,
+    "GRPO KL above 0.1 and doubling within the last 20% of the run is runaway drift from the reference " +
+      "model (healthy runs stay at a few hundredths).",
+  ),
+  GRPO_KL_CRITICAL: t(1, "GRPO KL above 1 nats: the policy has left the reference model behind."),
+  GRPO_ZERO_STD_WARN: t(
+    0.5,
+    "frac_reward_zero_std above 0.5: most groups get identical rewards for every completion and give no " +
+      "learning signal.",
+  ),
+  RECENT_FRACTION: t(0.1, "'Recent' values are the last 10% of the points (at least 3)."),
+} as const;
+
+export type ThresholdName = keyof typeof THRESHOLDS;
+
+/** A threshold's value, so rules read as `T("SPIKE_RATIO")`. */
+export const T = (name: ThresholdName): number => THRESHOLDS[name].value;

@@ -1,0 +1,89 @@
+import type { Severity } from "../analysis/findings.ts";
+import { fmt } from "../analysis/rules/types.ts";
+import { table } from "../util/table.ts";
+import type { AnalysisResult, RunReport } from "./analyze_run.ts";
+
+/** The reports a person reads in ten seconds: status, numbers, findings, what to do. */
+
+const change = (pct: number | null) => (pct === null ? "" : `${pct > 0 ? "+" : ""}${Math.round(pct)}%`);
+
+function status(r: RunReport, project: string): string {
+  const p = r.progress;
+  const where = p.max_steps !== null
+    ? `step ${p.step} of ${p.max_steps} (${Math.round((p.fraction ?? 0) * 100)}%)`
+    : p.fraction !== null
+    ? `step ${p.step}, ${Math.round(p.fraction * 100)}% of its epochs`
+    : `step ${p.step ?? "-"}`;
+  return `${project} / ${r.run}: ${r.verdict.toUpperCase()} · ${where} · ${r.kind.toUpperCase()}`;
+}
+
+function statsRows(r: RunReport): string[][] {
+  const anyNonFinite = r.stats.some((s) => s.non_finite > 0);
+  return r.stats.map((s) => [
+    s.metric,
+    fmt(s.current),
+    fmt(s.start),
+    change(s.change_pct),
+    s.best === null ? "" : `${fmt(s.best)} @${s.best_step}`,
+    s.trend,
+    ...(anyNonFinite ? [s.non_finite ? `${s.non_finite} NaN/Inf` : ""] : []),
+  ]);
+}
+
+const STATS_HEADERS = ["metric", "now", "start", "change", "best", "trend", "non-finite"];
+
+function runText(r: RunReport, project: string): string {
+  const lines = [status(r, project), ""];
+  if (r.stats.length) {
+    const rows = statsRows(r);
+    lines.push(table(STATS_HEADERS.slice(0, rows[0].length), rows).replace(/^/gm, "  "), "");
+  }
+  for (const f of r.findings) {
+    lines.push(`  [${f.severity}] ${f.rule}: ${f.message}`);
+  }
+  if (r.projection) {
+    lines.push(
+      `  projection: ${r.projection.metric} ~${fmt(r.projection.value)} at step ${r.projection.at_step}`,
+    );
+  }
+  lines.push(`  recommendation: ${r.recommendation}`);
+  return lines.join("\n");
+}
+
+export function renderAnalysis(result: AnalysisResult): string {
+  return result.runs.map((r) => runText(r, result.project)).join("\n\n");
+}
+
+const BADGE: Record<Severity, string> = { ok: "✅", info: "ℹ️", warning: "⚠️", critical: "🛑" };
+
+const mdCell = (text: string) => text.replaceAll("|", "\\|");
+
+function runMarkdown(r: RunReport, project: string): string {
+  const lines = [
+    `### ${BADGE[r.verdict]} ${project} / ${r.run}: ${r.verdict}`,
+    "",
+    status(r, project).split(": ")[1],
+    "",
+  ];
+  if (r.stats.length) {
+    lines.push(`| ${STATS_HEADERS.slice(0, 6).join(" | ")} |`, `|${" --- |".repeat(6)}`);
+    for (const row of statsRows(r)) lines.push(`| ${row.slice(0, 6).map(mdCell).join(" | ")} |`);
+    lines.push("");
+  }
+  for (const f of r.findings) {
+    lines.push(`- ${BADGE[f.severity]} **${f.severity}** \`${f.rule}\`: ${f.message}`);
+  }
+  if (r.projection) {
+    lines.push(
+      "",
+      `Projection: ${r.projection.metric} ~${fmt(r.projection.value)} at step ${r.projection.at_step}.`,
+    );
+  }
+  lines.push("", `**Recommendation:** ${r.recommendation}`);
+  return lines.join("\n");
+}
+
+/** Markdown for PR comments and CI job summaries. */
+export function renderAnalysisMarkdown(result: AnalysisResult): string {
+  return `${result.runs.map((r) => runMarkdown(r, result.project)).join("\n\n")}\n`;
+}

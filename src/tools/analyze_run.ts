@@ -1,0 +1,106 @@
+import { z } from "zod";
+import { RunCollector } from "../analysis/collect.ts";
+import { analyzeRun, type MetricChoices, type RunAnalysis } from "../analysis/diagnose.ts";
+import { worst } from "../analysis/findings.ts";
+import { usageError } from "../errors.ts";
+import type { ProjectStore, RunRef } from "../store/project.ts";
+import { renderAnalysis } from "./analysis_report.ts";
+import { withProject } from "./context.ts";
+import * as p from "./params.ts";
+import { defineTool, output } from "./registry.ts";
+
+const severity = z.enum(["ok", "info", "warning", "critical"]);
+const stats = z.object({
+  metric: z.string(),
+  points: z.number(),
+  non_finite: z.number(),
+  first_step: z.number().nullable(),
+  last_step: z.number().nullable(),
+  start: z.number().nullable(),
+  current: z.number().nullable(),
+  last: z.number().nullable(),
+  best: z.number().nullable(),
+  best_step: z.number().nullable(),
+  change_pct: z.number().nullable(),
+  trend: z.enum(["decreasing", "increasing", "flat", "unknown"]),
+  slope_per_1k_steps: z.number().nullable(),
+  noise_pct: z.number().nullable(),
+});
+/** Values that may be NaN or infinite travel as Trackio's strings. */
+const value = z.union([z.number(), z.string()]);
+const finding = z.object({
+  rule: z.string(),
+  severity,
+  message: z.string(),
+  evidence: z.array(z.object({ metric: z.string(), step: z.number(), value, note: z.string() })),
+  actions: z.array(z.string()),
+});
+const runReport = z.object({
+  run: z.string(),
+  run_id: z.string(),
+  verdict: severity,
+  kind: z.enum(["sft", "dpo", "grpo"]),
+  metrics: z.record(z.string(), z.string()),
+  progress: z.object({
+    step: z.number().nullable(),
+    max_steps: z.number().nullable(),
+    fraction: z.number().nullable(),
+    basis: z.enum(["max_steps", "epochs"]).nullable(),
+  }),
+  stats: z.array(stats),
+  findings: z.array(finding),
+  projection: z.object({ metric: z.string(), at_step: z.number(), value: z.number(), method: z.string() })
+    .nullable(),
+  recommendation: z.string(),
+});
+const analysis = z.object({ project: z.string(), verdict: severity, runs: z.array(runReport) });
+export type AnalysisResult = z.infer<typeof analysis>;
+export type RunReport = z.infer<typeof runReport>;
+
+/** Reads a run's rows once and diagnoses it. */
+export function analyzeStoredRun(store: ProjectStore, run: RunRef, choices: MetricChoices): RunReport {
+  const collector = new RunCollector(choices);
+  for (const row of store.rows(run)) collector.add(row.step, row.metrics);
+  const result: RunAnalysis = analyzeRun({ series: collector.series, config: store.config(run) }, choices);
+  return { run: run.name, run_id: run.id, ...result } as RunReport;
+}
+
+export const analyzeRunTool = defineTool({
+  name: "analyze_run",
+  title: "Diagnose a run",
+  description: "Diagnoses a training run the way an expert reads its curves: verdict (ok, info, warning, " +
+    "critical), progress, each key metric's start/current/best/trend, findings with rule ids " +
+    "(loss.overfitting, lr.too_high, grad.explosion, loss.plateau, dpo.*, grpo.*...), the steps that show " +
+    "them, and what to do. Use it first when asked how a run is doing; fetch curves with get_metric_values " +
+    "to look closer. all=true analyzes every run of the project.",
+  input: z.object({
+    ...p.runSelector,
+    all: z.boolean().optional().describe("Analyze every run of the project."),
+    train_metric: z.string().min(1).optional().describe(
+      "The train loss metric, when not train/loss, loss...",
+    ),
+    eval_metric: z.string().min(1).optional().describe(
+      "The eval loss metric, when not eval/loss, eval_loss...",
+    ),
+  }),
+  output: analysis,
+  cli: {
+    command: "analyze",
+    aliases: [],
+    examples: [
+      "trackio-cli analyze -p sft-qwen -r overfit-v2",
+      "trackio-cli analyze -p sft-qwen --all",
+      "trackio-cli analyze -p sft-qwen -r baseline-v1 --json",
+    ],
+  },
+  render: renderAnalysis,
+  handler: (args, ctx) => {
+    if (args.all && (args.run || args.run_id)) throw usageError("give a run or all, not both");
+    const choices: MetricChoices = { train_loss: args.train_metric, eval_loss: args.eval_metric };
+    return withProject(ctx, args.project, (store) => {
+      const runs = args.all ? store.runs() : [store.resolveRun(args.run, args.run_id)];
+      const reports = runs.map((run) => analyzeStoredRun(store, run, choices));
+      return output({ project: args.project, verdict: worst(reports.map((r) => r.verdict)), runs: reports });
+    });
+  },
+});

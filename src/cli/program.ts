@@ -7,6 +7,7 @@ import type { ToolContext, ToolDef } from "../tools/registry.ts";
 import { VERSION } from "../version.ts";
 import { didYouMean } from "../util/closest.ts";
 import { addCommonOptions, type CommonOptions, dataDirFor } from "./common_options.ts";
+import { EXTENSIONS, type ToolRun } from "./extensions.ts";
 import { flagsOf } from "./flags.ts";
 import { mcpCommand } from "./mcp_command.ts";
 import { reportError, reportNotice, writeErr, writeOut } from "./output.ts";
@@ -23,36 +24,55 @@ function exampleHelp(examples: string[]): string {
   return examples.length ? `\nExamples:\n${examples.map((e) => `  $ ${e}`).join("\n")}\n` : "";
 }
 
-function toolCommand(tool: ToolDef): Command {
+/** The default step of a command: run the tool and print its result (or its JSON fast path). */
+async function runAndPrint({ tool, args, options, ctx }: ToolRun): Promise<number> {
+  const json = (options as CommonOptions).json === true;
+  const fast = json ? tool.jsonText?.(args, ctx) : undefined;
+  if (fast !== undefined) {
+    writeOut(`${fast}\n`);
+    return 0;
+  }
+  const { result, notices } = await tool.handler(args, ctx);
+  notices.forEach(reportNotice);
+  printResult(tool, result, json);
+  return 0;
+}
+
+function toolCommand(tool: ToolDef, exit: { code: number }): Command {
   const command = new Command(tool.cli.command)
     .description(tool.description)
     .summary(tool.description.split(/(?<=\.) /)[0])
     .aliases(tool.cli.aliases);
-  const fields = flagsOf(tool.input);
+  const positional = tool.cli.positional;
+  const fields = flagsOf(tool.input).filter((f) => f.field !== positional);
+  if (positional) {
+    const schema = tool.input.shape[positional] as { description?: string };
+    command.argument(`[${positional}]`, schema.description ?? "");
+  }
   for (const f of fields) {
     const option = new Option(f.flags, f.description);
     if (f.choices) option.choices(f.choices);
     command.addOption(option);
   }
+  const extension = EXTENSIONS[tool.name];
+  extension?.options.forEach((o) => command.addOption(o));
   addCommonOptions(command as unknown as Command<[], Record<string, unknown>>);
   command.addHelpText("after", exampleHelp(tool.cli.examples));
-  command.action(async (options: Record<string, unknown>) => {
-    const common = options as CommonOptions;
+  command.action(async (...params: unknown[]) => {
+    const options = params[positional ? 1 : 0] as Record<string, unknown>;
     const raw: Record<string, unknown> = {};
     for (const f of fields) raw[f.field] = options[f.attribute];
-    const ctx: ToolContext = { dataDir: dataDirFor(common) };
+    if (positional) raw[positional] = params[0];
+    const ctx: ToolContext = { dataDir: dataDirFor(options as CommonOptions) };
     const spell = (field: string) => fields.find((f) => f.field === field)?.long ?? field;
     const args = parseToolArgs(tool, raw, spell);
-    const fast = common.json ? tool.jsonText?.(args, ctx) : undefined;
-    if (fast !== undefined) return writeOut(`${fast}\n`);
-    const { result, notices } = await tool.handler(args, ctx);
-    notices.forEach(reportNotice);
-    printResult(tool, result, common.json === true);
+    exit.code = await (extension?.run ?? runAndPrint)({ tool, args, options, ctx });
   });
   return command as unknown as Command;
 }
 
-export function buildProgram(): Command {
+/** The program; a command that ends with a non-zero status without an error sets `exit.code`. */
+export function buildProgram(exit: { code: number } = { code: 0 }): Command {
   const program = new Command("trackio-cli")
     .description(
       "Read, monitor and diagnose Trackio training runs from the shell, CI and AI agents.\n" +
@@ -70,14 +90,15 @@ export function buildProgram(): Command {
     }
     await overview(options as CommonOptions);
   });
-  for (const tool of TOOLS) program.addCommand(toolCommand(tool));
+  for (const tool of TOOLS) program.addCommand(toolCommand(tool, exit));
   program.addCommand(mcpCommand());
   return program as unknown as Command;
 }
 
 /** Runs the CLI on `argv` (without the program name) and returns the exit code. */
 export async function runCli(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const exit = { code: 0 };
+  const program = buildProgram(exit);
   const configure = (command: Command) => {
     command.exitOverride().configureOutput({
       writeOut: (s) => writeOut(s),
@@ -89,7 +110,7 @@ export async function runCli(argv: string[]): Promise<number> {
   configure(program);
   try {
     await program.parseAsync(argv, { from: "user" });
-    return 0;
+    return exit.code;
   } catch (error) {
     // Commander has printed its own one-line message for help, version and usage errors.
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_CODES.usage;

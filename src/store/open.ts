@@ -126,6 +126,12 @@ export function immutableOpensAvailable(): boolean {
  * ordinary read-only reader, which sees a consistent snapshot and never blocks the writer. Without
  * URI support (see `immutableOpensAvailable`) every open is the ordinary read-only kind.
  */
+/** A position in a run's rows, in (timestamp, id) order: where a reader that follows a run left off. */
+export interface RowCursor {
+  timestamp: string;
+  id: number;
+}
+
 export class ReadOnlyDatabase {
   readonly db: DatabaseSync;
   readonly immutable: boolean;
@@ -180,7 +186,12 @@ export class ReadOnlyDatabase {
    * `SELECT timestamp, id, ...` from `metrics` or a table like it and end inside its WHERE clause;
    * rows come as arrays of column values.
    */
-  *pagesByTime(select: string, params: SQLInputValue[], pageSize = 4096): Generator<unknown[]> {
+  *pagesByTime(
+    select: string,
+    params: SQLInputValue[],
+    pageSize = 4096,
+    after?: RowCursor,
+  ): Generator<unknown[]> {
     const prepare = (sql: string) => {
       try {
         const statement = this.db.prepare(sql);
@@ -195,7 +206,9 @@ export class ReadOnlyDatabase {
     const next = prepare(`${select} AND (timestamp, id) > (?, ?) ORDER BY timestamp, id LIMIT ${pageSize}`);
     let page: unknown[][];
     try {
-      page = first.all(...params) as unknown as unknown[][];
+      page = (after
+        ? next.all(...params, after.timestamp, after.id)
+        : first.all(...params)) as unknown as unknown[][];
     } catch (error) {
       throw explainSqliteError(error, this.label, this.path);
     }

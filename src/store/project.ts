@@ -3,7 +3,7 @@ import { dataError, notFound, usageError } from "../errors.ts";
 import { decodeNonFinite } from "../json.ts";
 import { didYouMean } from "../util/closest.ts";
 import { filterSql, type RowFilter } from "./filters.ts";
-import type { ReadOnlyDatabase } from "./open.ts";
+import type { ReadOnlyDatabase, RowCursor } from "./open.ts";
 import { hasColumn, readSchema, runsHaveIds, type Schema } from "./schema.ts";
 
 /** A run as Trackio lists it. `id` is the run id, or the name in files without run ids. */
@@ -262,12 +262,12 @@ export class ProjectStore {
   }
 
   /** Whole rows of a run in a filter, oldest first: for snapshots and logs. */
-  *rows(run: RunRef, filter: RowFilter = {}): Generator<LogRow & { id: number }> {
+  *rows(run: RunRef, filter: RowFilter = {}, after?: RowCursor): Generator<LogRow & { id: number }> {
     const where = this.runWhere(run);
     const extra = filterSql(filter);
     const sql =
       `SELECT timestamp, id, step, ${METRICS_TEXT} AS m FROM metrics WHERE ${where.sql}${extra.sql}`;
-    for (const r of this.db.pagesByTime(sql, [...where.params, ...extra.params])) {
+    for (const r of this.db.pagesByTime(sql, [...where.params, ...extra.params], undefined, after)) {
       let metrics: Record<string, unknown>;
       try {
         metrics = decodeMetricsObject(String(r[3]));

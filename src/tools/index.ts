@@ -1,5 +1,6 @@
 import { analyzeRunTool } from "./analyze_run.ts";
 import { doctor } from "./doctor.ts";
+import { explainRule } from "./explain_rule.ts";
 import { getAlerts } from "./get_alerts.ts";
 import { getAllProjects } from "./get_all_projects.ts";
 import { getLogs } from "./get_logs.ts";
@@ -28,6 +29,7 @@ export const TOOLS: ToolDef<any, any>[] = [
   getSystemLogs,
   getLogs,
   analyzeRunTool,
+  explainRule,
   query,
   doctor,
 ];

@@ -21,6 +21,8 @@ export interface CliSpec {
   command: string;
   aliases: string[];
   examples: string[];
+  /** An input field given as the command's positional argument (`trackio-cli explain RULE`). */
+  positional?: string;
 }
 
 /** How a tool behaves for an agent over MCP, where its whole result lands in a context window. */

@@ -1,0 +1,67 @@
+import { Option } from "@commander-js/extra-typings";
+import { usageError } from "../errors.ts";
+import type { AnalysisResult } from "../tools/analyze_run.ts";
+import { GATE_EXIT_CODES, gateExitCode, renderReport, type ReportFormat } from "./analysis_output.ts";
+import type { CommandExtension, ToolRun } from "./extensions.ts";
+import { inGitHubActions, reportToGitHub } from "./github.ts";
+import { reportNotice, writeErr, writeOut } from "./output.ts";
+import { watchAnalysis } from "./watch_analysis.ts";
+
+export interface AnalyzeOptions {
+  json?: boolean;
+  format?: ReportFormat;
+  failOn?: "warning" | "critical";
+  watch?: string | true;
+}
+
+export function formatOf(options: AnalyzeOptions): ReportFormat {
+  if (options.json && options.format && options.format !== "json") {
+    throw usageError("--json and --format are two answers to one question: give one");
+  }
+  return options.json ? "json" : options.format ?? "text";
+}
+
+/** Seconds between polls for `--watch` without a value. */
+export const DEFAULT_WATCH_SECONDS = 10;
+
+export function watchSeconds(value: string | true): number {
+  if (value === true) return DEFAULT_WATCH_SECONDS;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0.1) {
+    throw usageError(`--watch: '${value}' is not a number of seconds >= 0.1`);
+  }
+  return seconds;
+}
+
+async function run(call: ToolRun): Promise<number> {
+  const options = call.options as AnalyzeOptions;
+  const format = formatOf(options);
+  if (options.watch !== undefined) {
+    return await watchAnalysis(call, watchSeconds(options.watch), format, options.failOn);
+  }
+  const { result, notices } = await call.tool.handler(call.args, call.ctx);
+  notices.forEach(reportNotice);
+  const analysis = result as AnalysisResult;
+  writeOut(renderReport(analysis, format));
+  if (inGitHubActions()) reportToGitHub(analysis, writeErr);
+  return gateExitCode(analysis.verdict, options.failOn);
+}
+
+export const analyzeExtension: CommandExtension = {
+  options: [
+    new Option("--format <format>", "report format (--json is --format json)").choices([
+      "text",
+      "json",
+      "markdown",
+    ]),
+    new Option(
+      "--fail-on <severity>",
+      `exit ${GATE_EXIT_CODES.warning} (warning) or ${GATE_EXIT_CODES.critical} (critical) when the verdict is at least this bad`,
+    ).choices(["warning", "critical"]),
+    new Option(
+      "--watch [seconds]",
+      `re-analyze as the run grows (every ${DEFAULT_WATCH_SECONDS} s by default), printing only changes`,
+    ),
+  ],
+  run,
+};

@@ -1,0 +1,129 @@
+import { RunCollector } from "../analysis/collect.ts";
+import { analyzeRun, type MetricChoices } from "../analysis/diagnose.ts";
+import type { Severity } from "../analysis/findings.ts";
+import { usageError } from "../errors.ts";
+import { toJson } from "../json.ts";
+import type { RowCursor } from "../store/open.ts";
+import type { RunRef } from "../store/project.ts";
+import type { AnalysisResult, RunReport } from "../tools/analyze_run.ts";
+import { withProject } from "../tools/context.ts";
+import { gateExitCode, renderReport, type ReportFormat } from "./analysis_output.ts";
+import type { ToolRun } from "./extensions.ts";
+import { reportNotice, writeOut } from "./output.ts";
+
+interface WatchArgs {
+  project: string;
+  run?: string;
+  run_id?: string;
+  all?: boolean;
+  train_metric?: string;
+  eval_metric?: string;
+}
+
+/** Metrics TRL logs once, in the summary row that ends a finished run. */
+const SUMMARY_METRICS = ["train/train_runtime", "train_runtime"];
+/** Say so once when a run that is not finished has not grown for this long. */
+const IDLE_NOTICE_MS = 10 * 60 * 1000;
+
+const signature = (r: RunReport) =>
+  [r.verdict, ...r.findings.map((f) => `${f.rule}:${f.severity}`).sort()].join("|");
+const clock = () => new Date().toISOString().slice(11, 19);
+
+function describeChange(before: RunReport | undefined, now: RunReport): string {
+  const had = new Map(before?.findings.map((f) => [f.rule, f]) ?? []);
+  const has = new Map(now.findings.map((f) => [f.rule, f]));
+  const parts = [
+    ...now.findings.filter((f) => had.get(f.rule)?.severity !== f.severity).map((f) =>
+      `+ [${f.severity}] ${f.rule}: ${f.message}`
+    ),
+    ...[...had.keys()].filter((rule) => !has.has(rule)).map((rule) => `- ${rule}`),
+  ];
+  const step = now.progress.step ?? "-";
+  const share = now.progress.fraction !== null ? ` (${Math.round(now.progress.fraction * 100)}%)` : "";
+  const verdict = before && before.verdict !== now.verdict
+    ? `${now.verdict.toUpperCase()} (was ${before.verdict})`
+    : now.verdict.toUpperCase();
+  return [`[${clock()}] step ${step}${share}: ${verdict}`, ...parts.map((p) => `  ${p}`)].join("\n");
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+  });
+}
+
+/**
+ * `analyze --watch`: follows one run as it grows, reading only the rows added since the last poll,
+ * and prints a line whenever the verdict or a finding changes. Ends when the run finishes (its summary
+ * row, or max_steps reached) or on Ctrl-C; the exit code is the --fail-on gate on the last verdict.
+ */
+export async function watchAnalysis(
+  call: ToolRun,
+  seconds: number,
+  format: ReportFormat,
+  failOn: "warning" | "critical" | undefined,
+): Promise<number> {
+  const args = call.args as unknown as WatchArgs;
+  if (args.all) throw usageError("--watch follows one run: give --run, not --all");
+  const choices: MetricChoices = { train_loss: args.train_metric, eval_loss: args.eval_metric };
+  const collector = new RunCollector(choices);
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  Deno.addSignalListener("SIGINT", onSignal);
+  let run: RunRef | undefined;
+  let cursor: RowCursor | undefined;
+  let shown: RunReport | undefined;
+  let verdict: Severity = "ok";
+  let lastGrowth = Date.now();
+  let idleSaid = false;
+  const emit = (event: string, report: RunReport) => {
+    const result: AnalysisResult = { project: args.project, verdict: report.verdict, runs: [report] };
+    if (format === "json") writeOut(`${toJson({ event, time: new Date().toISOString(), result })}\n`);
+    else if (event === "start") writeOut(renderReport(result, format));
+    else writeOut(`${describeChange(shown, report)}\n`);
+  };
+  try {
+    while (true) {
+      const rowsBefore = collector.rows;
+      const report = withProject(call.ctx, args.project, (store) => {
+        run ??= store.resolveRun(args.run, args.run_id);
+        for (const row of store.rows(run, {}, cursor)) {
+          collector.add(row.step, row.metrics);
+          cursor = { timestamp: row.timestamp, id: row.id };
+        }
+        const analysis = analyzeRun({ series: collector.series, config: store.config(run) }, choices);
+        return { run: run.name, run_id: run.id, ...analysis } as RunReport;
+      });
+      verdict = report.verdict;
+      const finished = SUMMARY_METRICS.some((m) => collector.names.has(m)) || report.progress.fraction === 1;
+      if (!shown || signature(shown) !== signature(report)) {
+        emit(shown ? "change" : "start", report);
+        shown = report;
+      }
+      if (finished) {
+        if (format === "json") {
+          writeOut(`${toJson({ event: "finished", time: new Date().toISOString(), verdict })}\n`);
+        } else {writeOut(
+            `[${clock()}] run finished at step ${report.progress.step}: ${verdict.toUpperCase()}\n`,
+          );}
+        break;
+      }
+      if (collector.rows > rowsBefore) [lastGrowth, idleSaid] = [Date.now(), false];
+      else if (!idleSaid && Date.now() - lastGrowth > IDLE_NOTICE_MS) {
+        reportNotice(
+          `no new rows for ${Math.round((Date.now() - lastGrowth) / 60000)} minutes: has the job stopped?`,
+        );
+        idleSaid = true;
+      }
+      await sleep(seconds * 1000, stop.signal);
+      if (stop.signal.aborted) {
+        if (format !== "json") writeOut(`[${clock()}] stopped watching: ${verdict.toUpperCase()}\n`);
+        break;
+      }
+    }
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSignal);
+  }
+  return gateExitCode(verdict, failOn);
+}

@@ -21,7 +21,8 @@ export const gradExplosion = defineRule({
     const items = losses.map((p) =>
       evidence(p!.metric, p!.nonFinite.steps[0], p!.nonFinite.values[0], "first non-finite value")
     );
-    const first = items.reduce((a, b) => (b.step < a.step ? b : a));
+    items.sort((a, b) => a.step - b.step);
+    const first = items[0];
     const grad = profiles.grad_norm;
     if (grad) {
       let max = -Infinity, at = 0;

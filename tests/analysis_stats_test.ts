@@ -1,0 +1,113 @@
+/** The statistics under the diagnoses, on series whose answers are known. */
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { analyzeRun } from "../src/analysis/diagnose.ts";
+import { median, quantile, rollingMedian, theilSen } from "../src/analysis/robust.ts";
+import { reduce } from "../src/analysis/series.ts";
+import { profile, project } from "../src/analysis/stats.ts";
+import { progressOf, warmupEnd } from "../src/analysis/progress.ts";
+import { assignRoles } from "../src/analysis/metric_roles.ts";
+
+const series = (values: number[], every = 1) => ({ steps: values.map((_, i) => (i + 1) * every), values });
+
+Deno.test("median and quantiles ignore order and non-finite values", () => {
+  fc.assert(fc.property(fc.array(fc.double({ noNaN: true, min: -1e6, max: 1e6 }), { minLength: 1 }), (xs) => {
+    const shuffled = [...xs].reverse();
+    assert.equal(median(xs), median(shuffled));
+    assert.equal(median([...xs, NaN, Infinity, -Infinity]), median(xs));
+    assert.ok(quantile(xs, 0) <= median(xs) && median(xs) <= quantile(xs, 1));
+  }));
+  assert.ok(Number.isNaN(median([])));
+});
+
+Deno.test("Theil-Sen recovers a line through outliers; the rolling median ignores a spike", () => {
+  const xs = Array.from({ length: 100 }, (_, i) => i);
+  const ys = xs.map((x) => 3 - 0.02 * x);
+  ys[10] = 50;
+  ys[60] = -40;
+  const fit = theilSen(xs, ys);
+  assert.ok(Math.abs(fit.slope + 0.02) < 1e-9 && Math.abs(fit.intercept - 3) < 1e-9, JSON.stringify(fit));
+  const smooth = rollingMedian([1, 1, 1, 9, 1, 1, 1], 3);
+  assert.deepStrictEqual(smooth, [1, 1, 1, 1, 1, 1, 1]);
+});
+
+Deno.test("reduce keeps each bucket's median, maximum and minimum, and leaves short series whole", () => {
+  const short = series([3, 1, 2]);
+  assert.deepStrictEqual(reduce(short, 10).mid, [3, 1, 2]);
+  const long = series(Array.from({ length: 10_000 }, (_, i) => (i === 4321 ? 100 : 1)));
+  const r = reduce(long, 100);
+  assert.equal(r.mid.length, 100);
+  assert.ok(r.mid.every((m) => m === 1));
+  assert.equal(Math.max(...r.hi), 100);
+  assert.equal(r.hiStep[r.hi.indexOf(100)], 4322);
+});
+
+Deno.test("profile: start, current, best, change and trend of a decreasing loss; NaN counted, order fixed", () => {
+  const values = Array.from({ length: 200 }, (_, i) => 2 * Math.exp(-i / 50) + 0.5);
+  const shuffled = { steps: [...series(values).steps].reverse(), values: [...values].reverse() };
+  shuffled.steps.push(201);
+  shuffled.values.push(NaN);
+  const p = profile("loss", shuffled);
+  assert.equal(p.stats.points, 201);
+  assert.equal(p.stats.non_finite, 1);
+  assert.equal(p.stats.first_step, 1);
+  assert.equal(p.stats.last_step, 201);
+  assert.ok(
+    Math.abs(p.stats.start! - 2.5) < 0.2 && Math.abs(p.stats.current! - 0.54) < 0.05,
+    JSON.stringify(p.stats),
+  );
+  assert.equal(p.stats.trend, "decreasing");
+  assert.ok(p.stats.change_pct! < -75);
+  assert.equal(p.stats.best_step, p.stats.last_step! - 1);
+});
+
+Deno.test("progress from max_steps or epochs; warm-up from the config or a default share", () => {
+  assert.deepStrictEqual(progressOf({ max_steps: 3000 }, 1500, null), {
+    step: 1500,
+    max_steps: 3000,
+    fraction: 0.5,
+    basis: "max_steps",
+  });
+  assert.deepStrictEqual(progressOf({ num_train_epochs: 2 }, 700, 1.5), {
+    step: 700,
+    max_steps: null,
+    fraction: 0.75,
+    basis: "epochs",
+  });
+  assert.deepStrictEqual(progressOf(null, 10, null), {
+    step: 10,
+    max_steps: null,
+    fraction: null,
+    basis: null,
+  });
+  assert.equal(warmupEnd({ warmup_steps: 100 }, 1000, 0.05), 100);
+  assert.equal(warmupEnd({ warmup_ratio: 0.1, max_steps: 3000 }, 1000, 0.05), 300);
+  assert.equal(warmupEnd({}, 1000, 0.05), 50);
+});
+
+Deno.test("a projection follows a logarithmic decay to the end of the run", () => {
+  const truth = (s: number) => 3 - 0.3 * Math.log(s);
+  const p = profile("loss", {
+    steps: Array.from({ length: 500 }, (_, i) => (i + 1) * 2),
+    values: Array.from({ length: 500 }, (_, i) => truth((i + 1) * 2)),
+  });
+  const projection = project(p, 3000)!;
+  assert.ok(Math.abs(projection.value - truth(3000)) < 0.01, JSON.stringify(projection));
+  assert.equal(project(p, 500), null, "no projection into the past");
+});
+
+Deno.test("metric names are matched flexibly, and explicit choices win", () => {
+  assert.deepStrictEqual(assignRoles(["Loss", "eval_loss", "grad-norm", "step_time"]), {
+    train_loss: "Loss",
+    eval_loss: "eval_loss",
+    grad_norm: "grad-norm",
+  });
+  assert.deepStrictEqual(assignRoles(["val/loss", "train/loss"]).eval_loss, "val/loss");
+  assert.equal(assignRoles(["my_loss"], { train_loss: "my_loss" }).train_loss, "my_loss");
+});
+
+Deno.test("a run without a loss metric says so instead of guessing", () => {
+  const result = analyzeRun({ series: new Map([["accuracy", series([0.1, 0.2])]]), config: null });
+  assert.equal(result.verdict, "info");
+  assert.equal(result.findings[0].rule, "metrics.missing");
+});

@@ -1,0 +1,38 @@
+/** The real Trackio fixture runs, with the labels tests/fixtures/README.md gives them. */
+import { join } from "node:path";
+import { RunCollector } from "../../src/analysis/collect.ts";
+import { withProject } from "../../src/tools/context.ts";
+import type { LabelledRun } from "./corpus.ts";
+
+export const FIXTURE_LABELS: Record<string, Record<string, string>> = {
+  "sft-qwen": {
+    "baseline-v1": "healthy",
+    "overfit-v2": "loss.overfitting",
+    "lr-high": "lr.too_high",
+    "nan-blowup": "grad.explosion",
+    "plateau": "loss.plateau",
+    "lr-low": "lr.too_low",
+  },
+  "hyperparam-sweep": { "lr-1e-4": "healthy", "lr-2e-5": "healthy", "lr-1e-5": "healthy" },
+  "dpo-llama": { "dpo-healthy": "healthy", "dpo-stuck": "dpo.not_learning" },
+  "grpo-math": { "grpo-healthy": "healthy", "grpo-kl-blowup": "grpo.kl_blowup" },
+  "mymodel": { "r1": "healthy" },
+};
+
+export function fixtureRuns(generation: "v0.5" | "pre-runid" | "head"): LabelledRun[] {
+  const dir = new URL(join("../fixtures", generation), import.meta.url).pathname;
+  const ctx = { dataDir: { path: dir, source: "--dir" as const } };
+  return Object.entries(FIXTURE_LABELS).flatMap(([project, runs]) =>
+    withProject(ctx, project, (store) =>
+      Object.entries(runs).map(([name, label]) => {
+        const run = store.resolveRun(name);
+        const collector = new RunCollector();
+        for (const row of store.rows(run)) collector.add(row.step, row.metrics);
+        return {
+          name: `${generation} ${project}/${name}`,
+          label,
+          data: { series: collector.series, config: store.config(run) },
+        };
+      }))
+  );
+}

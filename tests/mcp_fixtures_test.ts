@@ -77,6 +77,13 @@ for (const [generation, kind] of CASES) {
   });
 }
 
+/** Arguments for the tools Trackio has no recorded call of (the others take project and run). */
+const EXAMPLE_ARGS: Record<string, Record<string, unknown>> = {
+  query: { project: "sft-qwen", sql: "SELECT COUNT(*) AS n FROM metrics" },
+  doctor: {},
+  explain_rule: { rule: "loss.overfitting" },
+};
+
 Deno.test("MCP results equal the CLI's --json for one call of each tool", async () => {
   const dir = fixtureDir("head");
   const { client, close } = await session("stdio", ["--dir", dir]);
@@ -84,12 +91,7 @@ Deno.test("MCP results equal the CLI's --json for one call of each tool", async 
     const calls = expectedCalls("head", "sft-qwen");
     for (const tool of TOOLS) {
       const recorded = calls[tool.name]?.find((c) => !isUnknownLookup(c.args));
-      const args = recorded?.args ??
-        (tool.name === "query"
-          ? { project: "sft-qwen", sql: "SELECT COUNT(*) AS n FROM metrics" }
-          : tool.name === "doctor"
-          ? {}
-          : { project: "sft-qwen", run: "baseline-v1" });
+      const args = recorded?.args ?? EXAMPLE_ARGS[tool.name] ?? { project: "sft-qwen", run: "baseline-v1" };
       const mcpArgs = withMcpDefaults(tool, args);
       const answer = await client.callTool({ name: tool.name, arguments: mcpArgs }) as CallToolResult;
       assert.ok(!answer.isError, `${tool.name}: ${JSON.stringify(answer.content)}`);

@@ -7,9 +7,9 @@ import type { Series } from "./series.ts";
  * feeding it only the new rows. Only numeric values of metrics that may play a role are kept.
  */
 export class RunCollector {
+  /** Where each metric's values go; null for metrics that play no role. */
+  private readonly slots = new Map<string, Series | null>();
   readonly series = new Map<string, Series>();
-  /** Every metric name seen, numeric or not. */
-  readonly names = new Set<string>();
   private readonly wanted: (name: string) => boolean;
   rows = 0;
 
@@ -17,17 +17,26 @@ export class RunCollector {
     this.wanted = roleCandidate(explicit);
   }
 
+  /** Every metric name seen, numeric or not. */
+  get names(): Set<string> {
+    return new Set(this.slots.keys());
+  }
+
   add(step: number, metrics: Record<string, unknown>): void {
     this.rows++;
     for (const key in metrics) {
-      this.names.add(key);
-      if (!this.wanted(key)) continue;
-      const value = decodeNonFinite(metrics[key]);
+      let slot = this.slots.get(key);
+      if (slot === undefined) {
+        slot = this.wanted(key) ? { steps: [], values: [] } : null;
+        this.slots.set(key, slot);
+      }
+      if (slot === null) continue;
+      const raw = metrics[key];
+      const value = typeof raw === "number" ? raw : decodeNonFinite(raw);
       if (typeof value !== "number") continue;
-      let s = this.series.get(key);
-      if (!s) this.series.set(key, s = { steps: [], values: [] });
-      s.steps.push(step);
-      s.values.push(value);
+      if (slot.steps.length === 0) this.series.set(key, slot);
+      slot.steps.push(step);
+      slot.values.push(value);
     }
   }
 }

@@ -37,8 +37,20 @@ const SHOWN: Record<RunKind, Role[]> = {
   grpo: ["reward", "kl", "frac_reward_zero_std", "completion_length", "grad_norm", "learning_rate"],
 };
 
-function lastEpoch(p: Profile | undefined): number | null {
-  return p && p.finite.values.length ? p.finite.values[p.finite.values.length - 1] : null;
+/**
+ * One thing to do: the first action of the worst problem; when nothing is at warning or above, what
+ * the healthy verdict advises, so a note (info) does not read as an alarm.
+ */
+function recommend(findings: Finding[]): string {
+  const top = findings[0];
+  if (!top) return "Nothing to judge yet: wait for more logged steps.";
+  if (severityRank(top.severity) >= severityRank("warning")) return top.actions[0];
+  return (findings.find((f) => f.severity === "ok") ?? top).actions[0];
+}
+
+function lastFinite(values: number[]): number | null {
+  for (let i = values.length - 1; i >= 0; i--) if (Number.isFinite(values[i])) return values[i];
+  return null;
 }
 
 /** Diagnoses a run from its series and config: a pure function, the same for CLI, CI and MCP. */
@@ -48,8 +60,13 @@ export function analyzeRun(data: RunData, choices: MetricChoices = {}): RunAnaly
   const profiles: Partial<Record<Role, Profile>> = {};
   for (const [role, metric] of Object.entries(roles) as [Role, string][]) {
     const series = data.series.get(metric);
-    if (series && series.steps.length) profiles[role] = profile(metric, series, HIGHER_IS_BETTER.has(role));
+    // The epoch counter is read for its last value only; it needs no profile.
+    if (series && series.steps.length && role !== "epoch") {
+      profiles[role] = profile(metric, series, HIGHER_IS_BETTER.has(role));
+    }
   }
+  const epochSeries = roles.epoch ? data.series.get(roles.epoch) : undefined;
+  const epochNow = epochSeries ? lastFinite(epochSeries.values) : null;
   let firstStep = Infinity, lastStep = -Infinity;
   for (const p of Object.values(profiles)) {
     firstStep = Math.min(firstStep, p!.stats.first_step!);
@@ -64,7 +81,7 @@ export function analyzeRun(data: RunData, choices: MetricChoices = {}): RunAnaly
     firstStep,
     lastStep,
     warmupEnd: warmupEnd(data.config, lastStep, T("WARMUP_FRACTION")),
-    epochs: typeof configEpochs === "number" && configEpochs > 0 ? configEpochs : lastEpoch(profiles.epoch),
+    epochs: typeof configEpochs === "number" && configEpochs > 0 ? configEpochs : epochNow,
     fired: new Set(),
     worst: "ok",
   };
@@ -80,7 +97,7 @@ export function analyzeRun(data: RunData, choices: MetricChoices = {}): RunAnaly
   const progress = progressOf(
     data.config,
     Number.isFinite(lastStep) && lastStep > 0 ? lastStep : null,
-    lastEpoch(profiles.epoch),
+    epochNow,
   );
   const target = profiles.eval_loss?.stats.trend === "decreasing" ? profiles.eval_loss : profiles.train_loss;
   return {
@@ -91,6 +108,6 @@ export function analyzeRun(data: RunData, choices: MetricChoices = {}): RunAnaly
     stats: SHOWN[kind].filter((r) => profiles[r]).map((r) => profiles[r]!.stats),
     findings,
     projection: target && progress.max_steps ? project(target, progress.max_steps) : null,
-    recommendation: findings[0]?.actions[0] ?? "Nothing to judge yet: wait for more logged steps.",
+    recommendation: recommend(findings),
   };
 }

@@ -2,17 +2,63 @@
 
 /** Median of the finite values (NaN when there are none). Does not modify `values`. */
 export function median(values: ArrayLike<number>): number {
-  return quantile(values, 0.5);
+  const finite = finiteCopy(values);
+  const n = finite.length;
+  if (n === 0) return NaN;
+  const upper = select(finite, n >> 1);
+  return n % 2 ? upper : (upper + maxBelow(finite, n >> 1)) / 2;
 }
 
 /** The q-quantile (0..1) of the finite values by linear interpolation; NaN when there are none. */
 export function quantile(values: ArrayLike<number>, q: number): number {
-  const sorted = Float64Array.from(values).filter(Number.isFinite).sort();
+  const sorted = finiteCopy(values).sort();
   if (sorted.length === 0) return NaN;
   const pos = (sorted.length - 1) * Math.min(1, Math.max(0, q));
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+function finiteCopy(values: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(values.length);
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) out[n++] = values[i];
+  return out.subarray(0, n);
+}
+
+/**
+ * The k-th smallest value (0-based), rearranging `a` so that everything before index k is <= it:
+ * Hoare's quickselect, linear on average where sorting a million values would not be.
+ */
+export function select(a: Float64Array, k: number): number {
+  let lo = 0, hi = a.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    // Median of three as pivot keeps sorted and reversed input linear.
+    const [x, y, z] = [a[lo], a[mid], a[hi]];
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : (x < z ? x : y < z ? z : y);
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i++] = a[j];
+        a[j--] = t;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
+}
+
+/** The largest of the first `k` values, which `select(a, k)` left below index k. */
+function maxBelow(a: Float64Array, k: number): number {
+  let max = -Infinity;
+  for (let i = 0; i < k; i++) if (a[i] > max) max = a[i];
+  return max;
 }
 
 /** Median absolute deviation from the median, scaled to estimate a normal standard deviation. */

@@ -1,3 +1,5 @@
+import { median } from "./robust.ts";
+
 /**
  * A metric's history as analysis sees it: steps and values in step order. Values may be NaN or
  * infinite; the functions that need finite values split them off first.
@@ -25,6 +27,8 @@ export interface Split {
 }
 
 export function splitFinite(series: Series): Split {
+  // The common case, all finite, shares the arrays: no copy of a million points.
+  if (series.values.every(Number.isFinite)) return { finite: series, nonFinite: emptySeries() };
   const finite = emptySeries();
   const nonFinite = emptySeries();
   for (let i = 0; i < series.steps.length; i++) {
@@ -57,17 +61,13 @@ export function reduce(finite: Series, maxBuckets: number): Reduced {
     const from = Math.floor((b * n) / buckets);
     const to = Math.floor(((b + 1) * n) / buckets);
     let hi = -Infinity, lo = Infinity, hiStep = 0, loStep = 0;
-    const slice = new Float64Array(to - from);
     for (let i = from; i < to; i++) {
       const v = finite.values[i];
-      slice[i - from] = v;
       if (v > hi) [hi, hiStep] = [v, finite.steps[i]];
       if (v < lo) [lo, loStep] = [v, finite.steps[i]];
     }
-    slice.sort();
-    const m = slice.length;
     out.step.push(finite.steps[to - 1]);
-    out.mid.push(m % 2 ? slice[(m - 1) / 2] : (slice[m / 2 - 1] + slice[m / 2]) / 2);
+    out.mid.push(to - from === 1 ? finite.values[from] : median(finite.values.slice(from, to)));
     out.hi.push(hi);
     out.hiStep.push(hiStep);
     out.lo.push(lo);

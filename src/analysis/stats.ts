@@ -42,15 +42,23 @@ export interface Profile {
 /** Relative change of the last half's trend below which it counts as flat. */
 const FLAT_CHANGE = 0.02;
 
+/** At most this many step-to-step differences are looked at: plenty for a median. */
+const NOISE_SAMPLE = 20_000;
+
+/** Median step-to-step change over the last half, relative to the level there. */
 function relativeNoise(finite: Series): number | null {
   const n = finite.values.length;
   if (n < 4) return null;
   const from = Math.floor(n / 2);
-  const diffs = new Float64Array(n - from - 1);
-  for (let i = from + 1; i < n; i++) diffs[i - from - 1] = Math.abs(finite.values[i] - finite.values[i - 1]);
-  const level = Math.abs(median(finite.values.slice(from)));
-  const typical = median(diffs);
-  return level > 0 ? (typical / level) * 100 : null;
+  const stride = Math.max(1, Math.floor((n - from - 1) / NOISE_SAMPLE));
+  const diffs: number[] = [];
+  const levels: number[] = [];
+  for (let i = from + 1; i < n; i += stride) {
+    diffs.push(Math.abs(finite.values[i] - finite.values[i - 1]));
+    levels.push(finite.values[i]);
+  }
+  const level = Math.abs(median(levels));
+  return level > 0 ? (median(diffs) / level) * 100 : null;
 }
 
 export function profile(metric: string, series: Series, higherIsBetter = false): Profile {

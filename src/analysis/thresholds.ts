@@ -43,6 +43,11 @@ export const THRESHOLDS = {
     "Three or more loss spikes (or two with grad_norm spiking at the same steps) are erratic training: the " +
       "learning rate is too high. One or two recovered spikes are noted as info.",
   ),
+  LR_HIGH_MIN_SPIKE_RATE: t(
+    2,
+    "...and at least 2 spikes per 1,000 logged points after warm-up: ten isolated spikes in a million steps " +
+      "are odd batches (loss.spike), not an erratic run.",
+  ),
   DIVERGENCE_GIVEBACK: t(
     0.3,
     "Diverging: the smoothed loss at the end has climbed back by 30% or more of the progress it had made " +

@@ -88,10 +88,7 @@ export async function watchAnalysis(
       const rowsBefore = collector.rows;
       const report = withProject(call.ctx, args.project, (store) => {
         run ??= store.resolveRun(args.run, args.run_id);
-        for (const row of store.rows(run, {}, cursor)) {
-          collector.add(row.step, row.metrics);
-          cursor = { timestamp: row.timestamp, id: row.id };
-        }
+        cursor = store.scanRows(run, cursor, (step, metrics) => collector.add(step, metrics));
         const analysis = analyzeRun({ series: collector.series, config: store.config(run) }, choices);
         return { run: run.name, run_id: run.id, ...analysis } as RunReport;
       });

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { DataDir } from "../store/paths.ts";
-import { TOKEN_ENV } from "./http.ts";
+import { TOKEN_ENV } from "./settings.ts";
 
 /** The command line that starts this same trackio-cli: the compiled binary, or Deno on main.ts. */
 export function launchCommand(): { command: string; args: string[] } {

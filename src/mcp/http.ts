@@ -6,7 +6,6 @@ import { ErrorCode } from "@modelcontextprotocol/sdk/types.js";
 export const MCP_PATHS = ["/mcp", "/mcp/", "/gradio_api/mcp", "/gradio_api/mcp/"];
 /** The largest tool call is a few hundred bytes; a megabyte leaves room and stops memory abuse. */
 export const MAX_BODY_BYTES = 1024 * 1024;
-export const TOKEN_ENV = "TRACKIO_CLI_MCP_TOKEN";
 
 const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
 const WILDCARD_HOSTS = new Set(["0.0.0.0", "::", "[::]"]);

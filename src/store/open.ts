@@ -171,6 +171,16 @@ export class ReadOnlyDatabase {
     }
   }
 
+  /** Runs `read` in one read transaction: its statements see the same state of the file. */
+  snapshot<T>(read: () => T): T {
+    this.db.exec("BEGIN");
+    try {
+      return read();
+    } finally {
+      this.db.exec("COMMIT");
+    }
+  }
+
   get(sql: string, ...params: SQLInputValue[]): Row | undefined {
     try {
       return this.db.prepare(sql).get(...params) as Row | undefined;

@@ -38,6 +38,8 @@ export interface AlertRow {
 
 /** The stored metrics JSON as text: Trackio writes it as a BLOB, which SQLite would read as JSONB. */
 const METRICS_TEXT = "CAST(metrics AS TEXT)";
+/** Rows per page of `scanRows`: a few megabytes of JSON text at a time. */
+const SCAN_PAGE_ROWS = 20_000;
 
 /**
  * SQL for the JSON text of one top-level key of the metrics column, NULL where the row lacks it.
@@ -96,12 +98,41 @@ export class ProjectStore {
   runs(): RunRef[] {
     if (!this.hasMetrics) return [];
     const key = this.runKey;
-    // The (run, timestamp) index answers this without reading the rows; with MIN(), SQLite takes the
-    // bare run_name from the same (first) row.
-    return this.db.all(
-      `SELECT ${key} AS id, run_name AS name, MIN(timestamp) AS created_at
-       FROM metrics GROUP BY ${key} ORDER BY created_at, id`,
-    ).map((r) => ({ id: String(r.id), name: String(r.name), created_at: String(r.created_at) }));
+    const rows = this.canSeekRuns()
+      // A loose index scan: one index seek per run instead of reading a million index entries.
+      ? this.db.all(
+        `WITH RECURSIVE keys(k) AS (
+           SELECT (SELECT MIN(${key}) FROM metrics)
+           UNION ALL
+           SELECT (SELECT MIN(${key}) FROM metrics WHERE ${key} > k) FROM keys WHERE k IS NOT NULL)
+         SELECT k AS id,
+           (SELECT run_name FROM metrics WHERE ${key} = k ORDER BY timestamp, id LIMIT 1) AS name,
+           (SELECT MIN(timestamp) FROM metrics WHERE ${key} = k) AS created_at
+         FROM keys WHERE k IS NOT NULL ORDER BY created_at, id`,
+      )
+      // With MIN(), SQLite takes the bare run_name from the same (first) row.
+      : this.db.all(
+        `SELECT ${key} AS id, run_name AS name, MIN(timestamp) AS created_at
+         FROM metrics GROUP BY ${key} ORDER BY created_at, id`,
+      );
+    return rows.map((r) => ({ id: String(r.id), name: String(r.name), created_at: String(r.created_at) }));
+  }
+
+  /**
+   * Whether runs can be found by seeking: an index leads with the run key (Trackio creates one on
+   * (run key, timestamp) in every generation) and the key is never NULL, which a seek would skip.
+   */
+  private canSeekRuns(): boolean {
+    const notNull = this.db.get(
+      `SELECT "notnull" AS nn FROM pragma_table_info('metrics') WHERE name = ?`,
+      this.runKey,
+    )?.nn === 1;
+    const leading = this.db.get(
+      `SELECT 1 AS hit FROM pragma_index_list('metrics') AS l, pragma_index_info(l.name) AS i
+       WHERE l.partial = 0 AND i.seqno = 0 AND i.name = ?`,
+      this.runKey,
+    );
+    return notNull && leading !== undefined;
   }
 
   /**
@@ -275,6 +306,60 @@ export class ProjectStore {
         throw this.malformedRow(run, Number(r[1]));
       }
       yield { id: Number(r[1]), timestamp: String(r[0]), step: Number(r[2]), metrics };
+    }
+  }
+
+  /**
+   * Every row of a run after `after` (all of them without it) handed to `visit` with its step and
+   * parsed metrics (values as stored: non-finite ones still Trackio's strings), page by page in
+   * (timestamp, id) order, though not in order within a page. Returns where it stopped, to continue
+   * from there when the run has grown. SQLite joins each page's metrics into one JSON text, which
+   * spares the driver's per-row cost: on a million rows this takes a third of the time of `rows`.
+   */
+  scanRows(
+    run: RunRef,
+    after: RowCursor | undefined,
+    visit: (step: number, metrics: Record<string, unknown>) => void,
+  ): RowCursor | undefined {
+    const where = this.runWhere(run);
+    let cursor = after;
+    while (true) {
+      const range = `${where.sql}${cursor ? " AND (timestamp, id) > (?, ?)" : ""}`;
+      const params = [...where.params, ...(cursor ? [cursor.timestamp, cursor.id] : [])];
+      // One snapshot for both statements, so the page and its last row agree while a writer appends.
+      const [page, last] = this.db.snapshot(() => {
+        const page = this.db.get(
+          `SELECT group_concat(m, ',') AS metrics, group_concat(step, ',') AS steps, COUNT(*) AS n FROM
+            (SELECT step, ${METRICS_TEXT} AS m FROM metrics WHERE ${range} ORDER BY timestamp, id LIMIT ${SCAN_PAGE_ROWS})`,
+          ...params,
+        );
+        const n = Number(page?.n ?? 0);
+        const last = n === 0 ? undefined : this.db.get(
+          `SELECT timestamp, id FROM metrics WHERE ${range} ORDER BY timestamp, id LIMIT 1 OFFSET ${n - 1}`,
+          ...params,
+        );
+        return [page, last] as const;
+      });
+      const count = Number(page?.n ?? 0);
+      if (count === 0) return cursor;
+      let metrics: unknown[];
+      try {
+        metrics = JSON.parse(`[${page!.metrics}]`);
+        if (metrics.length !== count) throw new SyntaxError("row count");
+      } catch {
+        for (const _ of this.rows(run, {}, cursor)); // Throws, naming the malformed row.
+        throw dataError(`project '${this.project}': unreadable rows in run '${run.name}'`);
+      }
+      const steps = String(page!.steps).split(",");
+      for (let i = 0; i < count; i++) {
+        const m = metrics[i];
+        if (m === null || typeof m !== "object" || Array.isArray(m)) {
+          for (const _ of this.rows(run, {}, cursor)); // Throws, naming the row.
+        }
+        visit(Number(steps[i]), m as Record<string, unknown>);
+      }
+      cursor = { timestamp: String(last!.timestamp), id: Number(last!.id) };
+      if (count < SCAN_PAGE_ROWS) return cursor;
     }
   }
 

@@ -60,7 +60,7 @@ export type RunReport = z.infer<typeof runReport>;
 /** Reads a run's rows once and diagnoses it. */
 export function analyzeStoredRun(store: ProjectStore, run: RunRef, choices: MetricChoices): RunReport {
   const collector = new RunCollector(choices);
-  for (const row of store.rows(run)) collector.add(row.step, row.metrics);
+  store.scanRows(run, undefined, (step, metrics) => collector.add(step, metrics));
   const result: RunAnalysis = analyzeRun({ series: collector.series, config: store.config(run) }, choices);
   return { run: run.name, run_id: run.id, ...result } as RunReport;
 }

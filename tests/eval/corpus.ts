@@ -270,6 +270,18 @@ export function corpus(): LabelledRun[] {
   add("lr too high: 4 spikes with grad_norm", "lr.too_high", spiky(21, [180, 420, 610, 800], 3.5, true));
   add("lr too high: 3 spikes", "lr.too_high", spiky(22, [300, 600, 900], 3.5, false));
   add("two 3.5x spikes that recovered: info", "loss.spike", spiky(23, [400, 800], 3.5, false), "info");
+  add(
+    "rare spikes in a long per-step run: info",
+    "loss.spike",
+    sft({
+      seed: 28,
+      every: 1,
+      steps: 20_000,
+      maxSteps: 40_000,
+      edit: (s) => s["train/loss"] = spikesAt(s["train/loss"], [4000, 8000, 12000, 16000, 19000], 4),
+    }),
+    "info",
+  );
   add("2.5x batches are not spikes", "healthy", spiky(24, [300, 600, 900], 2.5, false));
   const bounce = (giveback: number) => (s: number) => {
     const base = decay(2.3, 0.8, 200);

@@ -27,7 +27,7 @@ export function fixtureRuns(generation: "v0.5" | "pre-runid" | "head"): Labelled
       Object.entries(runs).map(([name, label]) => {
         const run = store.resolveRun(name);
         const collector = new RunCollector();
-        for (const row of store.rows(run)) collector.add(row.step, row.metrics);
+        store.scanRows(run, undefined, (step, metrics) => collector.add(step, metrics));
         return {
           name: `${generation} ${project}/${name}`,
           label,

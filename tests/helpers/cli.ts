@@ -47,7 +47,9 @@ export async function sha256(path: string): Promise<string> {
 export function cliArgv(tool: ToolDef, args: Record<string, unknown>, dir: string): string[] {
   const parsed = parseToolArgs(tool, args) as Record<string, unknown>;
   const argv = [tool.cli.command, "--dir", dir, "--json"];
-  for (const flag of flagsOf(tool.input)) {
+  const positional = tool.cli.positional;
+  if (positional && parsed[positional] !== undefined) argv.splice(1, 0, String(parsed[positional]));
+  for (const flag of flagsOf(tool.input).filter((f) => f.field !== positional)) {
     const value = parsed[flag.field];
     if (value !== undefined && value !== null) argv.push(flag.long, String(value));
   }

@@ -1,4 +1,5 @@
 import type { Spike } from "../spikes.ts";
+import { indexAtStep } from "../series.ts";
 import { findSpikes } from "../spikes.ts";
 import { recentLevel } from "../stats.ts";
 import { T } from "../thresholds.ts";
@@ -75,13 +76,17 @@ export const lrTooHigh = defineRule({
     "Use a learning-rate warm-up",
     "Enable gradient clipping (max_grad_norm=1.0)",
   ],
-  thresholds: ["SPIKE_RATIO", "SPIKE_MIN_JUMP", "LR_HIGH_MIN_SPIKES"],
+  thresholds: ["SPIKE_RATIO", "SPIKE_MIN_JUMP", "LR_HIGH_MIN_SPIKES", "LR_HIGH_MIN_SPIKE_RATE"],
   detect: (signals) => {
     const spikes = lossSpikes(signals);
     const loss = signals.profiles.train_loss!;
     const matched = withGradSpikes(signals, spikes);
-    const enough = spikes.length >= T("LR_HIGH_MIN_SPIKES") || (spikes.length >= 2 && matched >= 2) ||
-      (spikes.length >= 1 && signals.fired.has("loss.divergence"));
+    if (spikes.length === 0) return null;
+    const pointsAfterWarmup = loss.finite.steps.length - indexAtStep(loss.finite.steps, signals.warmupEnd);
+    const frequent = (spikes.length * 1000) / Math.max(1, pointsAfterWarmup) >= T("LR_HIGH_MIN_SPIKE_RATE");
+    const enough =
+      (frequent && (spikes.length >= T("LR_HIGH_MIN_SPIKES") || (spikes.length >= 2 && matched >= 2))) ||
+      signals.fired.has("loss.divergence");
     if (!enough) return null;
     const lr = signals.config?.learning_rate;
     return {
@@ -121,12 +126,11 @@ export const lossSpike = defineRule({
     return {
       severity: "info",
       message: `${loss.metric} spiked at step${spikes.length > 1 ? "s" : ""} ${
-        spikes.map((s) => s.step).join(", ")
-      } ` +
-        `(up to ${
-          fmt(Math.max(...spikes.map((s) => s.value)))
-        }) and recovered.`,
-      evidence: spikes.map((s) =>
+        spikes.slice(0, 5).map((s) => s.step).join(", ")
+      }${spikes.length > 5 ? ` and ${spikes.length - 5} more` : ""} (up to ${
+        fmt(Math.max(...spikes.map((s) => s.value)))
+      }) and recovered each time.`,
+      evidence: spikes.slice(0, 8).map((s) =>
         evidence(loss.metric, s.step, s.value, `${fmt(s.value / s.baseline)}x local median`)
       ),
     };

@@ -55,6 +55,11 @@ const cases: [string, string[], string[]][] = [
     ["sqlite3", "-json", BIG_DB, shellValues],
   ],
   [
+    "analyze (--json; target under 2 s)",
+    cli("analyze", "-p", "big", "-r", "big-run", "--json"),
+    ["sqlite3", "-json", BIG_DB, shellValues],
+  ],
+  [
     "get-run-summary (--json)",
     cli("run-summary", "-p", "big", "-r", "big-run", "--json"),
     ["sqlite3", "-json", BIG_DB, shellSummary],

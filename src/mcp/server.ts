@@ -30,8 +30,8 @@ import { mcpInputSchema, mcpOutputSchema } from "./schemas.ts";
 export const INSTRUCTIONS = [
   "trackio-cli reads Trackio training runs (read-only, also while a job is writing).",
   "Workflow: get_all_projects -> get_runs_for_project (oldest first; the last run is the newest) -> " +
-  "get_run_summary (config, metric names, last_step; progress = last_step / max_steps) -> " +
-  "get_metric_values for train/loss, eval/loss, train/grad_norm.",
+  "analyze_run (verdict, progress, key metrics, findings with evidence steps, recommendation) -> " +
+  "get_metric_values to look closer at what a finding names; explain_rule says what a finding means.",
   `get_metric_values returns ${MCP_DEFAULT_POINTS} points by default, downsampled so spikes, minima and NaN ` +
   "survive; pass max_points for more, around_step + window to zoom in, since_step to poll a live run.",
   'NaN and infinities come as the strings "NaN", "Infinity". Unknown names are errors that suggest the closest.',

@@ -18,13 +18,19 @@ Deno.test("median and quantiles ignore order and non-finite values", () => {
     assert.ok(quantile(xs, 0) <= median(xs) && median(xs) <= quantile(xs, 1));
   }));
   assert.ok(Number.isNaN(median([])));
-  fc.assert(fc.property(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { minLength: 1 }), (xs) => {
-    const sorted = [...xs].sort((a, b) => a - b);
-    const n = sorted.length;
-    const expected = n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    const got = median(xs);
-    assert.ok(got === expected || Math.abs(got - expected) <= 1e-9 * Math.abs(expected), `${got} vs ${expected}`);
-  }), { numRuns: 300 });
+  fc.assert(
+    fc.property(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { minLength: 1 }), (xs) => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      const n = sorted.length;
+      const expected = n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+      const got = median(xs);
+      assert.ok(
+        got === expected || Math.abs(got - expected) <= 1e-9 * Math.abs(expected),
+        `${got} vs ${expected}`,
+      );
+    }),
+    { numRuns: 300 },
+  );
 });
 
 Deno.test("Theil-Sen recovers a line through outliers; the rolling median ignores a spike", () => {

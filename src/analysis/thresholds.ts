@@ -111,6 +111,16 @@ export const THRESHOLDS = {
     "frac_reward_zero_std above 0.5: most groups get identical rewards for every completion and give no " +
       "learning signal.",
   ),
+  GRPO_LENGTH_COLLAPSE: t(
+    0.5,
+    "GRPO completions collapsing: recent mean length below half of its peak; the policy is learning to say " +
+      "little (often a reward that favours short answers, or a format exploit).",
+  ),
+  GRPO_LENGTH_GROWTH: t(
+    3,
+    "GRPO completions ballooning: recent mean length above 3x its start; long outputs get cut at " +
+      "max_completion_length and truncated answers score badly.",
+  ),
   RECENT_FRACTION: t(0.1, "'Recent' values are the last 10% of the points (at least 3)."),
 } as const;
 

@@ -123,7 +123,7 @@ function dpo(seed: number, learning: boolean): RunData {
   }, { learning_rate: learning ? 5e-7 : 5e-9, max_steps: steps, warmup_steps: 50 });
 }
 
-type GrpoShape = "healthy" | "kl_blowup" | "no_signal" | "flat";
+type GrpoShape = "healthy" | "kl_blowup" | "no_signal" | "flat" | "short" | "long";
 
 function grpo(seed: number, shape: GrpoShape): RunData {
   const steps = 500, every = 1;
@@ -141,7 +141,17 @@ function grpo(seed: number, shape: GrpoShape): RunData {
     "train/reward": curve({ steps, every, level: reward, noise: 0.08, seed: seed + 1 }),
     "train/kl": curve({ steps, every, level: kl, noise: 0.1, seed: seed + 2 }),
     "train/frac_reward_zero_std": curve({ steps, every, level: zeroStd, noise: 0.2, seed: seed + 3 }),
-    "train/completions/mean_length": curve({ steps, every, level: () => 180, noise: 0.05, seed: seed + 4 }),
+    "train/completions/mean_length": curve({
+      steps,
+      every,
+      level: shape === "short"
+        ? (s) => 180 * Math.max(0.2, 1 - s / 400)
+        : shape === "long"
+        ? (s) => 180 * (1 + s / 100)
+        : () => 180,
+      noise: 0.05,
+      seed: seed + 4,
+    }),
   }, { learning_rate: 1e-6, max_steps: steps });
 }
 
@@ -396,6 +406,9 @@ export function corpus(): LabelledRun[] {
     add(`grpo healthy #${seed}`, "healthy", grpo(seed, "healthy"));
     add(`grpo KL blow-up and reward collapse #${seed}`, "grpo.kl_blowup", grpo(seed, "kl_blowup"));
     add(`grpo groups without signal #${seed}`, "grpo.no_signal", grpo(seed, "no_signal"));
+    add(`grpo completions collapsing #${seed}`, "grpo.length", grpo(seed, "short"));
+    add(`grpo completions ballooning #${seed}`, "grpo.length", grpo(seed, "long"));
+    add(`grpo reward flat #${seed}`, "grpo.reward_flat", grpo(seed, "flat"));
   }
   return cases;
 }

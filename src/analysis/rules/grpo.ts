@@ -129,6 +129,40 @@ export const grpoRewardFlat = defineRule({
   },
 });
 
+export const grpoLength = defineRule({
+  id: "grpo.length",
+  title: "GRPO completion lengths collapsing or ballooning",
+  severities: ["warning"],
+  meaning: "How long the completions are is part of what GRPO learns. Lengths falling away mean the policy " +
+    "found that saying less scores better; lengths exploding run into the completion limit, where answers " +
+    "are cut off.",
+  detection:
+    "Recent mean completion length below GRPO_LENGTH_COLLAPSE x its peak, or above GRPO_LENGTH_GROWTH " +
+    "x its start.",
+  actions: [
+    "Look at sample completions at the recent steps",
+    "Check the reward for a length bias; add a length penalty or a format reward if needed",
+    "If lengths hit max_completion_length, raise it or penalize truncated completions",
+  ],
+  thresholds: ["GRPO_LENGTH_COLLAPSE", "GRPO_LENGTH_GROWTH"],
+  detect: ({ kind, profiles }) => {
+    const length = profiles.completion_length;
+    if (kind !== "grpo" || !length || length.smooth.length < 8 || length.stats.start === null) return null;
+    const now = recentLevel(length);
+    const peak = Math.max(...length.smooth);
+    const start = length.stats.start;
+    const collapsed = now < T("GRPO_LENGTH_COLLAPSE") * peak;
+    if (!collapsed && !(start > 0 && now > T("GRPO_LENGTH_GROWTH") * start)) return null;
+    return {
+      severity: "warning",
+      message: collapsed
+        ? `${length.metric} fell to ${fmt(now)} from a peak of ${fmt(peak)}: completions are collapsing.`
+        : `${length.metric} grew from ${fmt(start)} to ${fmt(now)}: completions are ballooning.`,
+      evidence: [evidence(length.metric, length.stats.last_step!, now, "recent level")],
+    };
+  },
+});
+
 export const grpoHealthy = defineRule({
   id: "grpo.healthy",
   title: "GRPO learning as it should",

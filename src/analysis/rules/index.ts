@@ -1,6 +1,6 @@
 import { dpoHealthy, dpoMargins, dpoNotLearning } from "./dpo.ts";
 import { gradSpike } from "./gradients.ts";
-import { grpoHealthy, grpoKl, grpoNoSignal, grpoRewardCollapse, grpoRewardFlat } from "./grpo.ts";
+import { grpoHealthy, grpoKl, grpoLength, grpoNoSignal, grpoRewardCollapse, grpoRewardFlat } from "./grpo.ts";
 import { healthy, missingLoss } from "./healthy.ts";
 import { lossDivergence, lossSpike, lrTooHigh } from "./loss_shape.ts";
 import { gradExplosion, gradNonFinite } from "./nonfinite.ts";
@@ -31,6 +31,7 @@ export const RULES: RuleDef[] = [
   grpoKl,
   grpoNoSignal,
   grpoRewardFlat,
+  grpoLength,
   grpoHealthy,
   healthy,
 ];

@@ -13,8 +13,11 @@ export class RunCollector {
   private readonly wanted: (name: string) => boolean;
   rows = 0;
 
-  constructor(explicit: Partial<Record<Role, string>> = {}) {
-    this.wanted = roleCandidate(explicit);
+  /** `explicit`: metrics the user named for roles; `extra`: other metrics to keep (compare's target). */
+  constructor(explicit: Partial<Record<Role, string>> = {}, extra: string[] = []) {
+    const role = roleCandidate(explicit);
+    const more = new Set(extra);
+    this.wanted = (name) => more.has(name) || role(name);
   }
 
   /** Every metric name seen, numeric or not. */

@@ -121,6 +121,11 @@ export const THRESHOLDS = {
     "GRPO completions ballooning: recent mean length above 3x its start; long outputs get cut at " +
       "max_completion_length and truncated answers score badly.",
   ),
+  CLOSE_CALL_GAP: t(
+    0.01,
+    "compare: two runs whose compared values are less than 1% apart (or less than the metric's own " +
+      "step-to-step noise) are too close to call.",
+  ),
   RECENT_FRACTION: t(0.1, "'Recent' values are the last 10% of the points (at least 3)."),
 } as const;
 

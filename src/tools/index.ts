@@ -1,4 +1,5 @@
 import { analyzeRunTool } from "./analyze_run.ts";
+import { compareRunsTool } from "./compare_runs.ts";
 import { doctor } from "./doctor.ts";
 import { explainRule } from "./explain_rule.ts";
 import { getAlerts } from "./get_alerts.ts";
@@ -30,6 +31,7 @@ export const TOOLS: ToolDef<any, any>[] = [
   getLogs,
   analyzeRunTool,
   explainRule,
+  compareRunsTool,
   query,
   doctor,
 ];

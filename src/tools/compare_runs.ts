@@ -1,0 +1,248 @@
+import { z } from "zod";
+import { RunCollector } from "../analysis/collect.ts";
+import { type CompareInput, compareRuns, type Comparison } from "../analysis/compare.ts";
+import { analyzeRun } from "../analysis/diagnose.ts";
+import { notFound, usageError } from "../errors.ts";
+import type { ProjectStore, RunRef } from "../store/project.ts";
+import { fmt } from "../analysis/rules/types.ts";
+import { table } from "../util/table.ts";
+import { projectExists, withProject } from "./context.ts";
+import type { ToolContext } from "./registry.ts";
+import { defineTool, output } from "./registry.ts";
+
+/** Points of the rolling median a train loss is compared on, unless told: per-step noise is ~10%. */
+export const TRAIN_SMOOTH_DEFAULT = 10;
+
+const rankedRun = z.object({
+  rank: z.number().nullable(),
+  best_run: z.boolean(),
+  project: z.string(),
+  run: z.string(),
+  run_id: z.string(),
+  value: z.number().nullable(),
+  step: z.number().nullable(),
+  final: z.number().nullable(),
+  final_step: z.number().nullable(),
+  best: z.number().nullable(),
+  best_step: z.number().nullable(),
+  last_step: z.number().nullable(),
+  points: z.number(),
+  change_pct: z.number().nullable(),
+  noise_pct: z.number().nullable(),
+  verdict: z.enum(["ok", "info", "warning", "critical"]),
+  findings: z.array(z.string()),
+  config: z.record(z.string(), z.unknown()),
+  note: z.string().nullable(),
+});
+const comparison = z.object({
+  metric: z.string(),
+  mode: z.enum(["min", "max"]),
+  compared_at: z.object({
+    policy: z.enum(["final", "at_step", "align_min"]),
+    step: z.number().nullable(),
+    same_step: z.boolean(),
+  }),
+  smooth: z.number(),
+  runs: z.array(rankedRun),
+  differing_config: z.array(z.string()),
+  best: z.object({ project: z.string(), run: z.string(), value: z.number(), step: z.number() }).nullable(),
+  recommendation: z.string(),
+  warnings: z.array(z.string()),
+});
+
+interface Selected {
+  store: ProjectStore;
+  run: RunRef;
+}
+
+/** `a,b` or ["a", "b"]; an entry `project/run` names a run of another project. */
+function entries(runs: string | string[] | undefined): string[] | undefined {
+  if (runs === undefined) return undefined;
+  const list = (Array.isArray(runs) ? runs : runs.split(",")).map((r) => r.trim()).filter(Boolean);
+  if (list.length === 0) throw usageError("runs: give at least one run");
+  return list;
+}
+
+/** Which project and run an entry means: a run of `project` by that name first, else `project/run`. */
+function locate(ctx: ToolContext, project: string | undefined, entry: string): [string, string] {
+  const slash = entry.indexOf("/");
+  if (project !== undefined) {
+    const own = withProject(
+      ctx,
+      project,
+      (store) => store.runs().some((r) => r.name === entry || r.id === entry),
+    );
+    if (own || slash === -1 || !projectExists(ctx, entry.slice(0, slash))) return [project, entry];
+  }
+  if (slash === -1) {
+    throw usageError(`runs: '${entry}' needs its project (project/run) when --project is not given`);
+  }
+  return [entry.slice(0, slash), entry.slice(slash + 1)];
+}
+
+function describe(args: { project?: string; filter?: string }): string {
+  return args.filter
+    ? `matching /${args.filter}/ in project '${args.project}'`
+    : `in project '${args.project}'`;
+}
+
+function render(c: Comparison): string {
+  const configKeys = c.differing_config;
+  const rows = c.runs.map((r) => [
+    r.rank === null ? "-" : `${r.rank}${r.best_run ? " *" : ""}`,
+    r.project,
+    r.run,
+    r.value === null ? "-" : fmt(r.value),
+    r.step === null ? "-" : String(r.step),
+    r.best === null ? "-" : `${fmt(r.best)} @${r.best_step}`,
+    String(r.last_step ?? "-"),
+    r.change_pct === null ? "" : `${r.change_pct > 0 ? "+" : ""}${Math.round(r.change_pct)}%`,
+    r.verdict + (r.findings.length ? ` (${r.findings.join(", ")})` : ""),
+    ...configKeys.map((
+      k,
+    ) => (typeof r.config[k] === "number" ? fmt(r.config[k] as number) : JSON.stringify(r.config[k]))),
+  ]);
+  const projects = new Set(c.runs.map((r) => r.project)).size > 1;
+  const headers = [
+    "rank",
+    "project",
+    "run",
+    c.metric,
+    "@step",
+    "best",
+    "last step",
+    "change",
+    "health",
+    ...configKeys,
+  ];
+  const keep = (row: string[]) => row.filter((_, i) => projects || i !== 1);
+  const lines = [
+    `${c.runs.length} runs on ${c.metric} (${c.mode === "min" ? "lower" : "higher"} is better), ` +
+    (c.compared_at.policy === "final" ? "each at its last point" : `at step ${c.compared_at.step}`) +
+    (c.smooth > 1 ? `, median of the last ${c.smooth} points` : ""),
+    "",
+    table(keep(headers), rows.map(keep)),
+    "",
+    ...c.warnings.map((w) => `warning: ${w}`),
+    c.recommendation,
+  ];
+  return lines.join("\n");
+}
+
+export const compareRunsTool = defineTool({
+  name: "compare_runs",
+  title: "Compare and rank runs",
+  description:
+    "Ranks the runs of a project (a sweep) on one metric: eval/loss when every run logs it, else " +
+    "train/loss (metric and mode min|max to choose). For each run: the compared value and step, best value " +
+    "and step, last step, change since start, health verdict and findings from analyze_run, and the " +
+    "hyperparameters that differ between the runs. Compare at a common step with at_step or align=min. " +
+    "Says which run is best and why, and warns when the winner is unhealthy or the top two are too close " +
+    "to call. Pick runs with runs (names, or project/run across projects) or filter (a regex).",
+  input: z.object({
+    project: z.string().min(1).optional().describe(
+      "Project whose runs to compare (optional when every run is project/run).",
+    ),
+    runs: z.union([z.string(), z.array(z.string())]).optional().describe(
+      "Runs to compare: names (comma-separated or a list), or project/run for runs of other projects.",
+    ),
+    filter: z.string().min(1).optional().describe("Only runs whose name matches this regular expression."),
+    metric: z.string().min(1).optional().describe(
+      "Metric to rank on (default eval/loss if every run has it, else train/loss).",
+    ),
+    mode: z.enum(["min", "max"]).optional().describe(
+      "min: lower is better (losses, the default); max: higher is better.",
+    ),
+    at_step: z.coerce.number().int().optional().describe(
+      "Compare every run at this step (its last point at or before it).",
+    ),
+    align: z.enum(["min"]).optional().describe("min: compare at the last step every run reached."),
+    smooth: z.coerce.number().int().min(1).optional().describe(
+      `Rolling median over this many points (default ${TRAIN_SMOOTH_DEFAULT} for train metrics, 1 otherwise).`,
+    ),
+  }),
+  output: comparison,
+  cli: {
+    command: "compare",
+    aliases: [],
+    examples: [
+      "trackio-cli compare -p hyperparam-sweep",
+      "trackio-cli compare -p sft-qwen --runs baseline-v1,overfit-v2,plateau --align min",
+      "trackio-cli compare -p sft-qwen --filter '^lr-' --metric train/loss",
+    ],
+  },
+  render,
+  handler: (args, ctx) => {
+    if (args.at_step !== undefined && args.align) throw usageError("give at_step or align, not both");
+    if (args.runs !== undefined && args.filter !== undefined) {
+      throw usageError("give runs or filter, not both");
+    }
+    let pattern: RegExp | undefined;
+    try {
+      pattern = args.filter === undefined ? undefined : new RegExp(args.filter);
+    } catch (error) {
+      throw usageError(`filter: ${(error as Error).message}`);
+    }
+    const list = entries(args.runs);
+    if (!args.project && !list) throw usageError("give a project (--project), or runs as project/run");
+    const wanted: [string, string][] = list
+      ? list.map((e) => locate(ctx, args.project, e))
+      : withProject(ctx, args.project!, (store) =>
+        store.runs().filter((r) =>
+          !pattern || pattern.test(r.name)
+        ).map((r) =>
+          [args.project!, r.id] as [string, string]
+        ));
+    if (wanted.length === 0) {
+      throw notFound(`no runs ${describe(args)}`, `list them with: trackio-cli runs -p ${args.project}`);
+    }
+    const byProject = new Map<string, string[]>();
+    for (const [project, run] of wanted) byProject.set(project, [...(byProject.get(project) ?? []), run]);
+    const collected: {
+      project: string;
+      run: RunRef;
+      collector: RunCollector;
+      config: Record<string, unknown> | null;
+    }[] = [];
+    for (const [project, runs] of byProject) {
+      withProject(ctx, project, (store) => {
+        for (const name of runs) {
+          const run = store.resolveRun(name);
+          const collector = new RunCollector({}, args.metric ? [args.metric] : []);
+          store.scanRows(run, undefined, (step, metrics) => collector.add(step, metrics));
+          collected.push({ project, run, collector, config: store.config(run) });
+        }
+      });
+    }
+    const everyRunHasEval = collected.every((c) => c.collector.series.has("eval/loss"));
+    const metric = args.metric ?? (everyRunHasEval ? "eval/loss" : "train/loss");
+    const notices = !args.metric && !everyRunHasEval && collected.some((c) =>
+        c.collector.series.has("eval/loss")
+      )
+      ? ["not every run logs eval/loss: compared on train/loss"]
+      : [];
+    if (!collected.some((c) => c.collector.series.has(metric))) {
+      throw notFound(`no compared run logs '${metric}'`, "choose the metric with --metric");
+    }
+    const inputs: CompareInput[] = collected.map((c) => ({
+      project: c.project,
+      run: c.run.name,
+      run_id: c.run.id,
+      series: c.collector.series.get(metric),
+      config: c.config,
+      analysis: analyzeRun({ series: c.collector.series, config: c.config }),
+    }));
+    const smooth = args.smooth ??
+      (/(^|\/)(train|training)[/_]|^loss$/.test(metric) ? TRAIN_SMOOTH_DEFAULT : 1);
+    return output(
+      compareRuns(inputs, {
+        metric,
+        mode: args.mode ?? "min",
+        atStep: args.at_step,
+        alignMin: args.align === "min",
+        smooth,
+      }),
+      notices,
+    );
+  },
+});

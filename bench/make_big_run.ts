@@ -3,50 +3,27 @@
  * WAL header, run ids, eval rows every 1,000 steps, rows flushed in batches sharing a timestamp).
  * Kept between bench runs; delete the file to rebuild.
  */
-import { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { DATA_DIR, ensureDatabase, trackioTime } from "./trackio_file.ts";
 
 export const BIG_STEPS = 1_000_000;
 export const BIG_RUN_ID = "0123456789abcdef0123456789abcdef";
-export const DATA_DIR = new URL("./data/", import.meta.url).pathname;
 export const BIG_DB = join(DATA_DIR, "big.db");
 
-const SCHEMA_SOURCE = new URL("../tests/fixtures/head/mymodel.db", import.meta.url).pathname;
-
 export function ensureBigRun(): string {
-  try {
-    if (Deno.statSync(BIG_DB).size > 0) return BIG_DB;
-  } catch {
-    // Build it below.
-  }
-  Deno.mkdirSync(DATA_DIR, { recursive: true });
-  const sourceUrl = pathToFileURL(SCHEMA_SOURCE);
-  sourceUrl.searchParams.set("immutable", "1");
-  const source = new DatabaseSync(sourceUrl, { readOnly: true });
-  const ddl = source.prepare(
-    "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name <> 'sqlite_sequence'",
-  ).all()
-    .map((r) => String(r.sql));
-  source.close();
-  const tmp = `${BIG_DB}.tmp`;
-  try {
-    Deno.removeSync(tmp);
-  } catch {
-    // Nothing to remove.
-  }
-  const db = new DatabaseSync(tmp);
-  db.exec("PRAGMA journal_mode = WAL");
-  for (const sql of ddl) db.exec(sql);
+  return ensureDatabase("big.db", fillBigRun);
+}
+
+function fillBigRun(db: DatabaseSync): void {
   const encoder = new TextEncoder();
   const insert = db.prepare(
     "INSERT INTO metrics (run_id, timestamp, run_name, step, metrics, log_id) VALUES (?, ?, 'big-run', ?, ?, ?)",
   );
   const start = Date.UTC(2026, 7, 1);
-  db.exec("BEGIN");
   for (let step = 1; step <= BIG_STEPS; step++) {
     // Rows of one flush (every 8 steps) share a timestamp, as Trackio's background writer does.
-    const stamp = new Date(start + Math.floor(step / 8) * 4000).toISOString().replace("Z", "000+00:00");
+    const stamp = trackioTime(start + Math.floor(step / 8) * 4000);
     const loss = 2.3 * Math.exp(-step / 300_000) + 0.4 + 0.05 * Math.sin(step * 12.9898) +
       (step % 99_991 === 0 ? 3 : 0);
     const metrics = {
@@ -62,16 +39,11 @@ export function ensureBigRun(): string {
       insert.run(BIG_RUN_ID, stamp, step, encoder.encode(JSON.stringify(evalRow)), `eval-${step}`);
     }
   }
-  db.exec("COMMIT");
   db.prepare("INSERT INTO configs (run_id, run_name, config, created_at) VALUES (?, 'big-run', ?, ?)").run(
     BIG_RUN_ID,
     encoder.encode(JSON.stringify({ learning_rate: 2e-5, max_steps: BIG_STEPS, _Username: "bench" })),
-    new Date(start).toISOString(),
+    trackioTime(start),
   );
-  db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
-  db.close();
-  Deno.renameSync(tmp, BIG_DB);
-  return BIG_DB;
 }
 
 if (import.meta.main) {

@@ -4,8 +4,11 @@
  * several runs of the whole process (start-up included); peak memory is the process's maximum
  * resident set size as GNU time reports it. Needs the `sqlite3` and `time` packages (apt).
  */
+import { join } from "node:path";
 import { benchMcp } from "./mcp.ts";
-import { BIG_DB, BIG_RUN_ID, DATA_DIR, ensureBigRun } from "./make_big_run.ts";
+import { BIG_DB, BIG_RUN_ID, ensureBigRun } from "./make_big_run.ts";
+import { ensureSweep } from "./make_sweep.ts";
+import { DATA_DIR } from "./trackio_file.ts";
 
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 3);
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
@@ -39,6 +42,10 @@ const lossPath = `'$."train/loss"'`;
 const shellValues =
   `SELECT timestamp, step, json_extract(CAST(metrics AS TEXT), ${lossPath}) AS value FROM metrics
   WHERE ${where} AND json_type(CAST(metrics AS TEXT), ${lossPath}) IS NOT NULL ORDER BY timestamp, id`;
+/** What compare extracts, done by the shell: every run's eval loss (the ranking's input, no analysis). */
+const shellSweep =
+  `SELECT run_id, step, json_extract(CAST(metrics AS TEXT), '$."eval/loss"') AS v FROM metrics
+  WHERE json_type(CAST(metrics AS TEXT), '$."eval/loss"') IS NOT NULL ORDER BY run_id, timestamp, id`;
 const shellSummary = `SELECT COUNT(*), MAX(step) FROM metrics WHERE ${where};
   SELECT DISTINCT j.key FROM metrics, json_each(CAST(metrics AS TEXT)) AS j WHERE ${where} ORDER BY 1;
   SELECT CAST(config AS TEXT) FROM configs WHERE ${where};`;
@@ -60,6 +67,16 @@ const cases: [string, string[], string[]][] = [
     ["sqlite3", "-json", BIG_DB, shellValues],
   ],
   [
+    "compare, 100 runs x 10,000 steps logged every 10 (--json; target under 1 s)",
+    cli("compare", "-p", "sweep-every-10", "--json"),
+    ["sqlite3", "-json", join(DATA_DIR, "sweep-every-10.db"), shellSweep],
+  ],
+  [
+    "compare, 100 runs x 10,000 steps logged every step (--json)",
+    cli("compare", "-p", "sweep-every-step", "--json"),
+    ["sqlite3", "-json", join(DATA_DIR, "sweep-every-step.db"), shellSweep],
+  ],
+  [
     "get-run-summary (--json)",
     cli("run-summary", "-p", "big", "-r", "big-run", "--json"),
     ["sqlite3", "-json", BIG_DB, shellSummary],
@@ -68,6 +85,8 @@ const cases: [string, string[], string[]][] = [
 
 if (import.meta.main) {
   ensureBigRun();
+  ensureSweep(10);
+  ensureSweep(1);
   console.log(
     `1,000,000-step run (${(Deno.statSync(BIG_DB).size / 1e6).toFixed(0)} MB), median of ${RUNS} runs\n`,
   );

@@ -42,6 +42,19 @@ Deno.test("Theil-Sen recovers a line through outliers; the rolling median ignore
   assert.ok(Math.abs(fit.slope + 0.02) < 1e-9 && Math.abs(fit.intercept - 3) < 1e-9, JSON.stringify(fit));
   const smooth = rollingMedian([1, 1, 1, 9, 1, 1, 1], 3);
   assert.deepStrictEqual(smooth, [1, 1, 1, 1, 1, 1, 1]);
+  fc.assert(fc.property(
+    fc.array(fc.oneof(fc.double({ min: -100, max: 100, noNaN: true }), fc.constant(NaN)), { maxLength: 60 }),
+    fc.integer({ min: 1, max: 15 }),
+    (xs, w) => {
+      const half = Math.floor(w / 2);
+      const naive = xs.map((_, i) => median(xs.slice(Math.max(0, i - half), i + half + 1)));
+      const got = rollingMedian(xs, w);
+      assert.deepStrictEqual(
+        got.map((v) => Number.isNaN(v) ? "NaN" : v),
+        naive.map((v) => Number.isNaN(v) ? "NaN" : v),
+      );
+    },
+  ));
 });
 
 Deno.test("reduce keeps each bucket's median, maximum and minimum, and leaves short series whole", () => {

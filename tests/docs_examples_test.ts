@@ -46,12 +46,12 @@ export function shellWords(line: string): string[] {
   return words;
 }
 
-/** `trackio-cli` command lines from the README's sh blocks: continuations joined, pipes and comments cut. */
+/** `trackio-cli` command lines from the README's sh blocks: continuations joined; pipes, redirections and comments cut. */
 function readmeExamples(): string[] {
   const text = Deno.readTextFileSync(README);
   const blocks = [...text.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1].replace(/\\\n\s*/g, ""));
   return blocks.flatMap((b) => b.split("\n"))
-    .map((line) => line.replace(/\s+#.*$/, "").replace(/\s*\|.*$/, "").trim())
+    .map((line) => line.replace(/\s+#.*$/, "").replace(/\s*[|>].*$/, "").trim())
     .filter((line) => line.startsWith("trackio-cli"));
 }
 

@@ -82,6 +82,7 @@ const EXAMPLE_ARGS: Record<string, Record<string, unknown>> = {
   query: { project: "sft-qwen", sql: "SELECT COUNT(*) AS n FROM metrics" },
   doctor: {},
   explain_rule: { rule: "loss.overfitting" },
+  compare_runs: { project: "sft-qwen" },
 };
 
 Deno.test("MCP results equal the CLI's --json for one call of each tool", async () => {

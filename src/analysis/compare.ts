@@ -173,10 +173,12 @@ export function compareRuns(inputs: CompareInput[], options: CompareOptions): Co
   const steps = new Set(ranked.map((r) => r.step));
   const warnings: string[] = [];
   if (ranked.length > 1 && steps.size > 1) {
+    const range = `${Math.min(...ranked.map((r) => r.step!))} to ${Math.max(...ranked.map((r) => r.step!))}`;
     warnings.push(
-      `runs were compared at different steps (${Math.min(...ranked.map((r) => r.step!))} to ${
-        Math.max(...ranked.map((r) => r.step!))
-      }); use --align min or --at-step N to compare at one step`,
+      policy === "final"
+        ? `runs were compared at different steps (${range}); use --align min or --at-step N to compare at one step`
+        : `${options.metric} is logged at different steps: runs were compared at ${range}, each at its last ` +
+          `point at or before step ${target}`,
     );
   }
   if (winner && (winner.verdict === "warning" || winner.verdict === "critical")) {

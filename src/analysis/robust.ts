@@ -9,6 +9,15 @@ export function median(values: ArrayLike<number>): number {
   return n % 2 ? upper : (upper + maxBelow(finite, n >> 1)) / 2;
 }
 
+/** Median of `values[from..to)` (all finite), using `buffer` as scratch space: no allocation. */
+export function medianOf(values: ArrayLike<number>, from: number, to: number, buffer: Float64Array): number {
+  const n = to - from;
+  for (let i = 0; i < n; i++) buffer[i] = values[from + i];
+  const view = buffer.subarray(0, n);
+  const upper = select(view, n >> 1);
+  return n % 2 ? upper : (upper + maxBelow(view, n >> 1)) / 2;
+}
+
 /** The q-quantile (0..1) of the finite values by linear interpolation; NaN when there are none. */
 export function quantile(values: ArrayLike<number>, q: number): number {
   const sorted = finiteCopy(values).sort();
@@ -69,28 +78,60 @@ export function mad(values: ArrayLike<number>): number {
 
 /**
  * Rolling median with an odd window centred on each point (shrunk at the ends): a trend line that
- * single spikes do not bend.
+ * single spikes do not bend. The window is kept sorted as it slides, so each step is a binary search
+ * and a short move instead of a fresh sort. Non-finite values are left out.
  */
 export function rollingMedian(values: ArrayLike<number>, window: number): number[] {
   const half = Math.max(0, Math.floor(window / 2));
+  const n = values.length;
   if (half === 0) return Array.from(values);
-  const out = new Array<number>(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const from = Math.max(0, i - half);
-    const to = Math.min(values.length, i + half + 1);
-    out[i] = median(Array.prototype.slice.call(values, from, to) as number[]);
+  const sorted = new Float64Array(2 * half + 1);
+  let size = 0;
+  const position = (v: number) => {
+    let lo = 0, hi = size;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const insert = (v: number) => {
+    if (!Number.isFinite(v)) return;
+    const at = position(v);
+    sorted.copyWithin(at + 1, at, size);
+    sorted[at] = v;
+    size++;
+  };
+  const remove = (v: number) => {
+    if (!Number.isFinite(v)) return;
+    const at = position(v);
+    sorted.copyWithin(at, at + 1, size);
+    size--;
+  };
+  const out = new Array<number>(n);
+  for (let i = 0; i < Math.min(half, n); i++) insert(values[i]);
+  for (let i = 0; i < n; i++) {
+    // Out before in: the buffer holds exactly one full window.
+    if (i - half - 1 >= 0) remove(values[i - half - 1]);
+    if (i + half < n) insert(values[i + half]);
+    out[i] = size === 0
+      ? NaN
+      : size % 2
+      ? sorted[(size - 1) / 2]
+      : (sorted[size / 2 - 1] + sorted[size / 2]) / 2;
   }
   return out;
 }
 
 /**
  * Theil-Sen slope: the median of the slopes between all pairs of points, robust to up to ~29% of
- * outliers. Long inputs are subsampled evenly to `maxPoints` to bound the pairs.
+ * outliers. Long inputs are subsampled evenly to `maxPoints` (4,950 pairs) to bound the work.
  */
 export function theilSen(
   xs: ArrayLike<number>,
   ys: ArrayLike<number>,
-  maxPoints = 300,
+  maxPoints = 100,
 ): { slope: number; intercept: number } {
   const n = xs.length;
   const stride = Math.max(1, Math.ceil(n / maxPoints));

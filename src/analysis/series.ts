@@ -1,4 +1,4 @@
-import { median } from "./robust.ts";
+import { medianOf } from "./robust.ts";
 
 /**
  * A metric's history as analysis sees it: steps and values in step order. Values may be NaN or
@@ -57,6 +57,7 @@ export function reduce(finite: Series, maxBuckets: number): Reduced {
   const n = finite.steps.length;
   const buckets = Math.min(n, maxBuckets);
   const out: Reduced = { step: [], mid: [], hi: [], hiStep: [], lo: [], loStep: [] };
+  const buffer = new Float64Array(Math.ceil(n / Math.max(1, buckets)) + 1);
   for (let b = 0; b < buckets; b++) {
     const from = Math.floor((b * n) / buckets);
     const to = Math.floor(((b + 1) * n) / buckets);
@@ -67,7 +68,7 @@ export function reduce(finite: Series, maxBuckets: number): Reduced {
       if (v < lo) [lo, loStep] = [v, finite.steps[i]];
     }
     out.step.push(finite.steps[to - 1]);
-    out.mid.push(to - from === 1 ? finite.values[from] : median(finite.values.slice(from, to)));
+    out.mid.push(to - from === 1 ? finite.values[from] : medianOf(finite.values, from, to, buffer));
     out.hi.push(hi);
     out.hiStep.push(hiStep);
     out.lo.push(lo);

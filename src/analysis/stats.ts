@@ -24,7 +24,7 @@ export interface SeriesStats {
   /** Direction of the last half of the run. */
   trend: Trend;
   slope_per_1k_steps: number | null;
-  /** Typical step-to-step change, as a percentage of the level. */
+  /** Typical deviation from the local trend (the noise), as a percentage of the level. */
   noise_pct: number | null;
 }
 
@@ -42,23 +42,31 @@ export interface Profile {
 /** Relative change of the last half's trend below which it counts as flat. */
 const FLAT_CHANGE = 0.02;
 
-/** At most this many step-to-step differences are looked at: plenty for a median. */
-const NOISE_SAMPLE = 20_000;
+/** At most this many points of the last half are looked at: plenty for a median. */
+const NOISE_SAMPLE = 2_000;
+/** Points each side of the local median a point's residual is measured from. */
+const NOISE_HALF_WINDOW = 2;
 
-/** Median step-to-step change over the last half, relative to the level there. */
+/**
+ * Typical deviation from the local trend over the last half (median absolute residual from a
+ * 5-point rolling median), relative to the level: the noise, without the trend that a step-to-step
+ * difference would count too.
+ */
 function relativeNoise(finite: Series): number | null {
   const n = finite.values.length;
-  if (n < 4) return null;
-  const from = Math.floor(n / 2);
-  const stride = Math.max(1, Math.floor((n - from - 1) / NOISE_SAMPLE));
-  const diffs: number[] = [];
+  if (n < 2 * NOISE_HALF_WINDOW + 1) return null;
+  const from = Math.max(NOISE_HALF_WINDOW, Math.floor(n / 2));
+  const stride = Math.max(1, Math.floor((n - from) / NOISE_SAMPLE));
+  const residuals: number[] = [];
   const levels: number[] = [];
-  for (let i = from + 1; i < n; i += stride) {
-    diffs.push(Math.abs(finite.values[i] - finite.values[i - 1]));
+  for (let i = from; i < n - NOISE_HALF_WINDOW; i += stride) {
+    const local = median(finite.values.slice(i - NOISE_HALF_WINDOW, i + NOISE_HALF_WINDOW + 1));
+    residuals.push(Math.abs(finite.values[i] - local));
     levels.push(finite.values[i]);
   }
+  if (residuals.length === 0) return null;
   const level = Math.abs(median(levels));
-  return level > 0 ? (median(diffs) / level) * 100 : null;
+  return level > 0 ? (median(residuals) / level) * 100 : null;
 }
 
 export function profile(metric: string, series: Series, higherIsBetter = false): Profile {

@@ -35,7 +35,8 @@ export const INSTRUCTIONS = [
   `get_metric_values returns ${MCP_DEFAULT_POINTS} points by default, downsampled so spikes, minima and NaN ` +
   "survive; pass max_points for more, around_step + window to zoom in, since_step to poll a live run.",
   'NaN and infinities come as the strings "NaN", "Infinity". Unknown names are errors that suggest the closest.',
-  "The prompts check_training_run and compare_runs walk through checking a run and comparing a sweep.",
+  "compare_runs ranks the runs of a sweep and names the best one. The prompts check_training_run and " +
+  "compare_runs walk through checking a run and comparing a sweep.",
 ].join("\n");
 
 const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };

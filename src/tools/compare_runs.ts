@@ -2,6 +2,7 @@ import { z } from "zod";
 import { RunCollector } from "../analysis/collect.ts";
 import { type CompareInput, compareRuns, type Comparison } from "../analysis/compare.ts";
 import { analyzeRun } from "../analysis/diagnose.ts";
+import { assignRoles } from "../analysis/metric_roles.ts";
 import { notFound, usageError } from "../errors.ts";
 import type { ProjectStore, RunRef } from "../store/project.ts";
 import { fmt } from "../analysis/rules/types.ts";
@@ -78,6 +79,33 @@ function locate(ctx: ToolContext, project: string | undefined, entry: string): [
     throw usageError(`runs: '${entry}' needs its project (project/run) when --project is not given`);
   }
   return [entry.slice(0, slash), entry.slice(slash + 1)];
+}
+
+/**
+ * The metric to rank on: the one given; else the eval loss when every run logs the same one (the
+ * guide's "lowest eval loss"); else the train loss most runs log.
+ */
+function chooseMetric(
+  given: string | undefined,
+  collectors: RunCollector[],
+): { metric: string; notices: string[]; isTrain: boolean } {
+  const roles = collectors.map((c) => assignRoles(c.series.keys()));
+  const trainNames = roles.map((r) => r.train_loss).filter((n): n is string => n !== undefined);
+  const commonTrain = mostCommon(trainNames) ?? "train/loss";
+  if (given) return { metric: given, notices: [], isTrain: trainNames.includes(given) };
+  const evalNames = new Set(roles.map((r) => r.eval_loss));
+  const evalName = roles[0]?.eval_loss;
+  if (evalName && evalNames.size === 1) return { metric: evalName, notices: [], isTrain: false };
+  const notices = evalName || roles.some((r) => r.eval_loss)
+    ? [`not every run logs the same eval loss: compared on ${commonTrain}`]
+    : [];
+  return { metric: commonTrain, notices, isTrain: true };
+}
+
+function mostCommon(names: string[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const n of names) counts.set(n, (counts.get(n) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
 }
 
 function describe(args: { project?: string; filter?: string }): string {
@@ -214,13 +242,7 @@ export const compareRunsTool = defineTool({
         }
       });
     }
-    const everyRunHasEval = collected.every((c) => c.collector.series.has("eval/loss"));
-    const metric = args.metric ?? (everyRunHasEval ? "eval/loss" : "train/loss");
-    const notices = !args.metric && !everyRunHasEval && collected.some((c) =>
-        c.collector.series.has("eval/loss")
-      )
-      ? ["not every run logs eval/loss: compared on train/loss"]
-      : [];
+    const { metric, notices, isTrain } = chooseMetric(args.metric, collected.map((c) => c.collector));
     if (!collected.some((c) => c.collector.series.has(metric))) {
       throw notFound(`no compared run logs '${metric}'`, "choose the metric with --metric");
     }
@@ -232,8 +254,7 @@ export const compareRunsTool = defineTool({
       config: c.config,
       analysis: analyzeRun({ series: c.collector.series, config: c.config }),
     }));
-    const smooth = args.smooth ??
-      (/(^|\/)(train|training)[/_]|^loss$/.test(metric) ? TRAIN_SMOOTH_DEFAULT : 1);
+    const smooth = args.smooth ?? (isTrain ? TRAIN_SMOOTH_DEFAULT : 1);
     return output(
       compareRuns(inputs, {
         metric,

@@ -4,47 +4,15 @@
  * the registry is documented in README.md.
  */
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { TOOLS } from "../src/tools/index.ts";
 import { MCP_EXAMPLES } from "../src/cli/mcp_command.ts";
+import { SKILLS_EXAMPLES } from "../src/cli/skills_command.ts";
 import { runCli } from "./helpers/cli.ts";
+import { shellWords } from "./helpers/shell.ts";
 import { startHttpServer } from "./helpers/mcp.ts";
 
 const README = new URL("../README.md", import.meta.url).pathname;
-
-/** Splits a shell command line into words: quotes and backslash escapes, no expansion. */
-export function shellWords(line: string): string[] {
-  const words: string[] = [];
-  let word = "";
-  let inWord = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (c === "'") {
-      const end = line.indexOf("'", i + 1);
-      word += line.slice(i + 1, end);
-      i = end;
-      inWord = true;
-    } else if (c === '"') {
-      i++;
-      while (i < line.length && line[i] !== '"') {
-        if (line[i] === "\\" && i + 1 < line.length) i++;
-        word += line[i++];
-      }
-      inWord = true;
-    } else if (c === "\\" && i + 1 < line.length) {
-      word += line[++i];
-      inWord = true;
-    } else if (/\s/.test(c)) {
-      if (inWord) words.push(word);
-      word = "";
-      inWord = false;
-    } else {
-      word += c;
-      inWord = true;
-    }
-  }
-  if (inWord) words.push(word);
-  return words;
-}
 
 /** `trackio-cli` command lines from the README's sh blocks: continuations joined; pipes, redirections and comments cut. */
 function readmeExamples(): string[] {
@@ -65,8 +33,26 @@ async function assertServesOnDemo(args: string[]) {
   assert.equal(await server.stop(), 0, server.stderr());
 }
 
+function denoDir(): string {
+  const home = Deno.env.get("HOME") ?? "/";
+  return Deno.env.get("DENO_DIR") ?? join(Deno.env.get("XDG_CACHE_HOME") ?? join(home, ".cache"), "deno");
+}
+
+/** `skills` reads no data; its install writes: into a scratch directory and home, never the real ones. */
+async function assertSkillsExample(args: string[]) {
+  const scratch = Deno.makeTempDirSync({ prefix: "trackio-docs-skills-" });
+  const out = await runCli(args.map((a) => a.replace(/^\/tmp\//, `${scratch}/`)), {
+    cwd: scratch,
+    // Deno keeps its package cache under HOME unless told: point it at the real one.
+    env: { HOME: scratch, DENO_DIR: denoDir() },
+  });
+  assert.equal(out.code, 0, `${args.join(" ")}\n${out.stderr}`);
+  Deno.removeSync(scratch, { recursive: true });
+}
+
 async function assertRunsOnDemo(line: string) {
   const args = shellWords(line).slice(1);
+  if (args[0] === "skills") return await assertSkillsExample(args);
   if (args[0] === "mcp" && args.includes("--http") && !args.includes("--print-config")) {
     return await assertServesOnDemo(args);
   }
@@ -82,7 +68,7 @@ Deno.test("every trackio-cli example in README.md runs on the demo projects", as
 });
 
 Deno.test("every example in --help runs on the demo projects", async () => {
-  for (const examples of [...TOOLS.map((t) => t.cli.examples), MCP_EXAMPLES]) {
+  for (const examples of [...TOOLS.map((t) => t.cli.examples), MCP_EXAMPLES, SKILLS_EXAMPLES]) {
     for (const line of examples) {
       if (line.includes("TRACKIO_DIR=")) continue;
       await assertRunsOnDemo(line.replace(/\s*\|.*$/, ""));

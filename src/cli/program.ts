@@ -10,6 +10,7 @@ import { addCommonOptions, type CommonOptions, dataDirFor } from "./common_optio
 import { EXTENSIONS, type ToolRun } from "./extensions.ts";
 import { flagsOf } from "./flags.ts";
 import { mcpCommand } from "./mcp_command.ts";
+import { skillsCommand } from "./skills_command.ts";
 import { reportError, reportNotice, writeErr, writeOut } from "./output.ts";
 import { overview } from "./overview.ts";
 
@@ -92,6 +93,7 @@ export function buildProgram(exit: { code: number } = { code: 0 }): Command {
   });
   for (const tool of TOOLS) program.addCommand(toolCommand(tool, exit));
   program.addCommand(mcpCommand());
+  program.addCommand(skillsCommand());
   return program as unknown as Command;
 }
 

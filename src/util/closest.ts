@@ -23,13 +23,20 @@ export function closestNames(wanted: string, candidates: Iterable<string>, limit
   for (const candidate of new Set(candidates)) {
     const c = candidate.toLowerCase();
     const distance = editDistance(w, c);
-    const contains = w.length >= 2 && (c.includes(w) || w.includes(c));
+    const contains = w.length >= 2 && (c.includes(w) || w.includes(c) || sharesLongPrefix(w, c));
     if (contains || distance <= Math.max(1, Math.floor(Math.max(w.length, c.length) / 3))) {
       scored.push([contains ? Math.min(distance, 1) - 1 : distance, candidate]);
     }
   }
   scored.sort((x, y) => x[0] - y[0] || x[1].localeCompare(y[1]));
   return scored.slice(0, limit).map(([, name]) => name);
+}
+
+/** A typo near the end of a long name (`loss-curves` for `loss-curve-interpretation`). */
+function sharesLongPrefix(a: string, b: string): boolean {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n] === b[n]) n++;
+  return n >= Math.max(4, Math.ceil(a.length * 0.6));
 }
 
 /** " Did you mean 'a' or 'b'?" or "" — for the end of a not-found message. */

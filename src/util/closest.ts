@@ -23,8 +23,9 @@ export function closestNames(wanted: string, candidates: Iterable<string>, limit
   for (const candidate of new Set(candidates)) {
     const c = candidate.toLowerCase();
     const distance = editDistance(w, c);
-    const contains = w.length >= 2 && (c.includes(w) || w.includes(c) || sharesLongPrefix(w, c));
-    if (contains || distance <= Math.max(1, Math.floor(Math.max(w.length, c.length) / 3))) {
+    const contains = w.length >= 2 && (c.includes(w) || w.includes(c));
+    const close = distance <= Math.max(1, Math.floor(Math.max(w.length, c.length) / 3));
+    if (contains || close || sharesLongPrefix(w, c)) {
       scored.push([contains ? Math.min(distance, 1) - 1 : distance, candidate]);
     }
   }
@@ -36,7 +37,7 @@ export function closestNames(wanted: string, candidates: Iterable<string>, limit
 function sharesLongPrefix(a: string, b: string): boolean {
   let n = 0;
   while (n < a.length && n < b.length && a[n] === b[n]) n++;
-  return n >= Math.max(4, Math.ceil(a.length * 0.6));
+  return n >= Math.max(4, Math.ceil(a.length * 0.75));
 }
 
 /** " Did you mean 'a' or 'b'?" or "" — for the end of a not-found message. */

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { MAIN, runCli } from "./helpers/cli.ts";
+import { runCli, spawnCli } from "./helpers/cli.ts";
 import { fixtureDir } from "./helpers/fixture_dir.ts";
 import { stdioSession } from "./helpers/mcp.ts";
 import { TrackioDb } from "./helpers/trackio_db.ts";
@@ -104,17 +104,9 @@ Deno.test("--fail-on gates CI: 6 for a warning, 7 for critical, 0 below the thre
 
 Deno.test("--format markdown, --all, and conflicting formats", async () => {
   const dir = fixtureDir("head");
-  const md = await runCli([
-    "analyze",
-    "-p",
-    "sft-qwen",
-    "-r",
-    "lr-low",
-    "--dir",
-    dir,
-    "--format",
-    "markdown",
-  ]);
+  const lrLow = (...more: string[]) =>
+    runCli(["analyze", "-p", "sft-qwen", "-r", "lr-low", "--dir", dir, ...more]);
+  const md = await lrLow("--format", "markdown");
   assert.match(md.stdout, /^### ⚠️ sft-qwen \/ lr-low: warning\n/);
   assert.match(md.stdout, /\n\| train\/loss \| 2\.08 \|/);
   assert.match(md.stdout, /- ⚠️ \*\*warning\*\* `lr\.too_low`: /);
@@ -130,21 +122,10 @@ Deno.test("--format markdown, --all, and conflicting formats", async () => {
     "lr-low:warning",
   ]);
   assert.equal(all.verdict, "critical");
-  const both = await runCli([
-    "analyze",
-    "-p",
-    "sft-qwen",
-    "-r",
-    "lr-low",
-    "--dir",
-    dir,
-    "--json",
-    "--format",
-    "markdown",
-  ]);
+  const both = await lrLow("--json", "--format", "markdown");
   assert.equal(both.code, 2);
   assert.match(both.stderr, /^error: --json and --format/);
-  const allAndRun = await runCli(["analyze", "-p", "sft-qwen", "-r", "lr-low", "--all", "--dir", dir]);
+  const allAndRun = await lrLow("--all");
   assert.equal(allAndRun.code, 2);
   Deno.removeSync(dir, { recursive: true });
 });
@@ -205,27 +186,19 @@ function liveProject(upTo: number): { dir: string; path: string } {
 
 Deno.test("--watch follows a run as it trains, prints only changes, and stops when it finishes", async () => {
   const { dir, path } = liveProject(120);
-  const watcher = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      MAIN,
-      "analyze",
-      "-p",
-      "live",
-      "-r",
-      "live",
-      "--dir",
-      dir,
-      "--watch",
-      "0.1",
-      "--fail-on",
-      "warning",
-    ],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
+  const watcher = spawnCli([
+    "analyze",
+    "-p",
+    "live",
+    "-r",
+    "live",
+    "--dir",
+    dir,
+    "--watch",
+    "0.1",
+    "--fail-on",
+    "warning",
+  ]);
   await new Promise((r) => setTimeout(r, 1500));
   const writer = await new Deno.Command(Deno.execPath(), { args: ["run", "-A", WRITER, path, "125", "150"] })
     .output();
@@ -246,26 +219,7 @@ Deno.test("--watch follows a run as it trains, prints only changes, and stops wh
 
 Deno.test("--watch ends cleanly on Ctrl-C, and --json streams one event per line", async () => {
   const { dir } = liveProject(100);
-  const watcher = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      MAIN,
-      "analyze",
-      "-p",
-      "live",
-      "-r",
-      "live",
-      "--dir",
-      dir,
-      "--watch",
-      "0.2",
-      "--json",
-    ],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
+  const watcher = spawnCli(["analyze", "-p", "live", "-r", "live", "--dir", dir, "--watch", "0.2", "--json"]);
   const reader = watcher.stdout.pipeThrough(new TextDecoderStream()).getReader();
   const first = (await reader.read()).value!;
   const event = JSON.parse(first.split("\n")[0]);

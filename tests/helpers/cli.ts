@@ -28,6 +28,17 @@ export async function runCli(
   return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
 }
 
+/** The CLI as a running subprocess (for commands that keep running: --watch, servers). */
+export function spawnCli(args: string[]): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, ...args],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+}
+
 /** Every file in a directory with its size and modification time, to prove nothing was written. */
 export function snapshotDir(dir: string): Map<string, string> {
   const state = new Map<string, string>();

@@ -1,6 +1,6 @@
 import { recentLevel } from "../stats.ts";
 import { T } from "../thresholds.ts";
-import { defineRule, evidence, fmt } from "./types.ts";
+import { atEnd, defineRule, fmt } from "./types.ts";
 
 const LN2 = Math.log(2);
 
@@ -31,8 +31,8 @@ export const dpoNotLearning = defineRule({
         `${fmt(acc.stats.current)} after ${lastStep} steps: ` +
         "the policy prefers chosen answers no more than chance.",
       evidence: [
-        evidence(loss.metric, loss.stats.last_step!, l, "recent level"),
-        evidence(acc.metric, acc.stats.last_step!, a, "recent level"),
+        atEnd(loss, l, "recent level"),
+        atEnd(acc, a, "recent level"),
       ],
     };
   },
@@ -63,7 +63,7 @@ export const dpoMargins = defineRule({
       severity: "warning",
       message: `${margins.metric} is ${margins.stats.trend} (now ${fmt(margins.stats.current)})` +
         (accNow !== null ? ` and ${acc!.metric} is ${fmt(accNow)}` : "") + ".",
-      evidence: [evidence(margins.metric, margins.stats.last_step!, margins.stats.current!, "current level")],
+      evidence: [atEnd(margins, margins.stats.current!, "current level")],
     };
   },
 });
@@ -87,7 +87,7 @@ export const dpoHealthy = defineRule({
       message:
         `${margins.metric} grew from ${fmt(margins.stats.start)} to ${fmt(margins.stats.current)} and ` +
         `${acc.metric} is ${fmt(acc.stats.current)}.`,
-      evidence: [evidence(margins.metric, margins.stats.last_step!, margins.stats.current!, "current level")],
+      evidence: [atEnd(margins, margins.stats.current!, "current level")],
     };
   },
 });

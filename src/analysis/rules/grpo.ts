@@ -1,7 +1,7 @@
 import { indexAtStep } from "../series.ts";
 import { recentLevel } from "../stats.ts";
 import { T } from "../thresholds.ts";
-import { defineRule, evidence, fmt, pct } from "./types.ts";
+import { atEnd, defineRule, evidence, fmt, pct } from "./types.ts";
 
 export const grpoRewardCollapse = defineRule({
   id: "grpo.reward_collapse",
@@ -29,7 +29,7 @@ export const grpoRewardCollapse = defineRule({
         `${fmt(reward.stats.current)}.`,
       evidence: [
         evidence(reward.metric, reward.stats.best_step!, peak, "smoothed peak"),
-        evidence(reward.metric, reward.stats.last_step!, now, "recent level"),
+        atEnd(reward, now, "recent level"),
       ],
     };
   },
@@ -65,7 +65,7 @@ export const grpoKl = defineRule({
           kl.reduced.step[i]
         } and ` +
         `${fmt(kl.stats.start)} at the start.`,
-      evidence: [evidence(kl.metric, kl.stats.last_step!, now, "recent level")],
+      evidence: [atEnd(kl, now, "recent level")],
     };
   },
 });
@@ -91,7 +91,7 @@ export const grpoNoSignal = defineRule({
     return {
       severity: "warning",
       message: `${zero.metric} is ${fmt(now)}: ${pct(now)} of the groups have no reward variance.`,
-      evidence: [evidence(zero.metric, zero.stats.last_step!, now, "recent level")],
+      evidence: [atEnd(zero, now, "recent level")],
     };
   },
 });
@@ -124,7 +124,7 @@ export const grpoRewardFlat = defineRule({
       message: `${reward.metric} went from ${fmt(start)} to ${
         fmt(reward.stats.current)
       } and is ${reward.stats.trend}.`,
-      evidence: [evidence(reward.metric, reward.stats.last_step!, now, "recent level")],
+      evidence: [atEnd(reward, now, "recent level")],
     };
   },
 });
@@ -158,7 +158,7 @@ export const grpoLength = defineRule({
       message: collapsed
         ? `${length.metric} fell to ${fmt(now)} from a peak of ${fmt(peak)}: completions are collapsing.`
         : `${length.metric} grew from ${fmt(start)} to ${fmt(now)}: completions are ballooning.`,
-      evidence: [evidence(length.metric, length.stats.last_step!, now, "recent level")],
+      evidence: [atEnd(length, now, "recent level")],
     };
   },
 });
@@ -185,7 +185,7 @@ export const grpoHealthy = defineRule({
       severity: "ok",
       message: `${reward.metric} rose from ${fmt(reward.stats.start)} to ${fmt(reward.stats.current)}` +
         (kl !== null ? ` with ${profiles.kl!.metric} at ${fmt(profiles.kl!.stats.current)}` : "") + ".",
-      evidence: [evidence(reward.metric, reward.stats.last_step!, reward.stats.current!, "current level")],
+      evidence: [atEnd(reward, reward.stats.current!, "current level")],
     };
   },
 });

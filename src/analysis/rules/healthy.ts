@@ -1,5 +1,5 @@
 import { ROLES } from "../metric_roles.ts";
-import { defineRule, evidence, fmt, pct } from "./types.ts";
+import { atEnd, defineRule, fmt, pct } from "./types.ts";
 
 export const missingLoss = defineRule({
   id: "metrics.missing",
@@ -43,7 +43,7 @@ export const healthy = defineRule({
       message:
         `${train.metric} down ${pct(drop)} (${fmt(train.stats.start)} to ${fmt(train.stats.current)}), ` +
         `${train.stats.trend}${evalPart}.`,
-      evidence: [evidence(train.metric, train.stats.last_step!, train.stats.current!, "current level")],
+      evidence: [atEnd(train, train.stats.current!, "current level")],
     };
   },
 });

@@ -1,7 +1,7 @@
 import { indexAtStep } from "../series.ts";
 import type { Profile } from "../stats.ts";
 import { T } from "../thresholds.ts";
-import { defineRule, evidence, fmt, pct, type RunSignals } from "./types.ts";
+import { atEnd, defineRule, evidence, fmt, pct, type RunSignals } from "./types.ts";
 
 /** Share of a loss's total drop made in the first 20% of its steps (1 = all of it early). */
 export function earlyDropShare(p: Profile): number {
@@ -50,7 +50,7 @@ export const lrTooLow = defineRule({
         }.`,
       evidence: [
         evidence(loss.metric, loss.reduced.step[0], start, "start level"),
-        evidence(loss.metric, loss.stats.last_step!, current, "current level"),
+        atEnd(loss, current, "current level"),
       ],
     };
   },

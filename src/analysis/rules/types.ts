@@ -45,6 +45,10 @@ export const evidence = (metric: string, step: number, value: number, note: stri
   note,
 });
 
+/** Evidence at a metric's last step: its recent or current level. */
+export const atEnd = (p: Profile, value: number, note: string): Evidence =>
+  evidence(p.metric, p.stats.last_step!, value, note);
+
 /** Numbers in messages: 3 significant digits, or scientific for very small/large magnitudes. */
 export function fmt(value: number | null | undefined): string {
   if (value === null || value === undefined) return "n/a";

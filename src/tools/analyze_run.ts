@@ -84,6 +84,7 @@ export const analyzeRunTool = defineTool({
     ),
   }),
   output: analysis,
+  mcp: { narrow: "analyze one run at a time instead of all=true" },
   cli: {
     command: "analyze",
     aliases: [],

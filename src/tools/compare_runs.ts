@@ -190,6 +190,7 @@ export const compareRunsTool = defineTool({
     ),
   }),
   output: comparison,
+  mcp: { narrow: "compare fewer runs: pick them with runs, or with a narrower filter" },
   cli: {
     command: "compare",
     aliases: [],

@@ -3,6 +3,7 @@ import { median } from "./robust.ts";
 import { indexAtStep, type Series, sortedByStep } from "./series.ts";
 import { profile } from "./stats.ts";
 import { T } from "./thresholds.ts";
+import { fmt, pct } from "../util/format.ts";
 
 /** One run as compare sees it: the target metric's history, its config and its diagnosis. */
 export interface CompareInput {
@@ -213,9 +214,6 @@ export function compareRuns(inputs: CompareInput[], options: CompareOptions): Co
   };
 }
 
-const pct = (fraction: number) => `${(fraction * 100).toFixed(fraction < 0.1 ? 1 : 0)}%`;
-const num = (v: number) => String(Number(v.toPrecision(3)));
-
 function recommendation(
   winner: RankedRun | undefined,
   runnerUp: RankedRun | undefined,
@@ -225,7 +223,7 @@ function recommendation(
 ): string {
   if (!winner) return `No run has a finite ${options.metric} to compare.`;
   const what = `${options.mode === "min" ? "lowest" : "highest"} ${options.metric} (${
-    num(winner.value!)
+    fmt(winner.value!)
   } at step ${winner.step})`;
   const health = winner.verdict === "ok" || winner.verdict === "info"
     ? "and a healthy run"
@@ -236,7 +234,7 @@ function recommendation(
   const checkpoint = overfit
     ? `; keep its checkpoint at step ${overfit.evidence[0]?.step}, before it overfit`
     : "";
-  const ahead = runnerUp ? `, ahead of ${runnerUp.run} (${num(runnerUp.value!)})` : "";
+  const ahead = runnerUp ? `, ahead of ${runnerUp.run} (${fmt(runnerUp.value!)})` : "";
   const differs = keys.length ? `; the runs differ in ${keys.join(", ")}` : "";
   return `Best: ${winner.run}: ${what}${ahead}, ${health}${checkpoint}${differs}.`;
 }

@@ -1,11 +1,9 @@
 import type { Severity } from "../analysis/findings.ts";
-import { fmt } from "../analysis/rules/types.ts";
+import { fmt, signedPercent } from "../util/format.ts";
 import { table } from "../util/table.ts";
 import type { AnalysisResult, RunReport } from "./analyze_run.ts";
 
 /** The reports a person reads in ten seconds: status, numbers, findings, what to do. */
-
-const change = (pct: number | null) => (pct === null ? "" : `${pct > 0 ? "+" : ""}${Math.round(pct)}%`);
 
 function status(r: RunReport, project: string): string {
   const p = r.progress;
@@ -23,7 +21,7 @@ function statsRows(r: RunReport): string[][] {
     s.metric,
     fmt(s.current),
     fmt(s.start),
-    change(s.change_pct),
+    signedPercent(s.change_pct),
     s.best === null ? "" : `${fmt(s.best)} @${s.best_step}`,
     s.trend,
     ...(anyNonFinite ? [s.non_finite ? `${s.non_finite} NaN/Inf` : ""] : []),

@@ -5,7 +5,7 @@ import { analyzeRun } from "../analysis/diagnose.ts";
 import { assignRoles } from "../analysis/metric_roles.ts";
 import { notFound, usageError } from "../errors.ts";
 import type { ProjectStore, RunRef } from "../store/project.ts";
-import { fmt } from "../analysis/rules/types.ts";
+import { fmt, signedPercent } from "../util/format.ts";
 import { table } from "../util/table.ts";
 import { projectExists, withProject } from "./context.ts";
 import type { ToolContext } from "./registry.ts";
@@ -124,7 +124,7 @@ function render(c: Comparison): string {
     r.step === null ? "-" : String(r.step),
     r.best === null ? "-" : `${fmt(r.best)} @${r.best_step}`,
     String(r.last_step ?? "-"),
-    r.change_pct === null ? "" : `${r.change_pct > 0 ? "+" : ""}${Math.round(r.change_pct)}%`,
+    signedPercent(r.change_pct),
     r.verdict + (r.findings.length ? ` (${r.findings.join(", ")})` : ""),
     ...configKeys.map((
       k,

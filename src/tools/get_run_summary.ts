@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { toJson } from "../json.ts";
-import { formatNumber } from "../util/table.ts";
+import { formatNumber } from "../util/format.ts";
 import { withRun } from "./context.ts";
 import * as p from "./params.ts";
 import { defineTool, output } from "./registry.ts";

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { MetricPoint, MetricValue } from "../store/project.ts";
-import { formatNumber, table } from "../util/table.ts";
+import { table } from "../util/table.ts";
+import { formatNumber } from "../util/format.ts";
 import { withRun } from "./context.ts";
 import { checkFilter } from "./get_metric_values.ts";
 import * as p from "./params.ts";

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { formatNumber, table } from "../util/table.ts";
+import { table } from "../util/table.ts";
+import { formatNumber } from "../util/format.ts";
 import { withRun } from "./context.ts";
 import * as p from "./params.ts";
 import { defineTool, output } from "./registry.ts";

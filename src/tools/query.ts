@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { refused, usageError } from "../errors.ts";
-import { formatNumber, table } from "../util/table.ts";
+import { table } from "../util/table.ts";
+import { formatNumber } from "../util/format.ts";
 import { withProject } from "./context.ts";
 import * as p from "./params.ts";
 import { defineTool, output } from "./registry.ts";

@@ -17,19 +17,3 @@ export function table(headers: string[], rows: string[][]): string {
   const line = (cells: string[]) => cells.map(pad).join("  ").trimEnd();
   return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
-
-/** A number for people: up to 6 significant digits, NaN/Infinity spelled out. */
-export function formatNumber(value: unknown): string {
-  if (typeof value !== "number") {
-    return value === null || value === undefined
-      ? "-"
-      : typeof value === "string"
-      ? value
-      : JSON.stringify(value);
-  }
-  if (!Number.isFinite(value)) return Number.isNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity";
-  if (Number.isInteger(value) && Math.abs(value) < 1e15) return String(value);
-  const abs = Math.abs(value);
-  if (abs !== 0 && (abs < 1e-4 || abs >= 1e9)) return value.toExponential(4);
-  return String(Number(value.toPrecision(6)));
-}

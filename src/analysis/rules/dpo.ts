@@ -1,6 +1,7 @@
 import { recentLevel } from "../stats.ts";
 import { T } from "../thresholds.ts";
-import { atEnd, defineRule, fmt } from "./types.ts";
+import { atEnd, defineRule } from "./types.ts";
+import { fmt } from "../../util/format.ts";
 
 const LN2 = Math.log(2);
 

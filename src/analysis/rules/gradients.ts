@@ -1,6 +1,7 @@
 import { findSpikes } from "../spikes.ts";
 import { T } from "../thresholds.ts";
-import { defineRule, evidence, fmt } from "./types.ts";
+import { defineRule, evidence } from "./types.ts";
+import { fmt } from "../../util/format.ts";
 
 export const gradSpike = defineRule({
   id: "grad.spike",

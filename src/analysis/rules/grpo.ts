@@ -1,7 +1,8 @@
 import { indexAtStep } from "../series.ts";
 import { recentLevel } from "../stats.ts";
 import { T } from "../thresholds.ts";
-import { atEnd, defineRule, evidence, fmt, pct } from "./types.ts";
+import { atEnd, defineRule, evidence } from "./types.ts";
+import { fmt, pct } from "../../util/format.ts";
 
 export const grpoRewardCollapse = defineRule({
   id: "grpo.reward_collapse",

@@ -1,5 +1,6 @@
 import { ROLES } from "../metric_roles.ts";
-import { atEnd, defineRule, fmt, pct } from "./types.ts";
+import { atEnd, defineRule } from "./types.ts";
+import { fmt, pct } from "../../util/format.ts";
 
 export const missingLoss = defineRule({
   id: "metrics.missing",

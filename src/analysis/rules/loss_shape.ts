@@ -3,7 +3,8 @@ import { indexAtStep } from "../series.ts";
 import { findSpikes } from "../spikes.ts";
 import { recentLevel } from "../stats.ts";
 import { T } from "../thresholds.ts";
-import { defineRule, evidence, fmt, pct, type RunSignals } from "./types.ts";
+import { defineRule, evidence, type RunSignals } from "./types.ts";
+import { fmt, pct } from "../../util/format.ts";
 
 /**
  * Loss spikes after warm-up that pass both the relative and the absolute test. GRPO's loss hovers

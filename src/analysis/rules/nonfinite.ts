@@ -1,5 +1,6 @@
 import { T } from "../thresholds.ts";
-import { defineRule, evidence, fmt, pct } from "./types.ts";
+import { defineRule, evidence } from "./types.ts";
+import { fmt, pct } from "../../util/format.ts";
 
 export const gradExplosion = defineRule({
   id: "grad.explosion",

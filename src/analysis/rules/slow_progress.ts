@@ -1,7 +1,8 @@
 import { indexAtStep } from "../series.ts";
 import type { Profile } from "../stats.ts";
 import { T } from "../thresholds.ts";
-import { atEnd, defineRule, evidence, fmt, pct, type RunSignals } from "./types.ts";
+import { atEnd, defineRule, evidence, type RunSignals } from "./types.ts";
+import { fmt, pct } from "../../util/format.ts";
 
 /** Share of a loss's total drop made in the first 20% of its steps (1 = all of it early). */
 export function earlyDropShare(p: Profile): number {

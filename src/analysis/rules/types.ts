@@ -48,14 +48,3 @@ export const evidence = (metric: string, step: number, value: number, note: stri
 /** Evidence at a metric's last step: its recent or current level. */
 export const atEnd = (p: Profile, value: number, note: string): Evidence =>
   evidence(p.metric, p.stats.last_step!, value, note);
-
-/** Numbers in messages: 3 significant digits, or scientific for very small/large magnitudes. */
-export function fmt(value: number | null | undefined): string {
-  if (value === null || value === undefined) return "n/a";
-  if (!Number.isFinite(value)) return String(value);
-  const abs = Math.abs(value);
-  if (abs !== 0 && (abs < 1e-3 || abs >= 1e5)) return value.toExponential(2);
-  return String(Number(value.toPrecision(3)));
-}
-
-export const pct = (fraction: number) => `${Math.round(fraction * 100)}%`;

@@ -5,15 +5,19 @@ import type { AnalysisResult, RunReport } from "./analyze_run.ts";
 
 /** The reports a person reads in ten seconds: status, numbers, findings, what to do. */
 
-function status(r: RunReport, project: string): string {
+/** Where the run is: `step 1500 of 3000 (50%) · SFT`. */
+function progressText(r: RunReport): string {
   const p = r.progress;
   const where = p.max_steps !== null
     ? `step ${p.step} of ${p.max_steps} (${Math.round((p.fraction ?? 0) * 100)}%)`
     : p.fraction !== null
     ? `step ${p.step}, ${Math.round(p.fraction * 100)}% of its epochs`
     : `step ${p.step ?? "-"}`;
-  return `${project} / ${r.run}: ${r.verdict.toUpperCase()} · ${where} · ${r.kind.toUpperCase()}`;
+  return `${where} · ${r.kind.toUpperCase()}`;
 }
+
+const status = (r: RunReport, project: string) =>
+  `${project} / ${r.run}: ${r.verdict.toUpperCase()} · ${progressText(r)}`;
 
 function statsRows(r: RunReport): string[][] {
   const anyNonFinite = r.stats.some((s) => s.non_finite > 0);
@@ -60,7 +64,7 @@ function runMarkdown(r: RunReport, project: string): string {
   const lines = [
     `### ${BADGE[r.verdict]} ${project} / ${r.run}: ${r.verdict}`,
     "",
-    status(r, project).split(": ")[1],
+    `${r.verdict.toUpperCase()} · ${progressText(r)}`,
     "",
   ];
   if (r.stats.length) {

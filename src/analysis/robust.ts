@@ -18,16 +18,6 @@ export function medianOf(values: ArrayLike<number>, from: number, to: number, bu
   return n % 2 ? upper : (upper + maxBelow(view, n >> 1)) / 2;
 }
 
-/** The q-quantile (0..1) of the finite values by linear interpolation; NaN when there are none. */
-export function quantile(values: ArrayLike<number>, q: number): number {
-  const sorted = finiteCopy(values).sort();
-  if (sorted.length === 0) return NaN;
-  const pos = (sorted.length - 1) * Math.min(1, Math.max(0, q));
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
-}
-
 function finiteCopy(values: ArrayLike<number>): Float64Array {
   const out = new Float64Array(values.length);
   let n = 0;
@@ -68,12 +58,6 @@ function maxBelow(a: Float64Array, k: number): number {
   let max = -Infinity;
   for (let i = 0; i < k; i++) if (a[i] > max) max = a[i];
   return max;
-}
-
-/** Median absolute deviation from the median, scaled to estimate a normal standard deviation. */
-export function mad(values: ArrayLike<number>): number {
-  const m = median(values);
-  return 1.4826 * median(Array.from(values, (v) => Math.abs(v - m)));
 }
 
 /**

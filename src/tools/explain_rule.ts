@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { RULES } from "../analysis/rules/index.ts";
+import { findRule, RULES } from "../analysis/rules/index.ts";
 import { THRESHOLDS } from "../analysis/thresholds.ts";
 import { notFound } from "../errors.ts";
 import { didYouMean } from "../util/closest.ts";
@@ -18,7 +18,7 @@ const ruleInfo = z.object({
 type RuleInfo = z.infer<typeof ruleInfo>;
 
 const describeRule = (id: string): RuleInfo => {
-  const rule = RULES.find((r) => r.id === id)!;
+  const rule = findRule(id)!;
   return {
     id: rule.id,
     title: rule.title,
@@ -71,7 +71,7 @@ export const explainRule = defineTool({
   render,
   handler: (args) => {
     if (!args.rule) return output(RULES.map((r) => describeRule(r.id)));
-    if (!RULES.some((r) => r.id === args.rule)) {
+    if (!findRule(args.rule)) {
       throw notFound(
         `no rule '${args.rule}'.${didYouMean(args.rule, RULES.map((r) => r.id))}`,
         "list them with: trackio-cli explain",

@@ -5,9 +5,10 @@ import { GATE_EXIT_CODES, gateExitCode, renderReport, type ReportFormat } from "
 import type { CommandExtension, ToolRun } from "./extensions.ts";
 import { inGitHubActions, reportToGitHub } from "./github.ts";
 import { reportNotice, writeErr, writeOut } from "./output.ts";
+import { chartStyle, curves, drawChart, type PlotFlags, plotOptions } from "./plot.ts";
 import { watchAnalysis } from "./watch_analysis.ts";
 
-export interface AnalyzeOptions {
+export interface AnalyzeOptions extends PlotFlags {
   json?: boolean;
   format?: ReportFormat;
   failOn?: "warning" | "critical";
@@ -43,12 +44,37 @@ async function run(call: ToolRun): Promise<number> {
   notices.forEach(reportNotice);
   const analysis = result as AnalysisResult;
   writeOut(renderReport(analysis, format));
+  if (options.plot && format === "text") await plotFindings(call, analysis, options);
   if (inGitHubActions()) reportToGitHub(analysis, writeErr);
   return gateExitCode(analysis.verdict, options.failOn);
 }
 
+/** Rows of the compact chart under each report. */
+const ANALYZE_CHART_HEIGHT = 8;
+/** Evidence steps marked on it: enough to find them, few enough to read. */
+const MARKERS = 4;
+
+/** Under each run's report, its loss curves with the steps the findings point at marked. */
+async function plotFindings(call: ToolRun, analysis: AnalysisResult, flags: PlotFlags): Promise<void> {
+  const style = chartStyle(flags, ANALYZE_CHART_HEIGHT);
+  for (const report of analysis.runs) {
+    const metrics = [report.metrics.train_loss, report.metrics.eval_loss, report.metrics.reward]
+      .filter((m): m is string =>
+        m !== undefined && !(report.kind === "grpo" && m === report.metrics.train_loss)
+      );
+    if (metrics.length === 0) continue;
+    const series = await curves(call.ctx, analysis.project, [undefined], metrics, style.width, report.run_id);
+    const markers = report.findings
+      .filter((f) => f.severity === "warning" || f.severity === "critical" || f.severity === "info")
+      .flatMap((f) => f.evidence.map((e) => ({ step: e.step, label: `${f.rule}: ${e.note}` })))
+      .slice(0, MARKERS);
+    writeOut(`\n${drawChart(series, style, markers)}\n`);
+  }
+}
+
 export const analyzeExtension: CommandExtension = {
   options: [
+    ...plotOptions(),
     new Option("--format <format>", "report format (--json is --format json)").choices([
       "text",
       "json",

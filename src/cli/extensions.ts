@@ -2,6 +2,7 @@ import type { Option } from "@commander-js/extra-typings";
 import type { ToolContext, ToolDef } from "../tools/registry.ts";
 import { analyzeExtension } from "./analyze_command.ts";
 import { compareExtension } from "./compare_command.ts";
+import { valuesExtension } from "./values_command.ts";
 
 /** A command's call: the tool, its validated arguments, every parsed option, where the data is. */
 export interface ToolRun {
@@ -24,4 +25,5 @@ export interface CommandExtension {
 export const EXTENSIONS: Record<string, CommandExtension> = {
   analyze_run: analyzeExtension,
   compare_runs: compareExtension,
+  get_metric_values: valuesExtension,
 };

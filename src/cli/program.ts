@@ -1,42 +1,21 @@
 import { Command, CommanderError, Option } from "@commander-js/extra-typings";
 import { asCliError, EXIT_CODES, usageError } from "../errors.ts";
-import { toJson } from "../json.ts";
 import { TOOLS } from "../tools/index.ts";
 import { parseToolArgs } from "../tools/invoke.ts";
 import type { ToolContext, ToolDef } from "../tools/registry.ts";
 import { VERSION } from "../version.ts";
 import { didYouMean } from "../util/closest.ts";
 import { addCommonOptions, type CommonOptions, dataDirFor } from "./common_options.ts";
-import { EXTENSIONS, type ToolRun } from "./extensions.ts";
+import { EXTENSIONS } from "./extensions.ts";
+import { runAndPrint } from "./print.ts";
 import { flagsOf } from "./flags.ts";
 import { mcpCommand } from "./mcp_command.ts";
 import { skillsCommand } from "./skills_command.ts";
-import { reportError, reportNotice, writeErr, writeOut } from "./output.ts";
+import { reportError, writeErr, writeOut } from "./output.ts";
 import { overview } from "./overview.ts";
-
-/** Prints a tool's result the way the user asked: JSON, or its human rendering. */
-export function printResult(tool: ToolDef, result: unknown, json: boolean): void {
-  const render = tool.render as ((r: unknown) => string) | undefined;
-  if (json || !render) writeOut(`${toJson(result, json ? undefined : 2)}\n`);
-  else writeOut(`${render(result)}\n`);
-}
 
 function exampleHelp(examples: string[]): string {
   return examples.length ? `\nExamples:\n${examples.map((e) => `  $ ${e}`).join("\n")}\n` : "";
-}
-
-/** The default step of a command: run the tool and print its result (or its JSON fast path). */
-async function runAndPrint({ tool, args, options, ctx }: ToolRun): Promise<number> {
-  const json = (options as CommonOptions).json === true;
-  const fast = json ? tool.jsonText?.(args, ctx) : undefined;
-  if (fast !== undefined) {
-    writeOut(`${fast}\n`);
-    return 0;
-  }
-  const { result, notices } = await tool.handler(args, ctx);
-  notices.forEach(reportNotice);
-  printResult(tool, result, json);
-  return 0;
 }
 
 function toolCommand(tool: ToolDef, exit: { code: number }): Command {

@@ -1,0 +1,89 @@
+import { Option } from "@commander-js/extra-typings";
+import { type ChartMarker, type ChartSeries, renderChart } from "../charts/terminal.ts";
+import { usageError } from "../errors.ts";
+import type { MetricPoint } from "../store/project.ts";
+import type { ToolContext } from "../tools/registry.ts";
+import { getMetricValues } from "../tools/get_metric_values.ts";
+import { readEnv } from "../store/paths.ts";
+
+/** The flags every command that draws takes. */
+export const plotOptions = () => [
+  new Option("--plot", "draw the curve in the terminal"),
+  new Option("--log-y", "with --plot: logarithmic value axis"),
+  new Option("--width <columns>", "with --plot: chart width (default: the terminal's, else 80)"),
+  new Option("--height <rows>", "with --plot: chart height in rows (default 12)"),
+];
+
+export interface PlotFlags {
+  plot?: boolean;
+  logY?: boolean;
+  width?: string;
+  height?: string;
+}
+
+const positive = (text: string | undefined, flag: string, fallback: number) => {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 3) {
+    throw usageError(`${flag}: '${text}' is not a whole number of at least 3`);
+  }
+  return n;
+};
+
+/**
+ * How to draw here: braille and colour on a terminal that shows them, plain ASCII when the output is
+ * not a terminal or NO_COLOR is set (a log file, a CI job, a pipe).
+ */
+export function chartStyle(flags: PlotFlags, defaultHeight = 12) {
+  const tty = Deno.stdout.isTerminal();
+  const fancy = tty && readEnv("NO_COLOR") === undefined;
+  let columns = 80;
+  if (tty) {
+    try {
+      columns = Deno.consoleSize().columns;
+    } catch {
+      // Not a console after all: keep 80.
+    }
+  }
+  return {
+    width: positive(flags.width, "--width", columns),
+    height: positive(flags.height, "--height", defaultHeight),
+    logY: flags.logY === true,
+    unicode: fancy,
+    color: fancy,
+  };
+}
+
+/** Points a chart of `width` columns can show: two braille dots per column, with spikes kept. */
+const pointsFor = (width: number) => Math.max(4, width * 2);
+
+/** The curves of `metrics` x `runs` of a project, downsampled for a chart of `width` columns. */
+export async function curves(
+  ctx: ToolContext,
+  project: string,
+  runs: (string | undefined)[],
+  metrics: string[],
+  width: number,
+  runId?: string,
+): Promise<ChartSeries[]> {
+  const out: ChartSeries[] = [];
+  for (const run of runs) {
+    for (const metric of metrics) {
+      const args = { project, run, run_id: runId, metric, max_points: pointsFor(width) };
+      const { result } = await getMetricValues.handler(args as never, ctx);
+      const points = (result as MetricPoint[])
+        .filter((p) => typeof p.value === "number")
+        .map((p) => [p.step, p.value as number] as [number, number]);
+      out.push({ label: runs.length > 1 ? `${run}: ${metric}` : metric, points });
+    }
+  }
+  return out;
+}
+
+export function drawChart(
+  series: ChartSeries[],
+  style: ReturnType<typeof chartStyle>,
+  markers: ChartMarker[] = [],
+) {
+  return renderChart(series, { ...style, markers });
+}

@@ -6,7 +6,7 @@ import { renderAnalysis, renderAnalysisMarkdown } from "../tools/analysis_report
 /** Exit codes of `analyze --fail-on`, apart from the error codes (README, "Exit codes"). */
 export const GATE_EXIT_CODES: Record<"warning" | "critical", number> = { warning: 6, critical: 7 };
 
-export type ReportFormat = "text" | "json" | "markdown";
+export type ReportFormat = "text" | "json" | "markdown" | "html";
 
 /** The exit code a verdict gives under `--fail-on`: 0 below the threshold. */
 export function gateExitCode(verdict: Severity, failOn: "warning" | "critical" | undefined): number {

@@ -5,7 +5,16 @@ import { GATE_EXIT_CODES, gateExitCode, renderReport, type ReportFormat } from "
 import type { CommandExtension, ToolRun } from "./extensions.ts";
 import { inGitHubActions, reportToGitHub } from "./github.ts";
 import { reportNotice, writeErr, writeOut } from "./output.ts";
-import { chartStyle, curves, drawChart, type PlotFlags, plotOptions } from "./plot.ts";
+import { analysisHtml, findingMarkers, storyMetrics } from "./html_reports.ts";
+import {
+  chartStyle,
+  curves,
+  drawChart,
+  type PlotFlags,
+  plotOptions,
+  plotOutPath,
+  saveChart,
+} from "./plot.ts";
 import { watchAnalysis } from "./watch_analysis.ts";
 
 export interface AnalyzeOptions extends PlotFlags {
@@ -37,49 +46,76 @@ export function watchSeconds(value: string | true): number {
 async function run(call: ToolRun): Promise<number> {
   const options = call.options as AnalyzeOptions;
   const format = formatOf(options);
+  const file = plotOutPath(options);
   if (options.watch !== undefined) {
+    if (format === "html") throw usageError("--watch prints text or JSON lines, not HTML");
     return await watchAnalysis(call, watchSeconds(options.watch), format, options.failOn);
   }
   const { result, notices } = await call.tool.handler(call.args, call.ctx);
   notices.forEach(reportNotice);
   const analysis = result as AnalysisResult;
-  writeOut(renderReport(analysis, format));
+  writeOut(format === "html" ? await analysisHtml(call.ctx, analysis) : renderReport(analysis, format));
   if (options.plot && format === "text") await plotFindings(call, analysis, options);
+  if (file) await saveAnalysisChart(call, analysis, file, options.logY);
   if (inGitHubActions()) reportToGitHub(analysis, writeErr);
   return gateExitCode(analysis.verdict, options.failOn);
 }
 
 /** Rows of the compact chart under each report. */
 const ANALYZE_CHART_HEIGHT = 8;
-/** Evidence steps marked on it: enough to find them, few enough to read. */
-const MARKERS = 4;
 
 /** Under each run's report, its loss curves with the steps the findings point at marked. */
 async function plotFindings(call: ToolRun, analysis: AnalysisResult, flags: PlotFlags): Promise<void> {
   const style = chartStyle(flags, ANALYZE_CHART_HEIGHT);
   for (const report of analysis.runs) {
-    const metrics = [report.metrics.train_loss, report.metrics.eval_loss, report.metrics.reward]
-      .filter((m): m is string =>
-        m !== undefined && !(report.kind === "grpo" && m === report.metrics.train_loss)
-      );
+    const metrics = storyMetrics(report);
     if (metrics.length === 0) continue;
     const series = await curves(call.ctx, analysis.project, [undefined], metrics, style.width, report.run_id);
-    const markers = report.findings
-      .filter((f) => f.severity === "warning" || f.severity === "critical" || f.severity === "info")
-      .flatMap((f) => f.evidence.map((e) => ({ step: e.step, label: `${f.rule}: ${e.note}` })))
-      .slice(0, MARKERS);
-    writeOut(`\n${drawChart(series, style, markers)}\n`);
+    writeOut(`\n${drawChart(series, style, findingMarkers(report))}\n`);
   }
+}
+
+/**
+ * `--plot-out`: one run's story (train and eval loss, findings marked), or with --all every run's
+ * train loss overlaid.
+ */
+async function saveAnalysisChart(call: ToolRun, analysis: AnalysisResult, file: string, logY?: boolean) {
+  if (analysis.runs.length === 1) {
+    const [report] = analysis.runs;
+    const series = await curves(
+      call.ctx,
+      analysis.project,
+      [undefined],
+      storyMetrics(report),
+      0,
+      report.run_id,
+    );
+    const title = `${analysis.project} / ${report.run}: ${report.verdict}`;
+    return await saveChart(file, series, { title, logY, markers: findingMarkers(report) });
+  }
+  const series = [];
+  for (const report of analysis.runs.filter((r) => r.metrics.train_loss)) {
+    const [curve] = await curves(
+      call.ctx,
+      analysis.project,
+      [undefined],
+      [report.metrics.train_loss!],
+      0,
+      report.run_id,
+    );
+    series.push({ ...curve, label: report.run });
+  }
+  await saveChart(file, series, { title: `${analysis.project}: train loss of every run`, logY });
 }
 
 export const analyzeExtension: CommandExtension = {
   options: [
     ...plotOptions(),
-    new Option("--format <format>", "report format (--json is --format json)").choices([
-      "text",
-      "json",
-      "markdown",
-    ]),
+    new Option(
+      "--format <format>",
+      "report format (--json is --format json); html is one self-contained file",
+    )
+      .choices(["text", "json", "markdown", "html"]),
     new Option(
       "--fail-on <severity>",
       `exit ${GATE_EXIT_CODES.warning} (warning) or ${GATE_EXIT_CODES.critical} (critical) when the verdict is at least this bad`,

@@ -5,8 +5,10 @@ import { toJson } from "../json.ts";
 import type { CommandExtension, ToolRun } from "./extensions.ts";
 import { reportNotice, writeOut } from "./output.ts";
 import { type Cell, toCsv, toMarkdown, toTsv } from "./tabular.ts";
+import { comparedHere, comparisonCurves, comparisonHtml } from "./html_reports.ts";
+import { plotOutPath, saveChart } from "./plot.ts";
 
-type CompareFormat = "table" | "json" | "csv" | "tsv" | "markdown";
+type CompareFormat = "table" | "json" | "csv" | "tsv" | "markdown" | "html";
 
 /** The columns of compare's CSV, TSV and Markdown, in a stable order; config keys come last. */
 export const COMPARE_COLUMNS = [
@@ -38,7 +40,13 @@ export function comparisonRows(c: Comparison): { headers: string[]; rows: Cell[]
 }
 
 async function run(call: ToolRun): Promise<number> {
-  const options = call.options as { json?: boolean; format?: CompareFormat };
+  const options = call.options as {
+    json?: boolean;
+    format?: CompareFormat;
+    plotOut?: string;
+    logY?: boolean;
+  };
+  const file = plotOutPath(options);
   if (options.json && options.format && options.format !== "json") {
     throw usageError("--json and --format are two answers to one question: give one");
   }
@@ -46,19 +54,34 @@ async function run(call: ToolRun): Promise<number> {
   const { result, notices } = await call.tool.handler(call.args, call.ctx);
   const comparison = result as Comparison;
   notices.forEach(reportNotice);
-  if (format === "json") return (writeOut(`${toJson(comparison)}\n`), 0);
-  if (format === "table") return (writeOut(`${call.tool.render!(comparison)}\n`), 0);
+  writeOut(await formatted(call, comparison, format));
+  if (file) {
+    const series = await comparisonCurves(call.ctx, comparison);
+    const title = `${comparison.metric} by run`;
+    await saveChart(file, series, { title, logY: options.logY, markers: comparedHere(comparison) });
+  }
+  return 0;
+}
+
+async function formatted(call: ToolRun, comparison: Comparison, format: CompareFormat): Promise<string> {
+  if (format === "json") return `${toJson(comparison)}\n`;
+  if (format === "table") return `${call.tool.render!(comparison)}\n`;
+  if (format === "html") return await comparisonHtml(call.ctx, comparison);
   // Pipelines get the rows only; what a person should know goes to stderr.
   comparison.warnings.forEach(reportNotice);
   const { headers, rows } = comparisonRows(comparison);
-  writeOut((format === "csv" ? toCsv : format === "tsv" ? toTsv : toMarkdown)(headers, rows));
-  return 0;
+  return (format === "csv" ? toCsv : format === "tsv" ? toTsv : toMarkdown)(headers, rows);
 }
 
 export const compareExtension: CommandExtension = {
   options: [
-    new Option("--format <format>", "table (default), json, csv, tsv or markdown (--json is --format json)")
-      .choices(["table", "json", "csv", "tsv", "markdown"]),
+    new Option(
+      "--format <format>",
+      "table (default), json, csv, tsv, markdown or html (--json is --format json)",
+    )
+      .choices(["table", "json", "csv", "tsv", "markdown", "html"]),
+    new Option("--plot-out <file>", "write every run's curve, overlaid, to FILE.svg or FILE.png"),
+    new Option("--log-y", "with --plot-out: logarithmic value axis"),
   ],
   run,
 };

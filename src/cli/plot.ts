@@ -5,6 +5,8 @@ import type { MetricPoint } from "../store/project.ts";
 import type { ToolContext } from "../tools/registry.ts";
 import { getMetricValues } from "../tools/get_metric_values.ts";
 import { readEnv } from "../store/paths.ts";
+import type { FileChartOptions } from "../charts/spec.ts";
+import { reportNotice } from "./output.ts";
 
 /** The flags every command that draws takes. */
 export const plotOptions = () => [
@@ -12,10 +14,12 @@ export const plotOptions = () => [
   new Option("--log-y", "with --plot: logarithmic value axis"),
   new Option("--width <columns>", "with --plot: chart width (default: the terminal's, else 80)"),
   new Option("--height <rows>", "with --plot: chart height in rows (default 12)"),
+  new Option("--plot-out <file>", "write the chart to FILE.svg or FILE.png"),
 ];
 
 export interface PlotFlags {
   plot?: boolean;
+  plotOut?: string;
   logY?: boolean;
   width?: string;
   height?: string;
@@ -57,7 +61,37 @@ export function chartStyle(flags: PlotFlags, defaultHeight = 12) {
 /** Points a chart of `width` columns can show: two braille dots per column, with spikes kept. */
 const pointsFor = (width: number) => Math.max(4, width * 2);
 
-/** The curves of `metrics` x `runs` of a project, downsampled for a chart of `width` columns. */
+/** Points per curve in a chart file: finer than any screen, still small. */
+export const FILE_CHART_POINTS = 1500;
+
+/** Checks --plot-out before any work: a chart file is .svg or .png. */
+export function plotOutPath(flags: PlotFlags): string | undefined {
+  if (flags.plotOut === undefined) return undefined;
+  if (!/\.(svg|png)$/i.test(flags.plotOut)) {
+    throw usageError(`--plot-out: '${flags.plotOut}' must end in .svg or .png`);
+  }
+  return flags.plotOut;
+}
+
+/** Writes a chart file and says where on stderr, so stdout stays the report. */
+export async function saveChart(
+  path: string,
+  series: ChartSeries[],
+  options: FileChartOptions,
+): Promise<void> {
+  const { writeChart } = await import("../charts/render.ts");
+  try {
+    await writeChart(path, series, options);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.PermissionDenied) {
+      throw usageError(`--plot-out: cannot write '${path}': ${(error as Error).message}`);
+    }
+    throw error;
+  }
+  reportNotice(`chart written to ${path}`);
+}
+
+/** The curves of `metrics` x `runs` of a project, downsampled for a chart of `width` columns (0: a file). */
 export async function curves(
   ctx: ToolContext,
   project: string,
@@ -69,7 +103,13 @@ export async function curves(
   const out: ChartSeries[] = [];
   for (const run of runs) {
     for (const metric of metrics) {
-      const args = { project, run, run_id: runId, metric, max_points: pointsFor(width) };
+      const args = {
+        project,
+        run,
+        run_id: runId,
+        metric,
+        max_points: width > 0 ? pointsFor(width) : FILE_CHART_POINTS,
+      };
       const { result } = await getMetricValues.handler(args as never, ctx);
       const points = (result as MetricPoint[])
         .filter((p) => typeof p.value === "number")

@@ -6,7 +6,7 @@ import type { AnalysisResult, RunReport } from "./analyze_run.ts";
 /** The reports a person reads in ten seconds: status, numbers, findings, what to do. */
 
 /** Where the run is: `step 1500 of 3000 (50%) · SFT`. */
-function progressText(r: RunReport): string {
+export function progressText(r: RunReport): string {
   const p = r.progress;
   const where = p.max_steps !== null
     ? `step ${p.step} of ${p.max_steps} (${Math.round((p.fraction ?? 0) * 100)}%)`
@@ -19,7 +19,7 @@ function progressText(r: RunReport): string {
 const status = (r: RunReport, project: string) =>
   `${project} / ${r.run}: ${r.verdict.toUpperCase()} · ${progressText(r)}`;
 
-function statsRows(r: RunReport): string[][] {
+export function statsRows(r: RunReport): string[][] {
   const anyNonFinite = r.stats.some((s) => s.non_finite > 0);
   return r.stats.map((s) => [
     s.metric,
@@ -32,7 +32,7 @@ function statsRows(r: RunReport): string[][] {
   ]);
 }
 
-const STATS_HEADERS = ["metric", "now", "start", "change", "best", "trend", "non-finite"];
+export const STATS_HEADERS = ["metric", "now", "start", "change", "best", "trend", "non-finite"];
 
 function runText(r: RunReport, project: string): string {
   const lines = [status(r, project), ""];

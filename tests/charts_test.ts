@@ -51,14 +51,13 @@ Deno.test("ASCII fallback, log scale, and NaN steps shown on their own row", () 
   );
   const nan = renderChart([broken], { width: 60, height: 6, unicode: false, color: false });
   golden("chart_ascii_nan.txt", nan);
-  assert.ok(!/[^\x00-\x7f]/.test(nan), "plain ASCII only");
+  assert.ok([...nan].every((c) => c.charCodeAt(0) < 128), "plain ASCII only");
   assert.match(nan, /\* loss \(7 NaN\/Inf !\)/);
 });
 
 Deno.test("colour only when asked: ANSI codes per series", () => {
   const colored = renderChart([train, evalLoss], { width: 60, height: 6, unicode: true, color: true });
-  assert.match(colored, /\x1b\[36m/);
-  assert.match(colored, /\x1b\[33m/);
+  assert.ok(colored.includes("\x1b[36m") && colored.includes("\x1b[33m"), "a colour per series");
   assert.ok(!renderChart([train], { width: 60, height: 6, unicode: true, color: false }).includes("\x1b["));
 });
 

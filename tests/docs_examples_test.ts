@@ -56,7 +56,10 @@ async function assertRunsOnDemo(line: string) {
   if (args[0] === "mcp" && args.includes("--http") && !args.includes("--print-config")) {
     return await assertServesOnDemo(args);
   }
-  const out = await runCli([...args, "--demo"]);
+  // Examples may write files (--plot-out): in a scratch directory, never the repository.
+  const scratch = Deno.makeTempDirSync({ prefix: "trackio-docs-" });
+  const out = await runCli([...args, "--demo"], { cwd: scratch });
+  Deno.removeSync(scratch, { recursive: true });
   assert.equal(out.code, 0, `${line}\n${out.stderr}`);
   assert.doesNotMatch(out.stderr, /error:/, line);
 }

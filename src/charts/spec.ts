@@ -42,16 +42,15 @@ export function chartSpec(series: ChartSeries[], options: FileChartOptions): Rec
     },
   }];
   if (options.markers?.length) {
-    layers.push({
-      data: { values: options.markers },
-      mark: { type: "rule", strokeDash: [4, 3], color: "#c0392b" },
-      encoding: { x: { field: "step", type: "quantitative" } },
-    }, {
-      data: { values: options.markers },
+    // Labels read away from the nearer edge, so none runs off the chart.
+    const steps = values.map((v) => v.step);
+    const middle = steps.length ? (Math.min(...steps) + Math.max(...steps)) / 2 : 0;
+    const label = (markers: ChartMarker[], align: "left" | "right") => ({
+      data: { values: markers },
       mark: {
         type: "text",
-        align: "left",
-        dx: 3,
+        align,
+        dx: align === "left" ? 3 : -3,
         dy: -4,
         baseline: "bottom",
         color: "#c0392b",
@@ -60,6 +59,15 @@ export function chartSpec(series: ChartSeries[], options: FileChartOptions): Rec
       },
       encoding: { x: { field: "step", type: "quantitative" }, text: { field: "label" } },
     });
+    layers.push({
+      data: { values: options.markers },
+      mark: { type: "rule", strokeDash: [4, 3], color: "#c0392b" },
+      encoding: { x: { field: "step", type: "quantitative" } },
+    });
+    const left = options.markers.filter((m) => m.step <= middle);
+    const right = options.markers.filter((m) => m.step > middle);
+    if (left.length) layers.push(label(left, "left"));
+    if (right.length) layers.push(label(right, "right"));
   }
   if (nonFinite.length) {
     layers.push({

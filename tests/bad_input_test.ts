@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runCli, sha256 } from "./helpers/cli.ts";
+import { fixtureDir } from "./helpers/fixture_dir.ts";
 import { FIXTURES, lossRows, TrackioDb } from "./helpers/trackio_db.ts";
 
 function assertCleanError(
@@ -173,4 +174,30 @@ Deno.test("usage errors exit 2 with one line; help goes to stdout and exits 0", 
   const version = await runCli(["--version"]);
   assert.equal(version.code, 0);
   assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
+});
+
+Deno.test("with --json, errors are one JSON line on stderr with the same exit codes", async () => {
+  const dir = fixtureDir("head");
+  const cases: [string[], number, string][] = [
+    [["runs", "-p", "sft-qwn", "--json"], 3, "not_found"],
+    [["values", "-p", "sft-qwen", "-r", "baseline-v1", "--json"], 2, "usage"],
+    [["runs", "-p", "sft-qwen", "--json", "--bogus"], 2, "usage"],
+    [["query", "-p", "sft-qwen", "--sql", "DELETE FROM metrics", "--json"], 5, "refused"],
+    [["compare", "-p", "sft-qwen", "--filter", "^zzz", "--format", "json"], 3, "not_found"],
+  ];
+  for (const [args, code, kind] of cases) {
+    const out = await runCli([...args, "--dir", dir]);
+    assert.equal(out.code, code, args.join(" "));
+    assert.equal(out.stdout, "");
+    const lines = out.stderr.trim().split("\n");
+    assert.equal(lines.length, 1, out.stderr);
+    const { error } = JSON.parse(lines[0]);
+    assert.equal(error.code, kind);
+    assert.ok(error.message.length > 0 && "hint" in error, lines[0]);
+    const text = await runCli(
+      args.filter((a) => a !== "--json" && a !== "--format" && a !== "json").concat("--dir", dir),
+    );
+    assert.equal(text.code, code, "the same exit code without --json");
+  }
+  Deno.removeSync(dir, { recursive: true });
 });

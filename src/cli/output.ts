@@ -29,10 +29,18 @@ export function stderrColor(): boolean {
 
 const paint = (code: string, text: string) => (stderrColor() ? `\x1b[${code}m${text}\x1b[0m` : text);
 
-/** `error: message (hint)` on one line, and the exit code that goes with it. */
-export function reportError(error: TrackioCliError): number {
-  const hint = error.hint ? ` (${error.hint})` : "";
-  writeErr(`${paint("31", "error:")} ${error.message}${hint}\n`);
+/**
+ * `error: message (hint)` on one line, or with `json` the same as one JSON line
+ * `{"error": {"code", "message", "hint"}}` for scripts that asked for JSON; and the exit code.
+ */
+export function reportError(error: TrackioCliError, json = false): number {
+  if (json) {
+    const body = { error: { code: error.code, message: error.message, hint: error.hint ?? null } };
+    writeErr(`${JSON.stringify(body)}\n`);
+  } else {
+    const hint = error.hint ? ` (${error.hint})` : "";
+    writeErr(`${paint("31", "error:")} ${error.message}${hint}\n`);
+  }
   return EXIT_CODES[error.code];
 }
 

@@ -77,14 +77,28 @@ export function buildProgram(exit: { code: number } = { code: 0 }): Command {
 }
 
 /** Runs the CLI on `argv` (without the program name) and returns the exit code. */
+/** Whether the command line asks for JSON output, so that errors come as JSON too. */
+export function wantsJson(argv: string[]): boolean {
+  return argv.some((arg, i) =>
+    arg === "--json" || arg === "--format=json" || arg === "--format=ndjson" ||
+    (arg === "--format" && (argv[i + 1] === "json" || argv[i + 1] === "ndjson"))
+  );
+}
+
+/** Runs the CLI on `argv` (without the program name) and returns the exit code. */
 export async function runCli(argv: string[]): Promise<number> {
   const exit = { code: 0 };
+  const json = wantsJson(argv);
   const program = buildProgram(exit);
   const configure = (command: Command) => {
     command.exitOverride().configureOutput({
       writeOut: (s) => writeOut(s),
       writeErr: (s) => writeErr(s),
-      outputError: (s, write) => write(s.endsWith("\n") ? s : `${s}\n`),
+      outputError: (s, write) => {
+        if (!json) return write(s.endsWith("\n") ? s : `${s}\n`);
+        const message = s.trim().replace(/^error: /, "");
+        write(`${JSON.stringify({ error: { code: "usage", message, hint: "see --help" } })}\n`);
+      },
     });
     command.commands.forEach((c) => configure(c as Command));
   };
@@ -95,6 +109,6 @@ export async function runCli(argv: string[]): Promise<number> {
   } catch (error) {
     // Commander has printed its own one-line message for help, version and usage errors.
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_CODES.usage;
-    return reportError(asCliError(error));
+    return reportError(asCliError(error), json);
   }
 }

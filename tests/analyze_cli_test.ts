@@ -124,7 +124,7 @@ Deno.test("--format markdown, --all, and conflicting formats", async () => {
   assert.equal(all.verdict, "critical");
   const both = await lrLow("--json", "--format", "markdown");
   assert.equal(both.code, 2);
-  assert.match(both.stderr, /^error: --json and --format/);
+  assert.match(JSON.parse(both.stderr).error.message, /^--json and --format are two answers/);
   const allAndRun = await lrLow("--all");
   assert.equal(allAndRun.code, 2);
   Deno.removeSync(dir, { recursive: true });

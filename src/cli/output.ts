@@ -12,20 +12,40 @@ export function writeErr(text: string): void {
   writeAll(Deno.stderr, text);
 }
 
+let closed = false;
+
+/** Whether the reader of stdout went away (`| head`): a streaming command can stop reading. */
+export const stdoutClosed = () => closed;
+
 function writeAll(stream: { writeSync(p: Uint8Array): number }, text: string): void {
   let bytes = encoder.encode(text);
   try {
     while (bytes.length > 0) bytes = bytes.subarray(stream.writeSync(bytes));
   } catch (error) {
-    if (error instanceof Deno.errors.BrokenPipe) return;
+    if (error instanceof Deno.errors.BrokenPipe) {
+      if (stream === Deno.stdout) closed = true;
+      return;
+    }
     throw error;
   }
 }
 
-/** Colour on stderr only on a terminal and never with NO_COLOR. */
-export function stderrColor(): boolean {
-  return readEnv("NO_COLOR") === undefined && Deno.stderr.isTerminal();
+export type ColorMode = "auto" | "always" | "never";
+let colorMode: ColorMode = "auto";
+
+/** `--color`: auto (on a terminal, unless NO_COLOR is set), always, or never. */
+export function setColorMode(mode: ColorMode): void {
+  colorMode = mode;
 }
+
+/** Whether to colour what goes to `stream`. */
+export function colorFor(stream: { isTerminal(): boolean }): boolean {
+  if (colorMode !== "auto") return colorMode === "always";
+  return readEnv("NO_COLOR") === undefined && stream.isTerminal();
+}
+
+/** Colour on stderr only on a terminal and never with NO_COLOR, unless --color says otherwise. */
+export const stderrColor = () => colorFor(Deno.stderr);
 
 const paint = (code: string, text: string) => (stderrColor() ? `\x1b[${code}m${text}\x1b[0m` : text);
 

@@ -6,7 +6,7 @@ import type { ToolContext } from "../tools/registry.ts";
 import { getMetricValues } from "../tools/get_metric_values.ts";
 import { readEnv } from "../store/paths.ts";
 import type { FileChartOptions } from "../charts/spec.ts";
-import { reportNotice } from "./output.ts";
+import { colorFor, reportNotice } from "./output.ts";
 
 /** The flags every command that draws takes. */
 export const plotOptions = () => [
@@ -36,11 +36,11 @@ const positive = (text: string | undefined, flag: string, fallback: number) => {
 
 /**
  * How to draw here: braille and colour on a terminal that shows them, plain ASCII when the output is
- * not a terminal or NO_COLOR is set (a log file, a CI job, a pipe).
+ * not a terminal or NO_COLOR is set (a log file, a CI job, a pipe); --color always|never decides colour.
  */
 export function chartStyle(flags: PlotFlags, defaultHeight = 12) {
   const tty = Deno.stdout.isTerminal();
-  const fancy = tty && readEnv("NO_COLOR") === undefined;
+  const unicode = tty && readEnv("NO_COLOR") === undefined;
   let columns = 80;
   if (tty) {
     try {
@@ -53,8 +53,8 @@ export function chartStyle(flags: PlotFlags, defaultHeight = 12) {
     width: positive(flags.width, "--width", columns),
     height: positive(flags.height, "--height", defaultHeight),
     logY: flags.logY === true,
-    unicode: fancy,
-    color: fancy,
+    unicode,
+    color: colorFor(Deno.stdout),
   };
 }
 

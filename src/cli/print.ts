@@ -1,6 +1,6 @@
 import { toJson } from "../json.ts";
 import type { ToolDef } from "../tools/registry.ts";
-import type { CommonOptions } from "./common_options.ts";
+import { type FormatFlags, formatFrom, formatResult } from "./formats.ts";
 import type { ToolRun } from "./extensions.ts";
 import { reportNotice, writeOut } from "./output.ts";
 
@@ -11,16 +11,22 @@ export function printResult(tool: ToolDef, result: unknown, json: boolean): void
   else writeOut(`${render(result)}\n`);
 }
 
-/** The default step of a command: run the tool and print its result (or its JSON fast path). */
+/**
+ * The default step of a command: run the tool and print its result in the format asked for (the
+ * JSON fast path for plain --json), else its human rendering.
+ */
 export async function runAndPrint({ tool, args, options, ctx }: ToolRun): Promise<number> {
-  const json = (options as CommonOptions).json === true;
-  const fast = json ? tool.jsonText?.(args, ctx) : undefined;
+  const flags = options as FormatFlags;
+  const format = formatFrom(flags);
+  const fast = format === "json" && flags.fields === undefined ? tool.jsonText?.(args, ctx) : undefined;
   if (fast !== undefined) {
     writeOut(`${fast}\n`);
     return 0;
   }
   const { result, notices } = await tool.handler(args, ctx);
   notices.forEach(reportNotice);
-  printResult(tool, result, json);
+  if (format) writeOut(formatResult(tool, result, format, flags.fields));
+  else if (flags.fields !== undefined) writeOut(formatResult(tool, result, "table", flags.fields));
+  else printResult(tool, result, false);
   return 0;
 }

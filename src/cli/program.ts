@@ -7,11 +7,12 @@ import { VERSION } from "../version.ts";
 import { didYouMean } from "../util/closest.ts";
 import { addCommonOptions, type CommonOptions, dataDirFor } from "./common_options.ts";
 import { EXTENSIONS } from "./extensions.ts";
+import { formatOptions } from "./formats.ts";
 import { runAndPrint } from "./print.ts";
 import { flagsOf } from "./flags.ts";
 import { mcpCommand } from "./mcp_command.ts";
 import { skillsCommand } from "./skills_command.ts";
-import { reportError, writeErr, writeOut } from "./output.ts";
+import { type ColorMode, reportError, setColorMode, writeErr, writeOut } from "./output.ts";
 import { overview } from "./overview.ts";
 
 function exampleHelp(examples: string[]): string {
@@ -36,6 +37,10 @@ function toolCommand(tool: ToolDef, exit: { code: number }): Command {
   }
   const extension = EXTENSIONS[tool.name];
   extension?.options.forEach((o) => command.addOption(o));
+  // Pipeline formats, unless the command has a --format of its own (analyze, compare).
+  if (!extension?.options.some((o) => o.long === "--format")) {
+    formatOptions().forEach((o) => command.addOption(o));
+  }
   addCommonOptions(command as unknown as Command<[], Record<string, unknown>>);
   command.addHelpText("after", exampleHelp(tool.cli.examples));
   command.action(async (...params: unknown[]) => {
@@ -76,7 +81,13 @@ export function buildProgram(exit: { code: number } = { code: 0 }): Command {
   return program as unknown as Command;
 }
 
-/** Runs the CLI on `argv` (without the program name) and returns the exit code. */
+/** --color's value, read before parsing so that even a parse error is coloured as asked. */
+function colorMode(argv: string[]): ColorMode {
+  const at = argv.findIndex((a) => a === "--color" || a.startsWith("--color="));
+  const value = at === -1 ? "auto" : argv[at].includes("=") ? argv[at].split("=")[1] : argv[at + 1];
+  return value === "always" || value === "never" ? value : "auto";
+}
+
 /** Whether the command line asks for JSON output, so that errors come as JSON too. */
 export function wantsJson(argv: string[]): boolean {
   return argv.some((arg, i) =>
@@ -89,6 +100,7 @@ export function wantsJson(argv: string[]): boolean {
 export async function runCli(argv: string[]): Promise<number> {
   const exit = { code: 0 };
   const json = wantsJson(argv);
+  setColorMode(colorMode(argv));
   const program = buildProgram(exit);
   const configure = (command: Command) => {
     command.exitOverride().configureOutput({

@@ -1,5 +1,5 @@
 import type { CommandExtension, ToolRun } from "./extensions.ts";
-import { writeOut } from "./output.ts";
+import { stdoutClosed, writeOut } from "./output.ts";
 import {
   chartStyle,
   curves,
@@ -10,6 +10,9 @@ import {
   saveChart,
 } from "./plot.ts";
 import { runAndPrint } from "./print.ts";
+import { type FormatFlags, formatFrom, ndjsonLine, pickColumns } from "./formats.ts";
+import { checkFilter } from "../tools/get_metric_values.ts";
+import { requireMetric, withRun } from "../tools/context.ts";
 
 interface ValuesArgs {
   project: string;
@@ -24,9 +27,13 @@ interface ValuesArgs {
  * command prints as every other.
  */
 async function run(call: ToolRun): Promise<number> {
-  const flags = call.options as PlotFlags;
+  const flags = call.options as PlotFlags & FormatFlags;
   const file = plotOutPath(flags);
-  if (!flags.plot && !file) return await runAndPrint(call);
+  if (!flags.plot && !file) {
+    const streams = formatFrom(flags) === "ndjson" &&
+      (call.args as { max_points?: number }).max_points === undefined;
+    return streams ? streamNdjson(call, flags.fields) : await runAndPrint(call);
+  }
   const args = call.args as unknown as ValuesArgs;
   const runs = args.run?.includes(",") ? args.run.split(",").map((r) => r.trim()) : [args.run];
   const metrics = args.metric.split(",").map((m) => m.trim()).filter(Boolean);
@@ -41,6 +48,36 @@ async function run(call: ToolRun): Promise<number> {
     const title = `${args.project} / ${runs.filter(Boolean).join(", ") || args.run_id}`;
     await saveChart(file, series, { title, logY: flags.logY });
   }
+  return 0;
+}
+
+/** Rows written per write: few system calls, little memory, output that starts at once. */
+const STREAM_CHUNK = 2000;
+
+/**
+ * `--format ndjson` without --max-points: each point is written as it is read, so a million-step run
+ * starts printing at once and never sits in memory whole.
+ */
+function streamNdjson(call: ToolRun, fields?: string): number {
+  const args = call.args as unknown as ValuesArgs & Parameters<typeof checkFilter>[0] & {
+    since_step?: number;
+  };
+  checkFilter(args);
+  const columns = pickColumns(["timestamp", "step", "value"], fields);
+  withRun(call.ctx, args, (store, run) => {
+    requireMetric(store, run, args.metric);
+    let chunk = "";
+    let count = 0;
+    for (const point of store.metricValues(run, args.metric, args)) {
+      chunk += ndjsonLine(point as unknown as Record<string, unknown>, columns);
+      if (++count % STREAM_CHUNK === 0) {
+        writeOut(chunk);
+        chunk = "";
+        if (stdoutClosed()) return;
+      }
+    }
+    writeOut(chunk);
+  });
   return 0;
 }
 

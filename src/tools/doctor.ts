@@ -104,6 +104,7 @@ export const doctor = defineTool({
     aliases: [],
     examples: ["trackio-cli doctor", "TRACKIO_DIR=/data/trackio trackio-cli doctor --json"],
   },
+  rows: (r: { projects: Record<string, unknown>[] }) => r.projects,
   render,
   handler: (_args, ctx) => {
     const { path, source } = ctx.dataDir;

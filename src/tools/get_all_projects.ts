@@ -14,6 +14,7 @@ export const getAllProjects = defineTool({
     aliases: ["projects"],
     examples: ["trackio-cli projects", "trackio-cli projects --dir ./trackio-data --json"],
   },
+  rows: (result: string[]) => result.map((project) => ({ project })),
   render: (result: string[]) => result.join("\n"),
   handler: (_args, ctx) => output(listProjectNames(ctx.dataDir.path)),
 });

@@ -15,6 +15,7 @@ export const getMetricsForRun = defineTool({
     aliases: ["metrics"],
     examples: ["trackio-cli metrics -p sft-qwen -r baseline-v1"],
   },
+  rows: (result: string[]) => result.map((metric) => ({ metric })),
   render: (result: string[]) => result.join("\n"),
   handler: (args, ctx) => withRun(ctx, args, (store, run) => output(store.metricNames(run))),
 });

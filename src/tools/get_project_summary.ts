@@ -23,6 +23,7 @@ export const getProjectSummary = defineTool({
     aliases: ["project-summary"],
     examples: ["trackio-cli project-summary -p hyperparam-sweep"],
   },
+  rows: (s: z.infer<typeof summary>) => s.runs.map((run) => ({ project: s.project, run })),
   render: (s: z.infer<typeof summary>) =>
     `project ${s.project}: ${s.num_runs} run(s), last step ${s.last_activity ?? "-"}\n${renderRuns(s.runs)}`,
   handler: (args, ctx) =>

@@ -35,6 +35,8 @@ export const getSnapshot = defineTool({
       "trackio-cli snapshot -p sft-qwen -r nan-blowup --around 660 --window 10",
     ],
   },
+  rows: (snapshot: Record<string, { timestamp: string; step: number; value: unknown }[]>) =>
+    Object.entries(snapshot).flatMap(([metric, points]) => points.map((p) => ({ metric, ...p }))),
   render,
   handler: (args, ctx) => {
     checkFilter(args);

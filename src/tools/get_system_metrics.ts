@@ -19,6 +19,7 @@ export const getSystemMetricsForRun = defineTool({
     aliases: ["system-metrics"],
     examples: ["trackio-cli system-metrics -p sft-qwen -r baseline-v1"],
   },
+  rows: (names: string[]) => names.map((metric) => ({ metric })),
   render: (names: string[]) => names.join("\n"),
   handler: (args, ctx) =>
     withRun(ctx, args, (store, run) => {

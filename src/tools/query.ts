@@ -93,6 +93,7 @@ export const query = defineTool({
       `trackio-cli query -p sft-qwen --sql "PRAGMA table_info(metrics)" --json`,
     ],
   },
+  rows: (r: QueryResult) => r.rows,
   render: (r: QueryResult) => {
     const body = table(r.columns, r.rows.map((row) => r.columns.map((c) => formatNumber(row[c]))));
     return r.truncated ? `${body}\n(truncated)` : body;

@@ -54,6 +54,11 @@ export interface ToolDef<S extends z.ZodObject = z.ZodObject, R = unknown> {
    * it, JSON is shown.
    */
   render?(result: R): string;
+  /**
+   * The result as records, one per row, for --format csv|tsv|ndjson|table|markdown. A result that is a
+   * list of objects needs none; a tool whose result is no list leaves it out.
+   */
+  rows?(result: R): Record<string, unknown>[];
   handler: (args: z.infer<S>, ctx: ToolContext) => ToolOutput<R> | Promise<ToolOutput<R>>;
   /**
    * Optional fast path for large results: the exact JSON text `handler`'s result serializes to,

@@ -74,13 +74,35 @@ export async function inspectPage(url: string, expressions: string[]): Promise<P
     socket.close();
     return { errors, requests, values, screenshot: Uint8Array.from(atob(data), (c) => c.charCodeAt(0)) };
   } finally {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // Already gone.
+    // Browser.close asked it to quit; give it a moment before forcing it.
+    let timer = 0;
+    const exited = await Promise.race([
+      child.status.then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 5000))),
+    ]);
+    clearTimeout(timer);
+    if (!exited) {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // Already gone.
+      }
+      await child.status;
     }
-    await child.status;
-    Deno.removeSync(profile, { recursive: true });
+    await removeProfile(profile);
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Chromium's helper processes may still be writing to the profile for a moment: retry. */
+async function removeProfile(dir: string): Promise<void> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    try {
+      return Deno.removeSync(dir, { recursive: true });
+    } catch {
+      await sleep(100);
+    }
   }
 }
 

@@ -75,7 +75,7 @@ export async function inspectPage(url: string, expressions: string[]): Promise<P
     return { errors, requests, values, screenshot: Uint8Array.from(atob(data), (c) => c.charCodeAt(0)) };
   } finally {
     // Browser.close asked it to quit; give it a moment before forcing it.
-    let timer = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const exited = await Promise.race([
       child.status.then(() => true),
       new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 5000))),

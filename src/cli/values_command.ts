@@ -10,6 +10,7 @@ import {
   saveChart,
 } from "./plot.ts";
 import { runAndPrint } from "./print.ts";
+import { follow, type FollowFlags, followOptions } from "./follow.ts";
 import { type FormatFlags, formatFrom, ndjsonLine, pickColumns } from "./formats.ts";
 import { checkFilter } from "../tools/get_metric_values.ts";
 import { requireMetric, withRun } from "../tools/context.ts";
@@ -27,7 +28,8 @@ interface ValuesArgs {
  * command prints as every other.
  */
 async function run(call: ToolRun): Promise<number> {
-  const flags = call.options as PlotFlags & FormatFlags;
+  const flags = call.options as PlotFlags & FollowFlags;
+  if (flags.follow) return await follow(call);
   const file = plotOutPath(flags);
   if (!flags.plot && !file) {
     const streams = formatFrom(flags) === "ndjson" &&
@@ -81,4 +83,4 @@ function streamNdjson(call: ToolRun, fields?: string): number {
   return 0;
 }
 
-export const valuesExtension: CommandExtension = { options: plotOptions(), run };
+export const valuesExtension: CommandExtension = { options: [...plotOptions(), ...followOptions()], run };

@@ -1,0 +1,106 @@
+import { Option } from "@commander-js/extra-typings";
+import { usageError } from "../errors.ts";
+import type { MetricPoint } from "../store/project.ts";
+import { requireMetric, withRun } from "../tools/context.ts";
+import { checkFilter } from "../tools/get_metric_values.ts";
+import { formatNumber } from "../util/format.ts";
+import type { ToolRun } from "./extensions.ts";
+import { type FormatFlags, formatFrom, ndjsonLine, pickColumns } from "./formats.ts";
+import { stdoutClosed, writeOut } from "./output.ts";
+import { cellText } from "./tabular.ts";
+
+/** Seconds between looks at the database while following. */
+export const FOLLOW_INTERVAL_SECONDS = 1;
+
+export const followOptions = () => [
+  new Option("--follow", "keep printing new points as the run logs them (tail -f); Ctrl-C ends it"),
+  new Option("--idle <seconds>", "with --follow: end when no new point came for this long"),
+];
+
+export interface FollowFlags extends FormatFlags {
+  follow?: boolean;
+  idle?: string;
+}
+
+interface FollowArgs {
+  project: string;
+  step?: number;
+  around_step?: number;
+  at_time?: string;
+  window?: number;
+  run?: string;
+  run_id?: string;
+  metric: string;
+  since_step?: number;
+  max_points?: number;
+}
+
+/** One point as a line in the format asked for: NDJSON for --json (JSON cannot stream), else text. */
+function lineWriter(flags: FollowFlags): { header: string; line: (p: MetricPoint) => string } {
+  const format = formatFrom(flags) ?? "table";
+  const columns = pickColumns(["step", "value", "timestamp"], flags.fields);
+  if (format === "json" || format === "ndjson") {
+    return { header: "", line: (p) => ndjsonLine(p as unknown as Record<string, unknown>, columns) };
+  }
+  const cells = (p: MetricPoint) => columns.map((c) => (p as unknown as Record<string, unknown>)[c]);
+  if (format === "csv" || format === "tsv") {
+    const sep = format === "csv" ? "," : "\t";
+    const quote = (
+      t: string,
+    ) => (format === "csv" && /[",\r\n]/.test(t) ? `"${t.replaceAll('"', '""')}"` : t);
+    return {
+      header: `${columns.join(sep)}\n`,
+      line: (p) => `${cells(p).map((c) => quote(cellText(c as never))).join(sep)}\n`,
+    };
+  }
+  if (format === "markdown") throw usageError("--follow prints lines: use table, csv, tsv or ndjson");
+  return {
+    header: `${columns.join("  ")}\n`,
+    line: (p) => `${cells(p).map((c) => formatNumber(c)).join("  ")}\n`,
+  };
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+  });
+
+/**
+ * `values --follow`: the points logged so far, then each new one as the run logs it, like `tail -f`.
+ * Ends on Ctrl-C, when stdout closes, or after --idle seconds without a new point.
+ */
+export async function follow(call: ToolRun): Promise<number> {
+  const flags = call.options as FollowFlags;
+  const args = call.args as unknown as FollowArgs;
+  if (args.max_points !== undefined) throw usageError("--follow prints every point: leave out --max-points");
+  checkFilter(args);
+  const idle = flags.idle === undefined ? undefined : Number(flags.idle);
+  if (idle !== undefined && !(idle > 0)) {
+    throw usageError(`--idle: '${flags.idle}' is not a number of seconds`);
+  }
+  const { header, line } = lineWriter(flags);
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  Deno.addSignalListener("SIGINT", onSignal);
+  let lastStep = args.since_step;
+  let lastNew = Date.now();
+  try {
+    writeOut(header);
+    while (!stop.signal.aborted && !stdoutClosed()) {
+      const fresh = withRun(call.ctx, args, (store, run) => {
+        requireMetric(store, run, args.metric);
+        return [...store.metricValues(run, args.metric, { ...args, since_step: lastStep })];
+      });
+      if (fresh.length) {
+        writeOut(fresh.map(line).join(""));
+        lastStep = fresh[fresh.length - 1].step;
+        lastNew = Date.now();
+      } else if (idle !== undefined && Date.now() - lastNew >= idle * 1000) break;
+      await sleep(FOLLOW_INTERVAL_SECONDS * 1000, stop.signal);
+    }
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSignal);
+  }
+  return 0;
+}

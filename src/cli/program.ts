@@ -6,6 +6,7 @@ import type { ToolContext, ToolDef } from "../tools/registry.ts";
 import { VERSION } from "../version.ts";
 import { didYouMean } from "../util/closest.ts";
 import { addCommonOptions, type CommonOptions, dataDirFor } from "./common_options.ts";
+import { complete, completionsCommand } from "./completions.ts";
 import { EXTENSIONS } from "./extensions.ts";
 import { formatOptions } from "./formats.ts";
 import { runAndPrint } from "./print.ts";
@@ -78,6 +79,7 @@ export function buildProgram(exit: { code: number } = { code: 0 }): Command {
   for (const tool of TOOLS) program.addCommand(toolCommand(tool, exit));
   program.addCommand(mcpCommand());
   program.addCommand(skillsCommand());
+  program.addCommand(completionsCommand(writeOut));
   return program as unknown as Command;
 }
 
@@ -98,6 +100,12 @@ export function wantsJson(argv: string[]): boolean {
 
 /** Runs the CLI on `argv` (without the program name) and returns the exit code. */
 export async function runCli(argv: string[]): Promise<number> {
+  // The completion scripts call back with the words typed so far; answer before any parsing.
+  if (argv[0] === "__complete") {
+    const words = argv.slice(argv[1] === "--" ? 2 : 1);
+    writeOut(complete(buildProgram(), words).map((c) => `${c}\n`).join(""));
+    return 0;
+  }
   const exit = { code: 0 };
   const json = wantsJson(argv);
   setColorMode(colorMode(argv));

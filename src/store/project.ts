@@ -185,13 +185,20 @@ export class ProjectStore {
    * the distinct key lists (a run logs few shapes of row), which is far cheaper than a DISTINCT over
    * every key of every row. Keys are joined with the unit separator, which metric names never hold.
    */
-  metricNames(run: RunRef): string[] {
+  metricNames(run: RunRef, sampleRows?: number): string[] {
     const where = this.runWhere(run);
+    // With a sample, only the first and last rows are read: enough for tab completion, instant on any run.
+    const sample = sampleRows === undefined ? "" : ` AND id IN (
+      SELECT id FROM (SELECT id FROM metrics WHERE ${where.sql} ORDER BY timestamp, id LIMIT ${sampleRows})
+      UNION SELECT id FROM (SELECT id FROM metrics WHERE ${where.sql} ORDER BY timestamp DESC, id DESC LIMIT ${sampleRows}))`;
+    const params = sampleRows === undefined
+      ? where.params
+      : [...where.params, ...where.params, ...where.params];
     const signatures = this.guardJson(run, () =>
       this.db.all(
         `SELECT DISTINCT (SELECT group_concat(key, char(31)) FROM json_each(${METRICS_TEXT})) AS keys
-         FROM metrics WHERE ${where.sql}`,
-        ...where.params,
+         FROM metrics WHERE ${where.sql}${sample}`,
+        ...params,
       ));
     const names = new Set<string>();
     for (const row of signatures) {

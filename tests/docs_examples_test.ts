@@ -38,7 +38,10 @@ function denoDir(): string {
   return Deno.env.get("DENO_DIR") ?? join(Deno.env.get("XDG_CACHE_HOME") ?? join(home, ".cache"), "deno");
 }
 
-/** `skills` reads no data; its install writes: into a scratch directory and home, never the real ones. */
+/**
+ * `skills` and `completions` read no data (no --demo); skills install writes: into a scratch directory
+ * and home, never the real ones.
+ */
 async function assertSkillsExample(args: string[]) {
   const scratch = Deno.makeTempDirSync({ prefix: "trackio-docs-skills-" });
   const out = await runCli(args.map((a) => a.replace(/^\/tmp\//, `${scratch}/`)), {
@@ -52,7 +55,7 @@ async function assertSkillsExample(args: string[]) {
 
 async function assertRunsOnDemo(line: string) {
   const args = shellWords(line).slice(1);
-  if (args[0] === "skills") return await assertSkillsExample(args);
+  if (args[0] === "skills" || args[0] === "completions") return await assertSkillsExample(args);
   if (args[0] === "mcp" && args.includes("--http") && !args.includes("--print-config")) {
     return await assertServesOnDemo(args);
   }

@@ -11,7 +11,7 @@ import {
 } from "./plot.ts";
 import { runAndPrint } from "./print.ts";
 import { follow, type FollowFlags, followOptions } from "./follow.ts";
-import { type FormatFlags, formatFrom, ndjsonLine, pickColumns } from "./formats.ts";
+import { formatFrom, ndjsonLine, pickColumns } from "./formats.ts";
 import { checkFilter } from "../tools/get_metric_values.ts";
 import { requireMetric, withRun } from "../tools/context.ts";
 

@@ -29,22 +29,12 @@ print(json.dumps({"width": float(root.get("width")), "height": float(root.get("h
   return JSON.parse(new TextDecoder().decode(out.stdout));
 }
 
+const overfitCurves = ["values", "-p", "sft-qwen", "-r", "overfit-v2", "-m", "train/loss,eval/loss"];
+
 Deno.test("values --plot-out: an SVG with one line per series and a PNG at twice its size", async () => {
   const dir = fixtureDir("head");
   const svg = join(dir, "curves.svg");
-  const out = await runCli([
-    "values",
-    "-p",
-    "sft-qwen",
-    "-r",
-    "overfit-v2",
-    "-m",
-    "train/loss,eval/loss",
-    "--plot-out",
-    svg,
-    "--dir",
-    dir,
-  ]);
+  const out = await runCli([...overfitCurves, "--plot-out", svg, "--dir", dir]);
   assert.equal(out.code, 0, out.stderr);
   assert.equal(out.stdout, "");
   assert.match(out.stderr, /^note: chart written to .*curves\.svg\n$/);
@@ -55,37 +45,13 @@ Deno.test("values --plot-out: an SVG with one line per series and a PNG at twice
   }
   const png = join(dir, "curves.png");
   assert.equal(
-    (await runCli([
-      "values",
-      "-p",
-      "sft-qwen",
-      "-r",
-      "overfit-v2",
-      "-m",
-      "train/loss,eval/loss",
-      "--plot-out",
-      png,
-      "--dir",
-      dir,
-    ])).code,
+    (await runCli([...overfitCurves, "--plot-out", png, "--dir", dir])).code,
     0,
   );
   const bytes = Deno.readFileSync(png);
   const bitmap = await createImageBitmap(new Blob([new Uint8Array(bytes)], { type: "image/png" }));
   assert.deepStrictEqual([bitmap.width, bitmap.height], [parsed.width * 2, parsed.height * 2]);
-  const bad = await runCli([
-    "values",
-    "-p",
-    "sft-qwen",
-    "-r",
-    "overfit-v2",
-    "-m",
-    "train/loss",
-    "--plot-out",
-    "x.gif",
-    "--dir",
-    dir,
-  ]);
+  const bad = await runCli([...overfitCurves, "--plot-out", "x.gif", "--dir", dir]);
   assert.equal(bad.code, 2);
   Deno.removeSync(dir, { recursive: true });
 });

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { Comparison } from "../src/analysis/compare.ts";
 import { runCli } from "./helpers/cli.ts";
+import { pipe as pipeRaw } from "./helpers/shell.ts";
 import { fixtureDir } from "./helpers/fixture_dir.ts";
 import { result } from "./helpers/invoke.ts";
 import { stdioSession } from "./helpers/mcp.ts";
@@ -137,15 +138,7 @@ Deno.test("runs of several projects, by project/run; nothing matched is exit 3",
   Deno.removeSync(dir, { recursive: true });
 });
 
-async function pipe(command: string, input: string): Promise<string> {
-  const child = new Deno.Command("bash", { args: ["-c", command], stdin: "piped", stdout: "piped" }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(input));
-  await writer.close();
-  const out = await child.output();
-  assert.equal(out.code, 0, command);
-  return new TextDecoder().decode(out.stdout).trim();
-}
+const pipe = async (command: string, input: string) => (await pipeRaw(command, input)).trim();
 
 Deno.test("--json through jq and --format csv through Python's csv module give the same fields", async () => {
   const dir = fixtureDir("head");

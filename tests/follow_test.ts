@@ -15,24 +15,14 @@ function liveProject(): { dir: string; path: string } {
   return { dir, path };
 }
 
+/** `values ... --follow` on the live run of `dir`. */
+const followLive = (
+  dir: string,
+) => ["values", "-p", "live", "-r", "live", "-m", "loss", "--dir", dir, "--follow"];
+
 Deno.test("--follow prints the points so far, then each new one once, and ends after --idle", async () => {
   const { dir, path } = liveProject();
-  const follower = spawnCli([
-    "values",
-    "-p",
-    "live",
-    "-r",
-    "live",
-    "-m",
-    "loss",
-    "--dir",
-    dir,
-    "--follow",
-    "--idle",
-    "2",
-    "--format",
-    "ndjson",
-  ]);
+  const follower = spawnCli([...followLive(dir), "--idle", "2", "--format", "ndjson"]);
   await new Promise((r) => setTimeout(r, 800));
   const writer = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", WRITER, path, "4", "5", "250", "reopen"],
@@ -47,20 +37,7 @@ Deno.test("--follow prints the points so far, then each new one once, and ends a
 
 Deno.test("--follow ends cleanly on Ctrl-C; CSV gets its header once", async () => {
   const { dir } = liveProject();
-  const follower = spawnCli([
-    "values",
-    "-p",
-    "live",
-    "-r",
-    "live",
-    "-m",
-    "loss",
-    "--dir",
-    dir,
-    "--follow",
-    "--format",
-    "csv",
-  ]);
+  const follower = spawnCli([...followLive(dir), "--format", "csv"]);
   const reader = follower.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let text = "";
   while (text.split("\n").length < 7) text += (await reader.read()).value ?? "";

@@ -5,17 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { runCli } from "./helpers/cli.ts";
+import { pipe } from "./helpers/shell.ts";
 import { fixtureDir } from "./helpers/fixture_dir.ts";
-
-async function pipe(command: string, input: string): Promise<string> {
-  const child = new Deno.Command("bash", { args: ["-c", command], stdin: "piped", stdout: "piped" }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(input));
-  await writer.close();
-  const out = await child.output();
-  assert.equal(out.code, 0, command);
-  return new TextDecoder().decode(out.stdout);
-}
 
 /** Python's csv reader on `text` (CSV, or TSV with `tsv`), as rows of strings. */
 async function pythonRows(text: string, tsv = false): Promise<string[][]> {

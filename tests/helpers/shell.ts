@@ -1,3 +1,5 @@
+import assert from "node:assert/strict";
+
 /** Splits a shell command line into words: quotes and backslash escapes, no expansion. */
 export function shellWords(line: string): string[] {
   const words: string[] = [];
@@ -31,4 +33,15 @@ export function shellWords(line: string): string[] {
   }
   if (inWord) words.push(word);
   return words;
+}
+
+/** `command` run by bash with `input` on stdin (a real consumer: jq, python3...); its stdout. */
+export async function pipe(command: string, input: string): Promise<string> {
+  const child = new Deno.Command("bash", { args: ["-c", command], stdin: "piped", stdout: "piped" }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(input));
+  await writer.close();
+  const out = await child.output();
+  assert.equal(out.code, 0, command);
+  return new TextDecoder().decode(out.stdout);
 }

@@ -84,6 +84,8 @@ Deno.test("values --plot overlays metrics and runs; analyze --plot marks the fin
   const analyze = await runCli(["analyze", "-p", "sft-qwen", "-r", "nan-blowup", "--plot", "--dir", dir]);
   assert.equal(analyze.code, 0, analyze.stderr);
   assert.match(analyze.stdout, /\^ step 600: grad\.explosion: first non-finite value/);
+  const piped = await runCli(["analyze", "-p", "sft-qwen", "-r", "nan-blowup", "--dir", dir]);
+  assert.ok(!piped.stdout.includes("+---"), "no chart when the output is not a terminal, unless --plot");
   assert.match(analyze.stdout, /\+ eval\/loss \(\d+ NaN\/Inf !\)/);
   const bad = await runCli([
     "values",

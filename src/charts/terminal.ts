@@ -121,7 +121,10 @@ export function renderChart(series: ChartSeries[], options: ChartOptions): strin
   if (markerRow.some((m) => m !== " ")) lines.push(`${" ".repeat(labelWidth + 2)}${markerRow.join("")}`);
   const first = fmt(x0 < 0 && all.every(([s]) => s >= 0) ? 0 : Math.round(x0));
   const last = fmt(Math.round(x1));
-  lines.push(`${" ".repeat(labelWidth + 2)}${first}${`step ${last}`.padStart(cols - first.length)}`);
+  const end = `step ${last}`;
+  lines.push(
+    `${" ".repeat(labelWidth + 2)}${first}${" ".repeat(Math.max(1, cols - first.length - end.length))}${end}`,
+  );
   const legend = plotted.map((s, i) => {
     const mark = options.unicode ? "●" : ASCII_MARKS[i % ASCII_MARKS.length];
     const bad = s.nonFinite.length ? ` (${s.nonFinite.length} NaN/Inf ${options.unicode ? "×" : "!"})` : "";

@@ -55,7 +55,9 @@ async function run(call: ToolRun): Promise<number> {
   notices.forEach(reportNotice);
   const analysis = result as AnalysisResult;
   writeOut(format === "html" ? await analysisHtml(call.ctx, analysis) : renderReport(analysis, format));
-  if (options.plot && format === "text") await plotFindings(call, analysis, options);
+  // On a terminal the report ends with its chart; elsewhere (logs, pipes) only when asked.
+  const plot = options.plot ?? (format === "text" && Deno.stdout.isTerminal());
+  if (plot && format === "text") await plotFindings(call, analysis, options);
   if (file) await saveAnalysisChart(call, analysis, file, options.logY);
   if (inGitHubActions()) reportToGitHub(analysis, writeErr);
   return gateExitCode(analysis.verdict, options.failOn);
@@ -111,6 +113,7 @@ async function saveAnalysisChart(call: ToolRun, analysis: AnalysisResult, file: 
 export const analyzeExtension: CommandExtension = {
   options: [
     ...plotOptions(),
+    new Option("--no-plot", "no chart under the report (on a terminal there is one by default)"),
     new Option(
       "--format <format>",
       "report format (--json is --format json); html is one self-contained file",

@@ -44,7 +44,9 @@ export function chartStyle(flags: PlotFlags, defaultHeight = 12) {
   let columns = 80;
   if (tty) {
     try {
-      columns = Deno.consoleSize().columns;
+      // A pseudo-terminal may report no size at all: keep 80 rather than draw a sliver.
+      const size = Deno.consoleSize().columns;
+      if (size >= 40) columns = size;
     } catch {
       // Not a console after all: keep 80.
     }

@@ -8,11 +8,11 @@ import { reportNotice, writeErr, writeOut } from "./output.ts";
 import { analysisHtml, findingMarkers, storyMetrics } from "./html_reports.ts";
 import {
   chartStyle,
-  curves,
   drawChart,
   type PlotFlags,
   plotOptions,
   plotOutPath,
+  reportCurves,
   saveChart,
 } from "./plot.ts";
 import { watchAnalysis } from "./watch_analysis.ts";
@@ -72,7 +72,7 @@ async function plotFindings(call: ToolRun, analysis: AnalysisResult, flags: Plot
   for (const report of analysis.runs) {
     const metrics = storyMetrics(report);
     if (metrics.length === 0) continue;
-    const series = await curves(call.ctx, analysis.project, [undefined], metrics, style.width, report.run_id);
+    const series = await reportCurves(call.ctx, analysis.project, report, metrics, style.width);
     writeOut(`\n${drawChart(series, style, findingMarkers(report))}\n`);
   }
 }
@@ -84,27 +84,13 @@ async function plotFindings(call: ToolRun, analysis: AnalysisResult, flags: Plot
 async function saveAnalysisChart(call: ToolRun, analysis: AnalysisResult, file: string, logY?: boolean) {
   if (analysis.runs.length === 1) {
     const [report] = analysis.runs;
-    const series = await curves(
-      call.ctx,
-      analysis.project,
-      [undefined],
-      storyMetrics(report),
-      0,
-      report.run_id,
-    );
+    const series = await reportCurves(call.ctx, analysis.project, report, storyMetrics(report), 0);
     const title = `${analysis.project} / ${report.run}: ${report.verdict}`;
     return await saveChart(file, series, { title, logY, markers: findingMarkers(report) });
   }
   const series = [];
   for (const report of analysis.runs.filter((r) => r.metrics.train_loss)) {
-    const [curve] = await curves(
-      call.ctx,
-      analysis.project,
-      [undefined],
-      [report.metrics.train_loss!],
-      0,
-      report.run_id,
-    );
+    const [curve] = await reportCurves(call.ctx, analysis.project, report, [report.metrics.train_loss!], 0);
     series.push({ ...curve, label: report.run });
   }
   await saveChart(file, series, { title: `${analysis.project}: train loss of every run`, logY });

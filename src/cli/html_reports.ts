@@ -4,7 +4,7 @@ import type { ChartMarker, ChartSeries } from "../charts/terminal.ts";
 import type { AnalysisResult, RunReport } from "../tools/analyze_run.ts";
 import { progressText, STATS_HEADERS, statsRows } from "../tools/analysis_report.ts";
 import type { ToolContext } from "../tools/registry.ts";
-import { curves } from "./plot.ts";
+import { curves, reportCurves } from "./plot.ts";
 
 /** The steps a run's findings point at, as chart markers (the first few: enough to find them). */
 export function findingMarkers(report: RunReport, limit = 4): ChartMarker[] {
@@ -39,7 +39,7 @@ export async function analysisHtml(ctx: ToolContext, analysis: AnalysisResult): 
     const chart = metrics.length
       ? figure(
         await svgOf(
-          await curves(ctx, analysis.project, [undefined], metrics, 0, r.run_id),
+          await reportCurves(ctx, analysis.project, r, metrics, 0),
           r.run,
           findingMarkers(r),
         ),

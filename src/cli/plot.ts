@@ -4,6 +4,8 @@ import { usageError } from "../errors.ts";
 import type { MetricPoint } from "../store/project.ts";
 import type { ToolContext } from "../tools/registry.ts";
 import { getMetricValues } from "../tools/get_metric_values.ts";
+import { type RunReport, seriesOfReport } from "../tools/analyze_run.ts";
+import { downsampleMinMax } from "../analysis/downsample.ts";
 import { readEnv } from "../store/paths.ts";
 import type { FileChartOptions } from "../charts/spec.ts";
 import { colorFor, reportNotice } from "./output.ts";
@@ -120,6 +122,32 @@ export async function curves(
     }
   }
   return out;
+}
+
+/**
+ * A report's curves from the series its analysis already read (downsampled like `curves`), else read
+ * again from the database.
+ */
+export async function reportCurves(
+  ctx: ToolContext,
+  project: string,
+  report: RunReport,
+  metrics: string[],
+  width: number,
+): Promise<ChartSeries[]> {
+  const cached = seriesOfReport(report);
+  if (!cached || metrics.some((m) => !cached.has(m))) {
+    return await curves(ctx, project, [undefined], metrics, width, report.run_id);
+  }
+  return metrics.map((metric) => {
+    const s = cached.get(metric)!;
+    const points = s.steps.map((step, i) => ({ step, value: s.values[i] })).sort((a, b) => a.step - b.step);
+    const first = points[0]?.step ?? 0;
+    const last = points.at(-1)?.step ?? 0;
+    const kept =
+      downsampleMinMax(points, width > 0 ? pointsFor(width) : FILE_CHART_POINTS, first, last).points;
+    return { label: metric, points: kept.map((p) => [p.step, p.value as number] as [number, number]) };
+  });
 }
 
 export function drawChart(

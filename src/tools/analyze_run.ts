@@ -2,6 +2,7 @@ import { z } from "zod";
 import { RunCollector } from "../analysis/collect.ts";
 import { analyzeRun, type MetricChoices, type RunAnalysis } from "../analysis/diagnose.ts";
 import { worst } from "../analysis/findings.ts";
+import type { Series } from "../analysis/series.ts";
 import { usageError } from "../errors.ts";
 import type { ProjectStore, RunRef } from "../store/project.ts";
 import { renderAnalysis } from "./analysis_report.ts";
@@ -57,12 +58,22 @@ const analysis = z.object({ project: z.string(), verdict: severity, runs: z.arra
 export type AnalysisResult = z.infer<typeof analysis>;
 export type RunReport = z.infer<typeof runReport>;
 
+/**
+ * The series each report was computed from, kept beside it (not in it: the result stays what JSON and
+ * MCP return) so that a chart of the same run needs no second read of a long run.
+ */
+const SERIES = new WeakMap<RunReport, Map<string, Series>>();
+
+export const seriesOfReport = (report: RunReport) => SERIES.get(report);
+
 /** Reads a run's rows once and diagnoses it. */
 export function analyzeStoredRun(store: ProjectStore, run: RunRef, choices: MetricChoices): RunReport {
   const collector = new RunCollector(choices);
   store.scanRows(run, undefined, (step, metrics) => collector.add(step, metrics));
   const result: RunAnalysis = analyzeRun({ series: collector.series, config: store.config(run) }, choices);
-  return { run: run.name, run_id: run.id, ...result } as RunReport;
+  const report = { run: run.name, run_id: run.id, ...result } as RunReport;
+  SERIES.set(report, collector.series);
+  return report;
 }
 
 export const analyzeRunTool = defineTool({

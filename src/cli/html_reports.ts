@@ -85,7 +85,9 @@ ${c.warnings.map((w) => `<p class="warning">Warning: ${escapeHtml(w)}</p>`).join
 ${
     figure(
       await svgOf(series, c.metric, markers),
-      "Each run's curve; the best run is first in the legend order of the table.",
+      markers.length
+        ? `Each run's ${c.metric}; the dashed line marks the step they were compared at.`
+        : `Each run's ${c.metric}, compared at its last point.`,
     )
   }
 <p class="recommendation"><strong>Recommendation:</strong> ${escapeHtml(c.recommendation)}</p>`;

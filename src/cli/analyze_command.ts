@@ -5,6 +5,7 @@ import { GATE_EXIT_CODES, gateExitCode, renderReport, type ReportFormat } from "
 import type { CommandExtension, ToolRun } from "./extensions.ts";
 import { inGitHubActions, reportToGitHub } from "./github.ts";
 import { reportNotice, writeErr, writeOut } from "./output.ts";
+import { formatFrom } from "./formats.ts";
 import { analysisHtml, findingMarkers, storyMetrics } from "./html_reports.ts";
 import {
   chartStyle,
@@ -24,12 +25,7 @@ export interface AnalyzeOptions extends PlotFlags {
   watch?: string | true;
 }
 
-export function formatOf(options: AnalyzeOptions): ReportFormat {
-  if (options.json && options.format && options.format !== "json") {
-    throw usageError("--json and --format are two answers to one question: give one");
-  }
-  return options.json ? "json" : options.format ?? "text";
-}
+export const formatOf = (options: AnalyzeOptions): ReportFormat => formatFrom(options) ?? "text";
 
 /** Seconds between polls for `--watch` without a value. */
 export const DEFAULT_WATCH_SECONDS = 10;

@@ -1,10 +1,10 @@
 import { Option } from "@commander-js/extra-typings";
 import type { Comparison } from "../analysis/compare.ts";
-import { usageError } from "../errors.ts";
 import { toJson } from "../json.ts";
 import type { CommandExtension, ToolRun } from "./extensions.ts";
 import { reportNotice, writeOut } from "./output.ts";
 import { type Cell, toCsv, toMarkdown, toTsv } from "./tabular.ts";
+import { formatFrom } from "./formats.ts";
 import { comparedHere, comparisonCurves, comparisonHtml } from "./html_reports.ts";
 import { plotOutPath, saveChart } from "./plot.ts";
 
@@ -47,10 +47,7 @@ async function run(call: ToolRun): Promise<number> {
     logY?: boolean;
   };
   const file = plotOutPath(options);
-  if (options.json && options.format && options.format !== "json") {
-    throw usageError("--json and --format are two answers to one question: give one");
-  }
-  const format = options.json ? "json" : options.format ?? "table";
+  const format = formatFrom(options) ?? "table";
   const { result, notices } = await call.tool.handler(call.args, call.ctx);
   const comparison = result as Comparison;
   notices.forEach(reportNotice);

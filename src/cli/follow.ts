@@ -8,6 +8,7 @@ import type { ToolRun } from "./extensions.ts";
 import { type FormatFlags, formatFrom, ndjsonLine, pickColumns } from "./formats.ts";
 import { stdoutClosed, writeOut } from "./output.ts";
 import { cellText } from "./tabular.ts";
+import { sleep } from "../util/sleep.ts";
 
 /** Seconds between looks at the database while following. */
 export const FOLLOW_INTERVAL_SECONDS = 1;
@@ -59,12 +60,6 @@ function lineWriter(flags: FollowFlags): { header: string; line: (p: MetricPoint
     line: (p) => `${cells(p).map((c) => formatNumber(c)).join("  ")}\n`,
   };
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
-  });
 
 /**
  * `values --follow`: the points logged so far, then each new one as the run logs it, like `tail -f`.

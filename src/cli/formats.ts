@@ -26,8 +26,13 @@ export interface FormatFlags {
   fields?: string;
 }
 
-/** The format asked for, or undefined for the command's own human rendering. */
-export function formatFrom(flags: FormatFlags): Format | undefined {
+/**
+ * The format asked for (`--json` is `--format json`), or undefined for the command's own human
+ * rendering. Commands with formats of their own (analyze, compare) ask the same way.
+ */
+export function formatFrom<F extends string = Format>(
+  flags: { json?: boolean; format?: F },
+): F | "json" | undefined {
   if (flags.json && flags.format && flags.format !== "json") {
     throw usageError("--json and --format are two answers to one question: give one");
   }

@@ -9,6 +9,7 @@ import type { AnalysisResult, RunReport } from "../tools/analyze_run.ts";
 import { withProject } from "../tools/context.ts";
 import { gateExitCode, renderReport, type ReportFormat } from "./analysis_output.ts";
 import type { ToolRun } from "./extensions.ts";
+import { sleep } from "../util/sleep.ts";
 import { reportNotice, writeOut } from "./output.ts";
 
 interface WatchArgs {
@@ -44,13 +45,6 @@ function describeChange(before: RunReport | undefined, now: RunReport): string {
     ? `${now.verdict.toUpperCase()} (was ${before.verdict})`
     : now.verdict.toUpperCase();
   return [`[${clock()}] step ${step}${share}: ${verdict}`, ...parts.map((p) => `  ${p}`)].join("\n");
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
-  });
 }
 
 /**

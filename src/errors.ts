@@ -7,36 +7,70 @@ export type ErrorCode =
   | "not_found"
   | "data"
   | "refused"
-  | "internal";
+  | "internal"
+  | "remote"
+  | "auth";
 
-/** Exit codes of the CLI, documented in README.md ("Exit codes"). */
+/** Exit codes of the CLI, documented in README.md ("Exit codes"); 6 and 7 are analyze's gates. */
 export const EXIT_CODES: Record<ErrorCode, number> = {
   internal: 1,
   usage: 2,
   not_found: 3,
   data: 4,
   refused: 5,
+  remote: 8,
+  auth: 9,
 };
+
+/**
+ * A tool call that would help, e.g. listing the runs after a run was not found. Each front end words
+ * it its own way: a command line on the CLI, a tool call over MCP.
+ */
+export interface NextStep {
+  tool: string;
+  args: Record<string, unknown>;
+  /** What the call shows: "the runs", "its metrics". */
+  shows: string;
+}
+
+/**
+ * Input fields named in messages are written `arg("project")`, so that each front end can spell them
+ * its own way (`--project` on the CLI, `project` over MCP).
+ */
+export const arg = (field: string) => `\u2039${field}\u203a`;
+const FIELD = /\u2039([a-z_]+)\u203a/g;
+
+/** A message with its field names spelled by `spell`. */
+export function spellFields(text: string, spell: (field: string) => string): string {
+  return text.replace(FIELD, (_, field: string) => spell(field));
+}
 
 export class TrackioCliError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly hint?: string,
+    readonly next?: NextStep,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = "TrackioCliError";
   }
 }
 
-export const usageError = (message: string, hint?: string) => new TrackioCliError("usage", message, hint);
-export const notFound = (message: string, hint?: string) => new TrackioCliError("not_found", message, hint);
+export const usageError = (message: string, hint?: string, next?: NextStep) =>
+  new TrackioCliError("usage", message, hint, next);
+export const notFound = (message: string, hint?: string, next?: NextStep) =>
+  new TrackioCliError("not_found", message, hint, next);
 export const dataError = (message: string, hint?: string) => new TrackioCliError("data", message, hint);
 export const refused = (message: string, hint?: string) => new TrackioCliError("refused", message, hint);
+export const remoteError = (message: string, hint?: string, cause?: unknown) =>
+  new TrackioCliError("remote", message, hint, undefined, { cause });
+export const authError = (message: string, hint?: string) => new TrackioCliError("auth", message, hint);
 
 /** Any thrown value as a TrackioCliError; unknown failures become `internal` with their message. */
 export function asCliError(error: unknown): TrackioCliError {
   if (error instanceof TrackioCliError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  return new TrackioCliError("internal", message.split("\n")[0]);
+  return new TrackioCliError("internal", message.split("\n")[0], undefined, undefined, { cause: error });
 }

@@ -18,8 +18,8 @@ Deno.test("every synthetic run gets its label", () => {
 });
 
 for (const generation of ["v0.5", "pre-runid", "head"] as const) {
-  Deno.test(`every fixture run on ${generation} gets its label`, () => {
-    const outcomes = evaluate(fixtureRuns(generation));
+  Deno.test(`every fixture run on ${generation} gets its label`, async () => {
+    const outcomes = evaluate(await fixtureRuns(generation));
     assert.equal(outcomes.length, 14);
     for (const o of outcomes) {
       assert.equal(o.predicted, o.label, `${o.name}: ${JSON.stringify(o.analysis.findings)}`);
@@ -27,8 +27,8 @@ for (const generation of ["v0.5", "pre-runid", "head"] as const) {
   });
 }
 
-Deno.test("the fixture findings carry the evidence their README describes", () => {
-  const byName = new Map(evaluate(fixtureRuns("head")).map((o) => [o.name.split(" ")[1], o.analysis]));
+Deno.test("the fixture findings carry the evidence their README describes", async () => {
+  const byName = new Map(evaluate(await fixtureRuns("head")).map((o) => [o.name.split(" ")[1], o.analysis]));
   const overfit = byName.get("sft-qwen/overfit-v2")!.findings.find((f) => f.rule === "loss.overfitting")!;
   const best = overfit.evidence.find((e) => e.note.startsWith("best eval loss"))!;
   assert.ok(best.step >= 900 && best.step <= 1100, `best eval step ${best.step}`);

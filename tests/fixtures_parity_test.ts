@@ -8,6 +8,7 @@ import { TrackioCliError } from "../src/errors.ts";
 import { toJson } from "../src/json.ts";
 import { findTool } from "../src/tools/index.ts";
 import { invokeTool, parseToolArgs } from "../src/tools/invoke.ts";
+import { localContext } from "../src/tools/registry.ts";
 import { expectedCalls, expectedProjects, fixtureDir, isUnknownLookup } from "./helpers/fixture_dir.ts";
 import { cliArgv, runCli, snapshotDir } from "./helpers/cli.ts";
 import type { Generation } from "./helpers/trackio_db.ts";
@@ -19,7 +20,7 @@ for (const generation of GENERATIONS) {
   Deno.test(`every recorded Trackio call on ${generation} fixtures gives Trackio's result`, async () => {
     const dir = fixtureDir(generation);
     const before = snapshotDir(dir);
-    const ctx = { dataDir: { path: dir, source: "--dir" as const } };
+    const ctx = localContext({ path: dir, source: "--dir" });
     let compared = 0;
     let refused = 0;
     for (const project of expectedProjects(generation)) {
@@ -39,7 +40,7 @@ for (const generation of GENERATIONS) {
           }
           const { result }: { result: unknown } = await invokeTool(tool, call.args, ctx);
           assert.deepStrictEqual(asTrackioJson(result), call.result, label);
-          const fast: string | undefined = tool.jsonText?.(parseToolArgs(tool, call.args), ctx);
+          const fast: string | undefined = await tool.jsonText?.(parseToolArgs(tool, call.args), ctx);
           if (fast !== undefined) {
             assert.deepStrictEqual(JSON.parse(fast), call.result, `${label} (JSON fast path)`);
           }

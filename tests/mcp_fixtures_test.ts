@@ -10,6 +10,7 @@ import { toJson } from "../src/json.ts";
 import { toolListing, withMcpDefaults } from "../src/mcp/server.ts";
 import { findTool, TOOLS } from "../src/tools/index.ts";
 import { invokeTool } from "../src/tools/invoke.ts";
+import { localContext } from "../src/tools/registry.ts";
 import { cliArgv, runCli } from "./helpers/cli.ts";
 import { expectedCalls, expectedProjects, fixtureDir, isUnknownLookup } from "./helpers/fixture_dir.ts";
 import { session, type TransportKind } from "./helpers/mcp.ts";
@@ -31,7 +32,7 @@ const CASES: [Generation, TransportKind][] = [
 for (const [generation, kind] of CASES) {
   Deno.test(`MCP over ${kind}: every recorded call on ${generation} fixtures`, async () => {
     const dir = fixtureDir(generation);
-    const ctx = { dataDir: { path: dir, source: "--dir" as const } };
+    const ctx = localContext({ path: dir, source: "--dir" });
     const { client, close } = await session(kind, ["--dir", dir]);
     let sameAsTrackio = 0;
     try {

@@ -20,6 +20,9 @@ export class RunCollector {
     this.wanted = (name) => more.has(name) || role(name);
   }
 
+  /** Whether a metric's values are kept: a source may leave the others out. */
+  readonly wants = (name: string): boolean => this.wanted(name);
+
   /** Every metric name seen, numeric or not. */
   get names(): Set<string> {
     return new Set(this.slots.keys());

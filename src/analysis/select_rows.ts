@@ -17,7 +17,6 @@ export function selectRows(
     string,
     { min: number; minAt: number; max: number; maxAt: number; oddAt?: number }
   >();
-  const keep = new Set<number>([0, total - 1]);
   let index = 0;
   for (const row of rows) {
     const bucket = Math.min(bucketCount - 1, Math.floor((index * bucketCount) / total));
@@ -35,11 +34,38 @@ export function selectRows(
     }
     index++;
   }
-  // First, last, then non-finite rows, spikes and dips: what a reader must not miss comes first
-  // when even one bucket per metric is more than max_rows allows.
-  const odd = [...extremes.values()].map((e) => e.oddAt);
-  const highs = [...extremes.values()].map((e) => e.maxAt);
-  const lows = [...extremes.values()].map((e) => (e.oddAt === undefined ? e.minAt : -1));
+  return keepExtremes(
+    [...extremes].map(([key, e]) => {
+      const [bucket, metric] = key.split("\u0000");
+      return { bucket: Number(bucket), metric, minAt: e.minAt, maxAt: e.maxAt, oddAt: e.oddAt };
+    }),
+    total,
+    maxRows,
+  );
+}
+
+/** Where one metric's extremes fell within one bucket (-1 or undefined: nowhere). */
+export interface BucketExtremes {
+  bucket: number;
+  metric: string;
+  minAt: number;
+  maxAt: number;
+  oddAt?: number;
+}
+
+/**
+ * The rows to keep: first, last, then non-finite rows, spikes and dips, each list by bucket and
+ * metric name, so that what a reader must not miss comes first when even one bucket per metric is
+ * more than `maxRows` allows (and so that the same data gives the same rows wherever it is thinned).
+ */
+export function keepExtremes(extremes: BucketExtremes[], total: number, maxRows: number): Set<number> {
+  const sorted = [...extremes].sort((a, b) =>
+    a.bucket - b.bucket || (a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0)
+  );
+  const keep = new Set<number>([0, total - 1]);
+  const odd = sorted.map((e) => e.oddAt);
+  const highs = sorted.map((e) => e.maxAt);
+  const lows = sorted.map((e) => (e.oddAt === undefined ? e.minAt : -1));
   for (const at of [...odd, ...highs, ...lows]) {
     if (keep.size >= maxRows) break;
     if (at !== undefined && at >= 0) keep.add(at);

@@ -2,8 +2,8 @@ import { Command, type Option } from "@commander-js/extra-typings";
 import { RULES } from "../analysis/rules/index.ts";
 import { usageError } from "../errors.ts";
 import { listSkills } from "../skills/catalog.ts";
-import { listProjectNames, resolveDataDir } from "../store/paths.ts";
-import { projectExists, withProject } from "../tools/context.ts";
+import { withProject } from "../tools/context.ts";
+import { sourceFor } from "./common_options.ts";
 
 /** Rows from each end of a run that tab completion reads for metric names: instant on any run. */
 const METRIC_SAMPLE_ROWS = 500;
@@ -13,7 +13,7 @@ const METRIC_SAMPLE_ROWS = 500;
  * (the last one being completed), the candidates. Names come from the data directory (--dir in the
  * words, else the environment); a missing directory or file just gives no names.
  */
-export function complete(program: Command, words: string[]): string[] {
+export async function complete(program: Command, words: string[]): Promise<string[]> {
   const current = words.at(-1) ?? "";
   const typed = words.slice(0, -1);
   let command = program;
@@ -31,7 +31,7 @@ export function complete(program: Command, words: string[]): string[] {
   const starts = (names: string[]) => names.filter((n) => n.startsWith(current));
   if (option && (option.required || option.optional)) {
     if (option.argChoices) return starts(option.argChoices);
-    return starts(valueNames(option.long ?? "", typed));
+    return starts(await valueNames(option.long ?? "", typed));
   }
   if (current.startsWith("-")) {
     return starts(options.flatMap((o) => [o.long ?? "", o.short ?? ""]).filter(Boolean));
@@ -56,27 +56,38 @@ function valueOf(words: string[], ...flags: string[]): string | undefined {
   return undefined;
 }
 
-function valueNames(flag: string, words: string[]): string[] {
+async function valueNames(flag: string, words: string[]): Promise<string[]> {
   try {
-    const dataDir = resolveDataDir(valueOf(words, "--dir"));
-    const ctx = { dataDir };
-    if (flag === "--project") return listProjectNames(dataDir.path);
+    const source = sourceFor({
+      dir: valueOf(words, "--dir"),
+      space: valueOf(words, "--space"),
+      hfToken: valueOf(words, "--hf-token"),
+      demo: words.includes("--demo"),
+    });
+    const ctx = { source };
+    if (flag === "--project") return await source.projects();
     const project = valueOf(words, "--project", "-p");
-    if (!project || !projectExists(ctx, project)) return [];
+    if (!project || !(await source.hasProject(project))) return [];
     if (flag === "--run" || flag === "--runs") {
-      return withProject(ctx, project, (store) => [...new Set(store.runs().map((r) => r.name))]);
-    }
-    if (flag === "--run-id") return withProject(ctx, project, (store) => store.runs().map((r) => r.id));
-    if (flag === "--metric") {
-      const run = valueOf(words, "--run", "-r");
-      return withProject(
+      return await withProject(
         ctx,
         project,
-        (store) => store.metricNames(store.resolveRun(run), METRIC_SAMPLE_ROWS),
+        async (store) => [...new Set((await store.runs()).map((r) => r.name))],
+      );
+    }
+    if (flag === "--run-id") {
+      return await withProject(ctx, project, async (store) => (await store.runs()).map((r) => r.id));
+    }
+    if (flag === "--metric") {
+      const run = valueOf(words, "--run", "-r");
+      return await withProject(
+        ctx,
+        project,
+        async (store) => await store.metricNames(await store.resolveRun(run), METRIC_SAMPLE_ROWS),
       );
     }
   } catch {
-    // Completion never complains: an unreadable file or a typo just gives no names.
+    // Completion never complains: an unreadable file, an unreachable server or a typo just gives no names.
   }
   return [];
 }

@@ -1,7 +1,8 @@
 import { Option } from "@commander-js/extra-typings";
 import { usageError } from "../errors.ts";
 import type { MetricPoint } from "../store/project.ts";
-import { requireMetric, withRun } from "../tools/context.ts";
+import { allValues, requireMetric, withProject, withRun } from "../tools/context.ts";
+import { LivePoll } from "./live_retry.ts";
 import { checkFilter } from "../tools/get_metric_values.ts";
 import { formatNumber } from "../util/format.ts";
 import type { ToolRun } from "./extensions.ts";
@@ -80,19 +81,28 @@ export async function follow(call: ToolRun): Promise<number> {
   Deno.addSignalListener("SIGINT", onSignal);
   let lastStep = args.since_step;
   let lastNew = Date.now();
+  // The run and its metric are checked once; then each poll is one read of what is new.
+  const run = await withRun(call.ctx, args, async (store, run) => {
+    await requireMetric(store, run, args.metric);
+    return run;
+  });
+  const live = new LivePoll(FOLLOW_INTERVAL_SECONDS);
   try {
     writeOut(header);
     while (!stop.signal.aborted && !stdoutClosed()) {
-      const fresh = withRun(call.ctx, args, (store, run) => {
-        requireMetric(store, run, args.metric);
-        return [...store.metricValues(run, args.metric, { ...args, since_step: lastStep })];
-      });
-      if (fresh.length) {
+      const fresh = await live.poll(() =>
+        withProject(
+          call.ctx,
+          args.project,
+          (store) => allValues(store.metricValues(run, args.metric, { ...args, since_step: lastStep })),
+        )
+      );
+      if (fresh?.length) {
         writeOut(fresh.map(line).join(""));
         lastStep = fresh[fresh.length - 1].step;
         lastNew = Date.now();
       } else if (idle !== undefined && Date.now() - lastNew >= idle * 1000) break;
-      await sleep(FOLLOW_INTERVAL_SECONDS * 1000, stop.signal);
+      await sleep(live.nextWaitSeconds * 1000, stop.signal);
     }
   } finally {
     Deno.removeSignalListener("SIGINT", onSignal);

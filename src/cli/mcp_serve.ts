@@ -6,17 +6,19 @@ import { PROMPTS } from "../mcp/prompts.ts";
 import { createServer } from "../mcp/server.ts";
 import { MIN_TOKEN_LENGTH, TOKEN_ENV } from "../mcp/settings.ts";
 import { StdioTransport } from "../mcp/stdio.ts";
-import type { DataDir } from "../store/paths.ts";
 import { readEnv } from "../store/paths.ts";
 import { TOOLS } from "../tools/index.ts";
-import { dataDirFor } from "./common_options.ts";
+import { dataDirFor, sourceFor } from "./common_options.ts";
+import type { ToolContext } from "../tools/registry.ts";
+import type { ServedData } from "../mcp/client_config.ts";
+import { findHfToken } from "../store/remote/hf_token.ts";
 import type { McpOptions } from "./mcp_command.ts";
 import { writeErr, writeOut } from "./output.ts";
 
 const log = (line: string) => writeErr(`trackio-cli mcp: ${line}\n`);
 
-function describe(dataDir: DataDir): string {
-  return `${TOOLS.length} tools and ${PROMPTS.length} prompts, data in ${dataDir.path} (from ${dataDir.source})`;
+function describe(ctx: ToolContext): string {
+  return `${TOOLS.length} tools and ${PROMPTS.length} prompts, data in ${ctx.source.location}`;
 }
 
 function parsePort(text: string): number {
@@ -39,17 +41,17 @@ function checkToken(host: string, token: string | undefined): void {
   }
 }
 
-async function serveStdio(dataDir: DataDir): Promise<void> {
-  const server = createServer({ dataDir }, log);
+async function serveStdio(ctx: ToolContext): Promise<void> {
+  const server = createServer(ctx, log);
   const transport = new StdioTransport();
   const closed = new Promise<void>((resolve) => (server.onclose = resolve));
   await server.connect(transport);
-  log(`serving ${describe(dataDir)} over stdio`);
+  log(`serving ${describe(ctx)} over stdio`);
   await closed;
 }
 
 async function serveOverHttp(
-  dataDir: DataDir,
+  ctx: ToolContext,
   options: McpOptions,
   token: string | undefined,
 ): Promise<void> {
@@ -60,7 +62,7 @@ async function serveOverHttp(
   Deno.addSignalListener("SIGINT", abort);
   Deno.addSignalListener("SIGTERM", abort);
   try {
-    const httpServer = listen(dataDir, options, token, stop.signal);
+    const httpServer = listen(ctx, options, token, stop.signal);
     await httpServer.finished;
   } finally {
     Deno.removeSignalListener("SIGINT", abort);
@@ -68,7 +70,7 @@ async function serveOverHttp(
   }
 }
 
-function listen(dataDir: DataDir, options: McpOptions, token: string | undefined, signal: AbortSignal) {
+function listen(ctx: ToolContext, options: McpOptions, token: string | undefined, signal: AbortSignal) {
   try {
     return serveHttp(
       {
@@ -79,13 +81,13 @@ function listen(dataDir: DataDir, options: McpOptions, token: string | undefined
         signal,
         onListen: (url) => {
           log(
-            `serving ${describe(dataDir)} at ${url} (also /gradio_api/mcp/)${
+            `serving ${describe(ctx)} at ${url} (also /gradio_api/mcp/)${
               token ? ", bearer token required" : ""
             }`,
           );
         },
       },
-      () => createServer({ dataDir }, log),
+      () => createServer(ctx, log),
       log,
     );
   } catch (error) {
@@ -104,16 +106,20 @@ function listen(dataDir: DataDir, options: McpOptions, token: string | undefined
 
 /** What `trackio-cli mcp` does: print the client configuration, or serve over stdio or HTTP. */
 export async function runMcp(options: McpOptions): Promise<void> {
-  const dataDir = dataDirFor(options);
+  const ctx: ToolContext = { source: sourceFor(options) };
   const token = options.token ?? readEnv(TOKEN_ENV);
   if (options.printConfig) {
     const shownHost = options.host.includes(":") ? `[${options.host}]` : options.host;
     const url = `http://${shownHost}:${options.port}/mcp`;
-    const config = clientConfig(dataDir, url, token !== undefined);
+    const space = options.space ?? (options.dir || options.demo ? undefined : readEnv("TRACKIO_SPACE_ID"));
+    const served: ServedData = space
+      ? { space, private: findHfToken(options.hfToken, readEnv).token !== undefined }
+      : { dataDir: dataDirFor(options) };
+    const config = clientConfig(served, url, token !== undefined);
     writeOut(options.json ? `${toJson(config, 2)}\n` : renderClientConfig(config));
     return;
   }
-  if (!options.http) return await serveStdio(dataDir);
+  if (!options.http) return await serveStdio(ctx);
   checkToken(options.host, token);
-  await serveOverHttp(dataDir, options, token);
+  await serveOverHttp(ctx, options, token);
 }

@@ -1,4 +1,5 @@
 import { EXIT_CODES, type TrackioCliError } from "../errors.ts";
+import { cliWords } from "./wording.ts";
 import { readEnv } from "../store/paths.ts";
 
 const encoder = new TextEncoder();
@@ -54,12 +55,12 @@ const paint = (code: string, text: string) => (stderrColor() ? `\x1b[${code}m${t
  * `{"error": {"code", "message", "hint"}}` for scripts that asked for JSON; and the exit code.
  */
 export function reportError(error: TrackioCliError, json = false): number {
+  const { message, hint } = cliWords(error);
   if (json) {
-    const body = { error: { code: error.code, message: error.message, hint: error.hint ?? null } };
+    const body = { error: { code: error.code, message, hint: hint ?? null } };
     writeErr(`${JSON.stringify(body)}\n`);
   } else {
-    const hint = error.hint ? ` (${error.hint})` : "";
-    writeErr(`${paint("31", "error:")} ${error.message}${hint}\n`);
+    writeErr(`${paint("31", "error:")} ${message}${hint ? ` (${hint})` : ""}\n`);
   }
   return EXIT_CODES[error.code];
 }

@@ -1,12 +1,12 @@
 import { asCliError } from "../errors.ts";
 import { toJson } from "../json.ts";
 import { demoDataDir } from "../store/demo.ts";
-import { listProjectNames } from "../store/paths.ts";
+import { LocalSource } from "../store/local_source.ts";
 import { getProjectSummary } from "../tools/get_project_summary.ts";
 import type { ToolContext } from "../tools/registry.ts";
 import { table } from "../util/table.ts";
 import { reportNotice, writeOut } from "./output.ts";
-import { type CommonOptions, dataDirFor } from "./common_options.ts";
+import { type CommonOptions, sourceFor } from "./common_options.ts";
 
 interface ProjectLine {
   project: string;
@@ -17,11 +17,9 @@ interface ProjectLine {
   error: string | null;
 }
 
-function summarize(ctx: ToolContext, project: string): ProjectLine {
+async function summarize(ctx: ToolContext, project: string): Promise<ProjectLine> {
   try {
-    const { result } = getProjectSummary.handler({ project }, ctx) as Awaited<
-      ReturnType<typeof getProjectSummary.handler>
-    >;
+    const { result } = await getProjectSummary.handler({ project }, ctx);
     const latest = result.runs.at(-1);
     return {
       project,
@@ -47,28 +45,31 @@ function summarize(ctx: ToolContext, project: string): ProjectLine {
  * What `trackio-cli` with no command shows: every project with its runs and progress, and the
  * commands to go further. With no Trackio data yet, the bundled demo projects, said so on stderr.
  */
-export function overview(options: CommonOptions): void {
-  let dataDir = dataDirFor(options);
-  let demo = dataDir.source === "demo";
-  if (!demo && listProjectNames(dataDir.path).length === 0) {
+export async function overview(options: CommonOptions): Promise<void> {
+  let source = sourceFor(options);
+  let demo = source instanceof LocalSource && source.dataDir.source === "demo";
+  let names = await source.projects();
+  if (!demo && source instanceof LocalSource && names.length === 0) {
     reportNotice(
-      `no Trackio projects in ${dataDir.path} (from ${dataDir.source}); showing the bundled demo projects. ` +
-        "Point trackio-cli at your data with --dir or TRACKIO_DIR.",
+      `no Trackio projects in ${source.location}; showing the bundled demo projects. ` +
+        "Point trackio-cli at your data with --dir or TRACKIO_DIR, or at a Space with --space.",
     );
-    dataDir = demoDataDir();
+    source = new LocalSource(demoDataDir());
     demo = true;
+    names = await source.projects();
   }
-  const ctx: ToolContext = { dataDir };
-  const projects = listProjectNames(dataDir.path).map((p) => summarize(ctx, p));
+  const ctx: ToolContext = { source };
+  const projects: ProjectLine[] = [];
+  for (const name of names) projects.push(await summarize(ctx, name));
   if (options.json) {
-    writeOut(`${toJson({ data_dir: dataDir.path, source: dataDir.source, demo, projects })}\n`);
+    writeOut(`${toJson({ data_dir: source.place, source: source.origin, demo, projects })}\n`);
     return;
   }
   const flag = demo ? " --demo" : "";
   const first = projects.find((p) => p.latest_run);
   writeOut(
     [
-      `Trackio data: ${demo ? "bundled demo projects" : `${dataDir.path} (from ${dataDir.source})`}`,
+      `Trackio data: ${demo ? "bundled demo projects" : source.location}`,
       "",
       table(
         ["project", "runs", "last step", "latest run", "started"],

@@ -18,7 +18,7 @@ export function printResult(tool: ToolDef, result: unknown, json: boolean): void
 export async function runAndPrint({ tool, args, options, ctx }: ToolRun): Promise<number> {
   const flags = options as FormatFlags;
   const format = formatFrom(flags);
-  const fast = format === "json" && flags.fields === undefined ? tool.jsonText?.(args, ctx) : undefined;
+  const fast = format === "json" && flags.fields === undefined ? await tool.jsonText?.(args, ctx) : undefined;
   if (fast !== undefined) {
     writeOut(`${fast}\n`);
     return 0;

@@ -5,7 +5,7 @@ import { parseToolArgs } from "../tools/invoke.ts";
 import type { ToolContext, ToolDef } from "../tools/registry.ts";
 import { VERSION } from "../version.ts";
 import { didYouMean } from "../util/closest.ts";
-import { addCommonOptions, type CommonOptions, dataDirFor } from "./common_options.ts";
+import { addCommonOptions, type CommonOptions, contextFor } from "./common_options.ts";
 import { complete, completionsCommand } from "./completions.ts";
 import { EXTENSIONS } from "./extensions.ts";
 import { formatOptions } from "./formats.ts";
@@ -49,7 +49,7 @@ function toolCommand(tool: ToolDef, exit: { code: number }): Command {
     const raw: Record<string, unknown> = {};
     for (const f of fields) raw[f.field] = options[f.attribute];
     if (positional) raw[positional] = params[0];
-    const ctx: ToolContext = { dataDir: dataDirFor(options as CommonOptions) };
+    const ctx: ToolContext = contextFor(options as CommonOptions);
     const spell = (field: string) => fields.find((f) => f.field === field)?.long ?? field;
     const args = parseToolArgs(tool, raw, spell);
     exit.code = await (extension?.run ?? runAndPrint)({ tool, args, options, ctx });
@@ -103,7 +103,7 @@ export async function runCli(argv: string[]): Promise<number> {
   // The completion scripts call back with the words typed so far; answer before any parsing.
   if (argv[0] === "__complete") {
     const words = argv.slice(argv[1] === "--" ? 2 : 1);
-    writeOut(complete(buildProgram(), words).map((c) => `${c}\n`).join(""));
+    writeOut((await complete(buildProgram(), words)).map((c) => `${c}\n`).join(""));
     return 0;
   }
   const exit = { code: 0 };

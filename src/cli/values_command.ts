@@ -1,5 +1,5 @@
 import type { CommandExtension, ToolRun } from "./extensions.ts";
-import { stdoutClosed, writeOut } from "./output.ts";
+import { reportNotice, stdoutClosed, writeOut } from "./output.ts";
 import {
   chartStyle,
   curves,
@@ -34,7 +34,7 @@ async function run(call: ToolRun): Promise<number> {
   if (!flags.plot && !file) {
     const streams = formatFrom(flags) === "ndjson" &&
       (call.args as { max_points?: number }).max_points === undefined;
-    return streams ? streamNdjson(call, flags.fields) : await runAndPrint(call);
+    return streams ? await streamNdjson(call, flags.fields) : await runAndPrint(call);
   }
   const args = call.args as unknown as ValuesArgs;
   const runs = args.run?.includes(",") ? args.run.split(",").map((r) => r.trim()) : [args.run];
@@ -53,32 +53,25 @@ async function run(call: ToolRun): Promise<number> {
   return 0;
 }
 
-/** Rows written per write: few system calls, little memory, output that starts at once. */
-const STREAM_CHUNK = 2000;
-
 /**
  * `--format ndjson` without --max-points: each point is written as it is read, so a million-step run
  * starts printing at once and never sits in memory whole.
  */
-function streamNdjson(call: ToolRun, fields?: string): number {
+async function streamNdjson(call: ToolRun, fields?: string): Promise<number> {
   const args = call.args as unknown as ValuesArgs & Parameters<typeof checkFilter>[0] & {
     since_step?: number;
   };
   checkFilter(args);
   const columns = pickColumns(["timestamp", "step", "value"], fields);
-  withRun(call.ctx, args, (store, run) => {
-    requireMetric(store, run, args.metric);
-    let chunk = "";
-    let count = 0;
-    for (const point of store.metricValues(run, args.metric, args)) {
-      chunk += ndjsonLine(point as unknown as Record<string, unknown>, columns);
-      if (++count % STREAM_CHUNK === 0) {
-        writeOut(chunk);
-        chunk = "";
-        if (stdoutClosed()) return;
-      }
+  await withRun(call.ctx, args, async (store, run) => {
+    await requireMetric(store, run, args.metric);
+    for await (const page of store.metricValues(run, args.metric, args)) {
+      let chunk = "";
+      for (const point of page) chunk += ndjsonLine(point as unknown as Record<string, unknown>, columns);
+      writeOut(chunk);
+      if (stdoutClosed()) return;
     }
-    writeOut(chunk);
+    store.notices.forEach(reportNotice);
   });
   return 0;
 }

@@ -11,6 +11,7 @@ import { gateExitCode, renderReport, type ReportFormat } from "./analysis_output
 import type { ToolRun } from "./extensions.ts";
 import { sleep } from "../util/sleep.ts";
 import { reportNotice, writeOut } from "./output.ts";
+import { LivePoll } from "./live_retry.ts";
 
 interface WatchArgs {
   project: string;
@@ -62,6 +63,7 @@ export async function watchAnalysis(
   if (args.all) throw usageError("--watch follows one run: give --run, not --all");
   const choices: MetricChoices = { train_loss: args.train_metric, eval_loss: args.eval_metric };
   const collector = new RunCollector(choices);
+  const wanted = (name: string) => collector.wants(name) || SUMMARY_METRICS.includes(name);
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   Deno.addSignalListener("SIGINT", onSignal);
@@ -71,6 +73,7 @@ export async function watchAnalysis(
   let verdict: Severity = "ok";
   let lastGrowth = Date.now();
   let idleSaid = false;
+  const live = new LivePoll(seconds);
   const emit = (event: string, report: RunReport) => {
     const result: AnalysisResult = { project: args.project, verdict: report.verdict, runs: [report] };
     if (format === "json") writeOut(`${toJson({ event, time: new Date().toISOString(), result })}\n`);
@@ -80,12 +83,19 @@ export async function watchAnalysis(
   try {
     while (true) {
       const rowsBefore = collector.rows;
-      const report = withProject(call.ctx, args.project, (store) => {
-        run ??= store.resolveRun(args.run, args.run_id);
-        cursor = store.scanRows(run, cursor, (step, metrics) => collector.add(step, metrics));
-        const analysis = analyzeRun({ series: collector.series, config: store.config(run) }, choices);
-        return { run: run.name, run_id: run.id, ...analysis } as RunReport;
-      });
+      const report = await live.poll(() =>
+        withProject(call.ctx, args.project, async (store) => {
+          run ??= await store.resolveRun(args.run, args.run_id);
+          cursor = await store.scanRows(run, cursor, (step, metrics) => collector.add(step, metrics), wanted);
+          const analysis = analyzeRun({ series: collector.series, config: await store.config(run) }, choices);
+          return { run: run.name, run_id: run.id, ...analysis } as RunReport;
+        })
+      );
+      if (!report) {
+        await sleep(live.nextWaitSeconds * 1000, stop.signal);
+        if (stop.signal.aborted) break;
+        continue;
+      }
       verdict = report.verdict;
       const finished = SUMMARY_METRICS.some((m) => collector.names.has(m)) || report.progress.fraction === 1;
       if (!shown || signature(shown) !== signature(report)) {

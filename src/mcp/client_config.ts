@@ -11,7 +11,8 @@ export function launchCommand(): { command: string; args: string[] } {
 
 /**
  * Arguments that make the server read the same data as this shell. Claude Desktop does not start
- * servers from the user's shell, so an environment variable set here would be lost: say it as --dir.
+ * servers from the user's shell, so an environment variable set here would be lost: say it as --dir
+ * or --space.
  */
 export function dataArgs(dataDir: DataDir): string[] {
   if (dataDir.source === "demo") return ["--demo"];
@@ -19,9 +20,21 @@ export function dataArgs(dataDir: DataDir): string[] {
   return ["--dir", resolve(dataDir.path)];
 }
 
+/** Where the served data is: a local directory, or a Space (`space`) that may be private. */
+export type ServedData = { dataDir: DataDir } | { space: string; private: boolean };
+
+/** The environment a server for a private Space needs; the token itself is never printed. */
+const TOKEN_PLACEHOLDER = "${HF_TOKEN}";
+
+function servedArgs(data: ServedData): string[] {
+  return "space" in data ? ["--space", data.space] : dataArgs(data.dataDir);
+}
+
 export interface ClientConfig {
   /** For claude_desktop_config.json (and any client that starts a stdio server). */
-  claude_desktop: { mcpServers: { trackio: { command: string; args: string[] } } };
+  claude_desktop: {
+    mcpServers: { trackio: { command: string; args: string[]; env?: Record<string, string> } };
+  };
   /** One line that adds the stdio server to Claude Code. */
   claude_code: string;
   /** For a server started with `trackio-cli mcp --http`. */
@@ -34,15 +47,18 @@ export interface ClientConfig {
 
 const shellQuote = (arg: string) => /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
 
-export function clientConfig(dataDir: DataDir, url: string, withToken: boolean): ClientConfig {
+export function clientConfig(data: ServedData, url: string, withToken: boolean): ClientConfig {
   const { command, args } = launchCommand();
-  const serverArgs = [...args, "mcp", ...dataArgs(dataDir)];
+  const serverArgs = [...args, "mcp", ...servedArgs(data)];
+  const privateSpace = "space" in data && data.private;
+  const env = privateSpace ? { env: { HF_TOKEN: TOKEN_PLACEHOLDER } } : {};
+  const codeEnv = privateSpace ? ` --env HF_TOKEN=${TOKEN_PLACEHOLDER}` : "";
   // The token itself is never printed: clients expand ${VAR} from their environment.
   const headers = withToken ? { Authorization: `Bearer \${${TOKEN_ENV}}` } : undefined;
   const header = withToken ? ` --header "Authorization: Bearer $${TOKEN_ENV}"` : "";
   return {
-    claude_desktop: { mcpServers: { trackio: { command, args: serverArgs } } },
-    claude_code: `claude mcp add trackio -- ${[command, ...serverArgs].map(shellQuote).join(" ")}`,
+    claude_desktop: { mcpServers: { trackio: { command, args: serverArgs, ...env } } },
+    claude_code: `claude mcp add trackio${codeEnv} -- ${[command, ...serverArgs].map(shellQuote).join(" ")}`,
     http: {
       url,
       config: { mcpServers: { trackio: { type: "http", url, ...(headers ? { headers } : {}) } } },
@@ -54,6 +70,12 @@ export function clientConfig(dataDir: DataDir, url: string, withToken: boolean):
 export function renderClientConfig(config: ClientConfig): string {
   return [
     "# Claude Desktop: add to claude_desktop_config.json (Settings > Developer > Edit Config)",
+    ...(config.claude_desktop.mcpServers.trackio.env
+      ? [
+        '# Private Space: replace ${HF_TOKEN} with a read token, or remove "env" after `hf auth login`',
+        "# (the server then reads the Hugging Face CLI's token file).",
+      ]
+      : []),
     JSON.stringify(config.claude_desktop, null, 2),
     "",
     "# Claude Code: run once",

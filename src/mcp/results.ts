@@ -1,5 +1,5 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { TrackioCliError } from "../errors.ts";
+import { spellFields, TrackioCliError } from "../errors.ts";
 import { toJson } from "../json.ts";
 import type { ToolDef, ToolOutput } from "../tools/registry.ts";
 
@@ -39,9 +39,16 @@ export function toolResult(tool: ToolDef, out: ToolOutput<unknown>): CallToolRes
 
 /** A failed call as a tool result the agent can read and act on (MCP's `isError`). */
 export function errorResult(error: TrackioCliError): CallToolResult {
-  const hint = error.hint ? `\nhint: ${error.hint}` : "";
+  const same = (field: string) => field;
+  const hint = error.hint ? `\nhint: ${spellFields(error.hint, same)}` : "";
+  const next = error.next
+    ? `\nnext: ${error.next.shows}: call ${error.next.tool} ${toJson(error.next.args)}`
+    : "";
   return {
-    content: [{ type: "text", text: `error (${error.code}): ${error.message}${hint}` }],
+    content: [{
+      type: "text",
+      text: `error (${error.code}): ${spellFields(error.message, same)}${hint}${next}`,
+    }],
     isError: true,
   };
 }

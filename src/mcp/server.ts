@@ -14,8 +14,7 @@ import {
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
 import { asCliError, TrackioCliError } from "../errors.ts";
-import { listProjectNames } from "../store/paths.ts";
-import { projectExists, withProject } from "../tools/context.ts";
+import { withProject } from "../tools/context.ts";
 import { MCP_DEFAULT_POINTS } from "../tools/get_metric_values.ts";
 import { findTool, TOOLS } from "../tools/index.ts";
 import { invokeTool } from "../tools/invoke.ts";
@@ -87,16 +86,20 @@ export async function callTool(
 }
 
 /** Project and run names for prompt arguments, so a client can offer them as the user types. */
-function complete(
+async function complete(
   ctx: ToolContext,
   argument: string,
   value: string,
   context: Record<string, string>,
-): string[] {
+): Promise<string[]> {
   let names: string[] = [];
-  if (argument === "project") names = listProjectNames(ctx.dataDir.path);
-  else if (argument === "run" && context.project && projectExists(ctx, context.project)) {
-    names = withProject(ctx, context.project, (store) => [...new Set(store.runs().map((r) => r.name))]);
+  if (argument === "project") names = await ctx.source.projects();
+  else if (argument === "run" && context.project && await ctx.source.hasProject(context.project)) {
+    names = await withProject(
+      ctx,
+      context.project,
+      async (store) => [...new Set((await store.runs()).map((r) => r.name))],
+    );
   }
   return names.filter((n) => n.startsWith(value)).slice(0, 100);
 }
@@ -140,12 +143,12 @@ export function createServer(ctx: ToolContext, log: (line: string) => void): Ser
       throw new McpError(ErrorCode.InvalidParams, asCliError(error).message);
     }
   });
-  server.setRequestHandler(CompleteRequestSchema, (request: CompleteRequest) => {
+  server.setRequestHandler(CompleteRequestSchema, async (request: CompleteRequest) => {
     const { ref, argument, context } = request.params;
     let values: string[] = [];
     if (ref.type === "ref/prompt") {
       try {
-        values = complete(ctx, argument.name, argument.value, context?.arguments ?? {});
+        values = await complete(ctx, argument.name, argument.value, context?.arguments ?? {});
       } catch {
         // Completion is a convenience: an unreadable project just offers nothing.
       }

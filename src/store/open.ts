@@ -251,12 +251,16 @@ export class ReadOnlyDatabase {
  * Runs `read` on a read-only connection and returns its result; if an immutable snapshot changed
  * under it, runs it again on a shared-lock connection. `read` must not emit anything itself.
  */
-export function withDatabase<T>(path: string, label: string, read: (db: ReadOnlyDatabase) => T): T {
+export async function withDatabase<T>(
+  path: string,
+  label: string,
+  read: (db: ReadOnlyDatabase) => T | Promise<T>,
+): Promise<T> {
   const first = new ReadOnlyDatabase(path, label);
   let result: T;
   let retry = false;
   try {
-    result = read(first);
+    result = await read(first);
     retry = first.changedSinceOpen();
   } catch (error) {
     if (!first.changedSinceOpen()) throw error;
@@ -267,7 +271,7 @@ export function withDatabase<T>(path: string, label: string, read: (db: ReadOnly
   if (!retry) return result!;
   const shared = new ReadOnlyDatabase(path, label, true);
   try {
-    return read(shared);
+    return await read(shared);
   } finally {
     shared.close();
   }

@@ -1,9 +1,9 @@
 import type { SQLInputValue } from "node:sqlite";
-import { dataError, notFound, usageError } from "../errors.ts";
+import { dataError } from "../errors.ts";
 import { decodeNonFinite } from "../json.ts";
-import { didYouMean } from "../util/closest.ts";
 import { filterSql, type RowFilter } from "./filters.ts";
 import type { ReadOnlyDatabase, RowCursor } from "./open.ts";
+import { resolveRunIn } from "./resolve_run.ts";
 import { hasColumn, readSchema, runsHaveIds, type Schema } from "./schema.ts";
 
 /** A run as Trackio lists it. `id` is the run id, or the name in files without run ids. */
@@ -135,45 +135,9 @@ export class ProjectStore {
     return notNull && leading !== undefined;
   }
 
-  /**
-   * The run a user means. With `runId`, that run (and its name must match `run` when both are
-   * given). With a name shared by several runs, the one whose first log is the most recent, as
-   * Trackio resolves it. A name that matches no run but is a run id selects that run.
-   */
+  /** The run a user means (see `resolveRunIn`). */
   resolveRun(run?: string | null, runId?: string | null): RunRef {
-    const runs = this.runs();
-    if (runId) {
-      const byId = runs.find((r) => r.id === runId);
-      if (!byId) {
-        throw notFound(
-          `run id '${runId}' not found in project '${this.project}'.${
-            didYouMean(runId, runs.map((r) => r.id))
-          }`,
-          "List the runs with: trackio-cli runs -p " + this.project,
-        );
-      }
-      if (run && run !== byId.name) {
-        throw notFound(`run id '${runId}' is run '${byId.name}', not '${run}' in project '${this.project}'`);
-      }
-      return byId;
-    }
-    if (!run) {
-      const newest = runs.at(-1)?.name;
-      throw usageError(
-        `missing run: name a run of project '${this.project}' (or its run_id)`,
-        newest
-          ? `its newest run is '${newest}'; list them with: trackio-cli runs -p ${this.project}`
-          : undefined,
-      );
-    }
-    const named = runs.filter((r) => r.name === run);
-    if (named.length > 0) return named.reduce((a, b) => (b.created_at >= a.created_at ? b : a));
-    const byId = runs.find((r) => r.id === run);
-    if (byId) return byId;
-    throw notFound(
-      `run '${run}' not found in project '${this.project}'.${didYouMean(run, runs.map((r) => r.name))}`,
-      `List the runs with: trackio-cli runs -p ${this.project}`,
-    );
+    return resolveRunIn(this.runs(), this.project, run, runId);
   }
 
   private runWhere(run: RunRef): { sql: string; params: SQLInputValue[] } {

@@ -3,8 +3,9 @@ import { RunCollector } from "../analysis/collect.ts";
 import { analyzeRun, type MetricChoices, type RunAnalysis } from "../analysis/diagnose.ts";
 import { worst } from "../analysis/findings.ts";
 import type { Series } from "../analysis/series.ts";
-import { usageError } from "../errors.ts";
-import type { ProjectStore, RunRef } from "../store/project.ts";
+import { arg, usageError } from "../errors.ts";
+import type { RunRef } from "../store/project.ts";
+import type { ProjectReader } from "../store/source.ts";
 import { renderAnalysis } from "./analysis_report.ts";
 import { withProject } from "./context.ts";
 import * as p from "./params.ts";
@@ -67,10 +68,15 @@ const SERIES = new WeakMap<RunReport, Map<string, Series>>();
 export const seriesOfReport = (report: RunReport) => SERIES.get(report);
 
 /** Reads a run's rows once and diagnoses it. */
-export function analyzeStoredRun(store: ProjectStore, run: RunRef, choices: MetricChoices): RunReport {
+export async function analyzeStoredRun(
+  store: ProjectReader,
+  run: RunRef,
+  choices: MetricChoices,
+): Promise<RunReport> {
   const collector = new RunCollector(choices);
-  store.scanRows(run, undefined, (step, metrics) => collector.add(step, metrics));
-  const result: RunAnalysis = analyzeRun({ series: collector.series, config: store.config(run) }, choices);
+  await store.scanRows(run, undefined, (step, metrics) => collector.add(step, metrics), collector.wants);
+  const config = await store.config(run);
+  const result: RunAnalysis = analyzeRun({ series: collector.series, config }, choices);
   const report = { run: run.name, run_id: run.id, ...result } as RunReport;
   SERIES.set(report, collector.series);
   return report;
@@ -107,11 +113,14 @@ export const analyzeRunTool = defineTool({
   },
   render: renderAnalysis,
   handler: (args, ctx) => {
-    if (args.all && (args.run || args.run_id)) throw usageError("give a run or all, not both");
+    if (args.all && (args.run || args.run_id)) {
+      throw usageError(`give a ${arg("run")} or ${arg("all")}, not both`);
+    }
     const choices: MetricChoices = { train_loss: args.train_metric, eval_loss: args.eval_metric };
-    return withProject(ctx, args.project, (store) => {
-      const runs = args.all ? store.runs() : [store.resolveRun(args.run, args.run_id)];
-      const reports = runs.map((run) => analyzeStoredRun(store, run, choices));
+    return withProject(ctx, args.project, async (store) => {
+      const runs = args.all ? await store.runs() : [await store.resolveRun(args.run, args.run_id)];
+      const reports: RunReport[] = [];
+      for (const run of runs) reports.push(await analyzeStoredRun(store, run, choices));
       return output({ project: args.project, verdict: worst(reports.map((r) => r.verdict)), runs: reports });
     });
   },

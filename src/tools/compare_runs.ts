@@ -3,11 +3,11 @@ import { RunCollector } from "../analysis/collect.ts";
 import { type CompareInput, compareRuns, type Comparison } from "../analysis/compare.ts";
 import { analyzeRun } from "../analysis/diagnose.ts";
 import { assignRoles } from "../analysis/metric_roles.ts";
-import { notFound, usageError } from "../errors.ts";
-import type { ProjectStore, RunRef } from "../store/project.ts";
+import { arg, notFound, usageError } from "../errors.ts";
+import type { RunRef } from "../store/project.ts";
 import { fmt, signedPercent } from "../util/format.ts";
 import { table } from "../util/table.ts";
-import { projectExists, withProject } from "./context.ts";
+import { withProject } from "./context.ts";
 import type { ToolContext } from "./registry.ts";
 import { defineTool, output } from "./registry.ts";
 
@@ -51,11 +51,6 @@ const comparison = z.object({
   warnings: z.array(z.string()),
 });
 
-interface Selected {
-  store: ProjectStore;
-  run: RunRef;
-}
-
 /** `a,b` or ["a", "b"]; an entry `project/run` names a run of another project. */
 function entries(runs: string | string[] | undefined): string[] | undefined {
   if (runs === undefined) return undefined;
@@ -65,18 +60,24 @@ function entries(runs: string | string[] | undefined): string[] | undefined {
 }
 
 /** Which project and run an entry means: a run of `project` by that name first, else `project/run`. */
-function locate(ctx: ToolContext, project: string | undefined, entry: string): [string, string] {
+async function locate(
+  ctx: ToolContext,
+  project: string | undefined,
+  entry: string,
+): Promise<[string, string]> {
   const slash = entry.indexOf("/");
   if (project !== undefined) {
-    const own = withProject(
+    const own = await withProject(
       ctx,
       project,
-      (store) => store.runs().some((r) => r.name === entry || r.id === entry),
+      async (store) => (await store.runs()).some((r) => r.name === entry || r.id === entry),
     );
-    if (own || slash === -1 || !projectExists(ctx, entry.slice(0, slash))) return [project, entry];
+    if (own || slash === -1 || !(await ctx.source.hasProject(entry.slice(0, slash)))) return [project, entry];
   }
   if (slash === -1) {
-    throw usageError(`runs: '${entry}' needs its project (project/run) when --project is not given`);
+    throw usageError(
+      `${arg("runs")}: '${entry}' needs its project (project/run) when ${arg("project")} is not given`,
+    );
   }
   return [entry.slice(0, slash), entry.slice(slash + 1)];
 }
@@ -201,29 +202,35 @@ export const compareRunsTool = defineTool({
     ],
   },
   render,
-  handler: (args, ctx) => {
-    if (args.at_step !== undefined && args.align) throw usageError("give at_step or align, not both");
+  handler: async (args, ctx) => {
+    if (args.at_step !== undefined && args.align) {
+      throw usageError(`give ${arg("at_step")} or ${arg("align")}, not both`);
+    }
     if (args.runs !== undefined && args.filter !== undefined) {
-      throw usageError("give runs or filter, not both");
+      throw usageError(`give ${arg("runs")} or ${arg("filter")}, not both`);
     }
     let pattern: RegExp | undefined;
     try {
       pattern = args.filter === undefined ? undefined : new RegExp(args.filter);
     } catch (error) {
-      throw usageError(`filter: ${(error as Error).message}`);
+      throw usageError(`${arg("filter")}: ${(error as Error).message}`);
     }
     const list = entries(args.runs);
-    if (!args.project && !list) throw usageError("give a project (--project), or runs as project/run");
-    const wanted: [string, string][] = list
-      ? list.map((e) => locate(ctx, args.project, e))
-      : withProject(ctx, args.project!, (store) =>
-        store.runs().filter((r) =>
-          !pattern || pattern.test(r.name)
-        ).map((r) =>
-          [args.project!, r.id] as [string, string]
-        ));
+    if (!args.project && !list) {
+      throw usageError(`give a ${arg("project")}, or ${arg("runs")} as project/run`);
+    }
+    const wanted: [string, string][] = [];
+    if (list) { for (const entry of list) wanted.push(await locate(ctx, args.project, entry)); }
+    else {
+      const runs = await withProject(ctx, args.project!, (store) => store.runs());
+      for (const r of runs) if (!pattern || pattern.test(r.name)) wanted.push([args.project!, r.id]);
+    }
     if (wanted.length === 0) {
-      throw notFound(`no runs ${describe(args)}`, `list them with: trackio-cli runs -p ${args.project}`);
+      throw notFound(`no runs ${describe(args)}`, undefined, {
+        tool: "get_runs_for_project",
+        args: { project: args.project },
+        shows: "the runs",
+      });
     }
     const byProject = new Map<string, string[]>();
     for (const [project, run] of wanted) byProject.set(project, [...(byProject.get(project) ?? []), run]);
@@ -234,18 +241,23 @@ export const compareRunsTool = defineTool({
       config: Record<string, unknown> | null;
     }[] = [];
     for (const [project, runs] of byProject) {
-      withProject(ctx, project, (store) => {
+      await withProject(ctx, project, async (store) => {
         for (const name of runs) {
-          const run = store.resolveRun(name);
+          const run = await store.resolveRun(name);
           const collector = new RunCollector({}, args.metric ? [args.metric] : []);
-          store.scanRows(run, undefined, (step, metrics) => collector.add(step, metrics));
-          collected.push({ project, run, collector, config: store.config(run) });
+          await store.scanRows(
+            run,
+            undefined,
+            (step, metrics) => collector.add(step, metrics),
+            collector.wants,
+          );
+          collected.push({ project, run, collector, config: await store.config(run) });
         }
       });
     }
     const { metric, notices, isTrain } = chooseMetric(args.metric, collected.map((c) => c.collector));
     if (!collected.some((c) => c.collector.series.has(metric))) {
-      throw notFound(`no compared run logs '${metric}'`, "choose the metric with --metric");
+      throw notFound(`no compared run logs '${metric}'`, `choose the metric with ${arg("metric")}`);
     }
     const inputs: CompareInput[] = collected.map((c) => ({
       project: c.project,

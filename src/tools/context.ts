@@ -1,65 +1,48 @@
 import { notFound } from "../errors.ts";
-import { withDatabase } from "../store/open.ts";
-import { listProjectNames, projectDbPath } from "../store/paths.ts";
-import { ProjectStore, type RunRef } from "../store/project.ts";
+import type { RunRef } from "../store/project.ts";
+import type { ProjectReader } from "../store/source.ts";
 import { didYouMean } from "../util/closest.ts";
 import type { ToolContext } from "./registry.ts";
 
-/** Does `dir` hold a database for `project` (by Trackio's canonical file name)? */
-export function projectExists(ctx: ToolContext, project: string): boolean {
-  try {
-    return Deno.statSync(projectDbPath(ctx.dataDir.path, project)).isFile;
-  } catch {
-    return false;
-  }
+/** Opens a project on the context's source, runs `read` on it and closes it. */
+export function withProject<T>(
+  ctx: ToolContext,
+  project: string,
+  read: (store: ProjectReader) => Promise<T>,
+): Promise<T> {
+  return ctx.source.withProject(project, read);
 }
 
-function unknownProject(ctx: ToolContext, project: string): Error {
-  const { path, source } = ctx.dataDir;
-  const names = listProjectNames(path);
-  if (names.length === 0) {
-    return notFound(
-      `project '${project}' not found: no Trackio projects in ${path} (from ${source})`,
-      "Point trackio-cli at your data with --dir or TRACKIO_DIR; `trackio-cli doctor` shows where it looks.",
-    );
-  }
-  return notFound(
-    `project '${project}' not found in ${path}.${didYouMean(project, names)}`,
-    "List the projects with: trackio-cli projects",
-  );
-}
-
-/**
- * Opens a project's database read-only, runs `read` on it and closes it. Unknown projects are a
- * not-found error that names the closest existing ones.
- */
-export function withProject<T>(ctx: ToolContext, project: string, read: (store: ProjectStore) => T): T {
-  if (!projectExists(ctx, project)) throw unknownProject(ctx, project);
-  return withDatabase(
-    projectDbPath(ctx.dataDir.path, project),
-    `project '${project}'`,
-    (db) => read(new ProjectStore(db, project)),
-  );
-}
-
-/** Opens the project and resolves the run the arguments name (see `ProjectStore.resolveRun`). */
+/** Opens the project and resolves the run the arguments name (see `resolveRunIn`). */
 export function withRun<T>(
   ctx: ToolContext,
   args: { project: string; run?: string; run_id?: string },
-  read: (store: ProjectStore, run: RunRef) => T,
-): T {
-  return withProject(ctx, args.project, (store) => read(store, store.resolveRun(args.run, args.run_id)));
+  read: (store: ProjectReader, run: RunRef) => Promise<T>,
+): Promise<T> {
+  return withProject(
+    ctx,
+    args.project,
+    async (store) => read(store, await store.resolveRun(args.run, args.run_id)),
+  );
 }
 
 /** Fails with the closest names when `run` does not log `metric`. */
-export function requireMetric(store: ProjectStore, run: RunRef, metric: string): void {
-  if (!store.hasMetric(run, metric)) {
-    const names = store.metricNames(run);
+export async function requireMetric(store: ProjectReader, run: RunRef, metric: string): Promise<void> {
+  if (!(await store.hasMetric(run, metric))) {
+    const names = await store.metricNames(run);
     throw notFound(
       `metric '${metric}' not found in run '${run.name}' of project '${store.project}'.${
         didYouMean(metric, names)
       }`,
-      `List its metrics with: trackio-cli metrics -p ${store.project} -r ${run.name}`,
+      undefined,
+      { tool: "get_metrics_for_run", args: { project: store.project, run: run.name }, shows: "its metrics" },
     );
   }
+}
+
+/** Every point of a metric, collected from the source's pages. */
+export async function allValues<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const page of pages) for (const item of page) out.push(item);
+  return out;
 }

@@ -1,16 +1,11 @@
 import { z } from "zod";
-import { asCliError } from "../errors.ts";
-import { readHeader, withDatabase } from "../store/open.ts";
-import { listProjectNames, projectDbPath, readEnv } from "../store/paths.ts";
-import { ProjectStore } from "../store/project.ts";
-import { generationOf } from "../store/schema.ts";
 import { table } from "../util/table.ts";
 import { defineTool, output } from "./registry.ts";
 
 const projectHealth = z.object({
   project: z.string(),
   file: z.string(),
-  size_bytes: z.number(),
+  size_bytes: z.number().nullable(),
   generation: z.string().nullable(),
   journal: z.string().nullable(),
   /** A `-wal` file beside the database: a writer is attached, or one exited without cleaning up. */
@@ -19,56 +14,37 @@ const projectHealth = z.object({
   rows: z.number().nullable(),
   error: z.string().nullable(),
 });
-type ProjectHealth = z.infer<typeof projectHealth>;
 
 const report = z.object({
   data_dir: z.string(),
   source: z.string(),
   exists: z.boolean(),
   env: z.record(z.string(), z.string().nullable()),
+  server: z.object({
+    url: z.string(),
+    trackio_version: z.string().nullable(),
+    api_version: z.number().nullable(),
+    reachable: z.boolean(),
+    auth: z.enum(["token", "none"]),
+    latency_ms: z.number().nullable(),
+  }).nullable(),
   projects: z.array(projectHealth),
   problems: z.array(z.string()),
 });
 type Report = z.infer<typeof report>;
 
-function sizeOf(path: string): number | null {
-  try {
-    return Deno.statSync(path).size;
-  } catch {
-    return null;
-  }
-}
-
-function inspect(dir: string, project: string): ProjectHealth {
-  const file = projectDbPath(dir, project);
-  const health: ProjectHealth = {
-    project,
-    file,
-    size_bytes: sizeOf(file) ?? 0,
-    generation: null,
-    journal: null,
-    wal_bytes: sizeOf(`${file}-wal`),
-    runs: null,
-    rows: null,
-    error: null,
-  };
-  try {
-    health.journal = readHeader(file, `project '${project}'`).walMode ? "wal" : "rollback";
-    withDatabase(file, `project '${project}'`, (db) => {
-      const store = new ProjectStore(db, project);
-      health.generation = generationOf(store.schema);
-      health.runs = store.runs().length;
-      health.rows = store.hasMetrics ? Number(db.get("SELECT COUNT(*) AS n FROM metrics")?.n ?? 0) : 0;
-    });
-  } catch (error) {
-    health.error = asCliError(error).message;
-  }
-  return health;
-}
-
 function render(r: Report): string {
+  const where = r.server
+    ? `server: ${r.server.url} (from ${r.source}): ${
+      r.server.reachable
+        ? `Trackio ${r.server.trackio_version ?? "?"}, HTTP API v${
+          r.server.api_version ?? "?"
+        }, ${r.server.latency_ms} ms`
+        : "not reachable"
+    }, ${r.server.auth === "token" ? "with a Hugging Face token" : "no token"}`
+    : `data directory: ${r.data_dir} (from ${r.source})${r.exists ? "" : " — does not exist"}`;
   const lines = [
-    `data directory: ${r.data_dir} (from ${r.source})${r.exists ? "" : " — does not exist"}`,
+    where,
     ...Object.entries(r.env).map(([k, v]) => `  ${k}=${v ?? "(unset)"}`),
     "",
   ];
@@ -93,38 +69,22 @@ function render(r: Report): string {
 
 export const doctor = defineTool({
   name: "doctor",
-  title: "Check the data directory",
+  title: "Check where the data is",
   description: "Where trackio-cli looks for Trackio data and why (flag, environment variable or " +
     "default), and for each project its schema generation, journal mode, runs, rows, whether a writer " +
-    "is attached (a -wal file) and anything unreadable. Call it when a project or run is not found.",
+    "is attached (a -wal file) and anything unreadable; for a Trackio Space or server, its URL, Trackio " +
+    "version, reachability, auth and latency. Call it when a project or run is not found.",
   input: z.object({}),
   output: report,
   cli: {
     command: "doctor",
     aliases: [],
-    examples: ["trackio-cli doctor", "TRACKIO_DIR=/data/trackio trackio-cli doctor --json"],
+    examples: [
+      "trackio-cli doctor",
+      "TRACKIO_DIR=/data/trackio trackio-cli doctor --json",
+    ],
   },
-  rows: (r: { projects: Record<string, unknown>[] }) => r.projects,
+  rows: (r: Report) => r.projects,
   render,
-  handler: (_args, ctx) => {
-    const { path, source } = ctx.dataDir;
-    let exists = false;
-    try {
-      exists = Deno.statSync(path).isDirectory;
-    } catch {
-      exists = false;
-    }
-    const env = Object.fromEntries(
-      ["TRACKIO_DIR", "HF_HOME", "XDG_CACHE_HOME"].map((k) => [k, readEnv(k) ?? null]),
-    );
-    const projects = exists ? listProjectNames(path).map((name) => inspect(path, name)) : [];
-    const problems: string[] = [];
-    if (!exists) {
-      problems.push(
-        `${path} does not exist: Trackio has not logged here. Set TRACKIO_DIR or pass --dir to where your *.db files are.`,
-      );
-    } else if (projects.length === 0) problems.push(`${path} holds no *.db project files`);
-    for (const p of projects) if (p.error) problems.push(p.error);
-    return output({ data_dir: path, source, exists, env, projects, problems });
-  },
+  handler: async (_args, ctx) => output(await ctx.source.health()),
 });

@@ -39,8 +39,8 @@ export const getAlerts = defineTool({
       ) => [a.timestamp, a.run, a.level, a.step === null ? "-" : String(a.step), a.title, a.text ?? ""]),
     ),
   handler: (args, ctx) =>
-    withProject(ctx, args.project, (store) => {
-      const run = args.run || args.run_id ? store.resolveRun(args.run, args.run_id) : undefined;
-      return output(store.alerts(run, args.level, args.since));
+    withProject(ctx, args.project, async (store) => {
+      const run = args.run || args.run_id ? await store.resolveRun(args.run, args.run_id) : undefined;
+      return output(await store.alerts(run, args.level, args.since));
     }),
 });

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { listProjectNames } from "../store/paths.ts";
 import { defineTool, output } from "./registry.ts";
 
 export const getAllProjects = defineTool({
@@ -16,5 +15,5 @@ export const getAllProjects = defineTool({
   },
   rows: (result: string[]) => result.map((project) => ({ project })),
   render: (result: string[]) => result.join("\n"),
-  handler: (_args, ctx) => output(listProjectNames(ctx.dataDir.path)),
+  handler: async (_args, ctx) => output(await ctx.source.projects()),
 });

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { table } from "../util/table.ts";
 import { formatNumber } from "../util/format.ts";
-import { selectRows } from "../analysis/select_rows.ts";
 import { withRun } from "./context.ts";
 import * as p from "./params.ts";
 import { defineTool, output } from "./registry.ts";
@@ -48,19 +47,14 @@ export const getLogs = defineTool({
   },
   render,
   handler: (args, ctx) =>
-    withRun(ctx, args, (store, run) => {
-      const maxRows = args.max_rows ?? DEFAULT_MAX_ROWS;
-      const total = store.countRows(run);
-      const keep = total > maxRows
-        ? selectRows(store.rows(run), total, maxRows, store.metricNames(run).length)
-        : undefined;
-      const rows: LogEntry[] = [];
-      let index = 0;
-      for (const row of store.rows(run)) {
-        if (!keep || keep.has(index)) rows.push({ ...row.metrics, timestamp: row.timestamp, step: row.step });
-        index++;
-      }
-      const notices = keep
+    withRun(ctx, args, async (store, run) => {
+      const { rows: kept, total, thinned } = await store.thinnedRows(run, args.max_rows ?? DEFAULT_MAX_ROWS);
+      const rows: LogEntry[] = kept.map((row) => ({
+        ...row.metrics,
+        timestamp: row.timestamp,
+        step: row.step,
+      }));
+      const notices = thinned
         ? [
           `thinned ${total} rows to ${rows.length} (each metric's min and max per bucket and NaN rows kept); raise max_rows for more`,
         ]

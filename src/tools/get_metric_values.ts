@@ -1,10 +1,9 @@
 import { z } from "zod";
-import { downsampleMinMax } from "../analysis/downsample.ts";
 import { usageError } from "../errors.ts";
 import type { MetricPoint } from "../store/project.ts";
 import { table } from "../util/table.ts";
 import { formatNumber } from "../util/format.ts";
-import { requireMetric, withRun } from "./context.ts";
+import { allValues, requireMetric, withRun } from "./context.ts";
 import * as p from "./params.ts";
 import { defineTool, output } from "./registry.ts";
 
@@ -59,28 +58,29 @@ export const getMetricValues = defineTool({
   },
   render: renderPoints,
   jsonText: (args, ctx) => {
-    if (args.max_points !== undefined) return undefined;
+    if (args.max_points !== undefined) return Promise.resolve(undefined);
     checkFilter(args);
-    return withRun(ctx, args, (store, run) => {
-      requireMetric(store, run, args.metric);
-      return store.metricValuesJson(run, args.metric, args);
+    return withRun(ctx, args, async (store, run) => {
+      await requireMetric(store, run, args.metric);
+      return await store.metricValuesJson(run, args.metric, args);
     });
   },
   handler: (args, ctx) => {
     checkFilter(args);
-    return withRun(ctx, args, (store, run) => {
-      requireMetric(store, run, args.metric);
-      const points = store.metricValues(run, args.metric, args);
-      if (args.max_points === undefined) return output([...points]);
-      const stats = store.runStats(run);
-      const sampled = downsampleMinMax(points, args.max_points, stats.first_step ?? 0, stats.last_step ?? 0);
+    return withRun(ctx, args, async (store, run) => {
+      await requireMetric(store, run, args.metric);
+      if (args.max_points === undefined) {
+        const points = await allValues(store.metricValues(run, args.metric, args));
+        return output(points, [...store.notices]);
+      }
+      const sampled = await store.downsampledValues(run, args.metric, args, args.max_points);
       const notices = sampled.downsampled
         ? [
           `downsampled ${sampled.total} points to ${sampled.points.length} (min-max per step bucket: ` +
           `spikes, minima, NaN and the last point kept); raise max_points or narrow with around_step for more`,
         ]
         : [];
-      return output(sampled.points, notices);
+      return output(sampled.points, [...store.notices, ...notices]);
     });
   },
 });

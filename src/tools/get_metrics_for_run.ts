@@ -17,5 +17,5 @@ export const getMetricsForRun = defineTool({
   },
   rows: (result: string[]) => result.map((metric) => ({ metric })),
   render: (result: string[]) => result.join("\n"),
-  handler: (args, ctx) => withRun(ctx, args, (store, run) => output(store.metricNames(run))),
+  handler: async (args, ctx) => output(await withRun(ctx, args, (store, run) => store.metricNames(run))),
 });

@@ -27,8 +27,9 @@ export const getProjectSummary = defineTool({
   render: (s: z.infer<typeof summary>) =>
     `project ${s.project}: ${s.num_runs} run(s), last step ${s.last_activity ?? "-"}\n${renderRuns(s.runs)}`,
   handler: (args, ctx) =>
-    withProject(ctx, args.project, (store) => {
-      const runs = store.runs();
-      return output({ project: args.project, num_runs: runs.length, runs, last_activity: store.lastStep() });
+    withProject(ctx, args.project, async (store) => {
+      const runs = await store.runs();
+      const last_activity = await store.lastStep();
+      return output({ project: args.project, num_runs: runs.length, runs, last_activity });
     }),
 });

@@ -48,15 +48,15 @@ export const getRunSummary = defineTool({
   },
   render,
   handler: (args, ctx) =>
-    withRun(ctx, args, (store, run) => {
-      const stats = store.runStats(run);
+    withRun(ctx, args, async (store, run) => {
+      const stats = await store.runStats(run);
       return output({
         project: args.project,
         run: run.name,
         run_id: args.run_id ?? null,
         num_logs: stats.num_logs,
-        metrics: store.metricNames(run),
-        config: store.config(run),
+        metrics: await store.metricNames(run),
+        config: await store.config(run),
         last_step: stats.last_step,
       });
     }),

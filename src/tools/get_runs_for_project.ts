@@ -21,5 +21,5 @@ export const getRunsForProject = defineTool({
     examples: ["trackio-cli runs -p sft-qwen", "trackio-cli runs -p sft-qwen --json | jq -r '.[].name'"],
   },
   render: renderRuns,
-  handler: (args, ctx) => withProject(ctx, args.project, (store) => output(store.runs())),
+  handler: async (args, ctx) => output(await withProject(ctx, args.project, (store) => store.runs())),
 });

@@ -40,18 +40,20 @@ export const getSnapshot = defineTool({
   render,
   handler: (args, ctx) => {
     checkFilter(args);
-    return withRun(ctx, args, (store, run) => {
+    return withRun(ctx, args, async (store, run) => {
       const filtered = args.step !== undefined || args.around_step !== undefined ||
         args.at_time !== undefined;
-      const filter = filtered ? args : { step: store.runStats(run).last_step ?? 0 };
+      const filter = filtered ? args : { step: (await store.runStats(run)).last_step ?? 0 };
       const result: Snapshot = {};
-      for (const row of store.rows(run, filter)) {
-        for (const [metric, value] of Object.entries(row.metrics)) {
-          (result[metric] ??= []).push({
-            timestamp: row.timestamp,
-            step: row.step,
-            value: value as MetricValue,
-          });
+      for await (const page of store.rows(run, filter)) {
+        for (const row of page) {
+          for (const [metric, value] of Object.entries(row.metrics)) {
+            (result[metric] ??= []).push({
+              timestamp: row.timestamp,
+              step: row.step,
+              value: value as MetricValue,
+            });
+          }
         }
       }
       return output(result);

@@ -22,8 +22,8 @@ export const getSystemMetricsForRun = defineTool({
   rows: (names: string[]) => names.map((metric) => ({ metric })),
   render: (names: string[]) => names.join("\n"),
   handler: (args, ctx) =>
-    withRun(ctx, args, (store, run) => {
-      const rows = store.systemMetrics(run);
+    withRun(ctx, args, async (store, run) => {
+      const rows = await store.systemMetrics(run);
       const names = new Set(rows.flatMap((r) => Object.keys(r.metrics)));
       names.delete("timestamp");
       return output([...names].sort());
@@ -55,9 +55,9 @@ export const getSystemLogs = defineTool({
     );
   },
   handler: (args, ctx) =>
-    withRun(ctx, args, (store, run) =>
+    withRun(ctx, args, async (store, run) =>
       output(
-        store.systemMetrics(run).map((r) => ({
+        (await store.systemMetrics(run)).map((r) => ({
           ...r.metrics,
           timestamp: r.timestamp,
         })),

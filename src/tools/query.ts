@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { refused, usageError } from "../errors.ts";
+import { checkReadOnlySql } from "../store/sql_guard.ts";
 import { table } from "../util/table.ts";
 import { formatNumber } from "../util/format.ts";
 import { withProject } from "./context.ts";
@@ -7,56 +7,6 @@ import * as p from "./params.ts";
 import { defineTool, output } from "./registry.ts";
 
 export const DEFAULT_QUERY_ROWS = 1000;
-/** The schema pragmas a reader needs; every other pragma could change state or is of no use. */
-const READ_PRAGMAS =
-  /^pragma\s+(main\.)?(table_info|table_xinfo|table_list|index_list|index_info|index_xinfo|foreign_key_list)\s*(\(\s*['"]?[\w/-]+['"]?\s*\))?\s*;?\s*$/i;
-
-/** Drops leading SQL comments and blanks, so the first keyword can be judged. */
-function stripLeadingComments(sql: string): string {
-  let rest = sql.trimStart();
-  while (true) {
-    if (rest.startsWith("--")) {
-      rest = rest.slice(rest.indexOf("\n") === -1 ? rest.length : rest.indexOf("\n")).trimStart();
-    } else if (rest.startsWith("/*")) {
-      rest = rest.slice(rest.indexOf("*/") === -1 ? rest.length : rest.indexOf("*/") + 2).trimStart();
-    } else return rest;
-  }
-}
-
-/**
- * Refuses anything but one reading statement: SELECT, WITH ... SELECT, VALUES, EXPLAIN, or a schema
- * pragma. The connection is read-only besides, so a write that slips past is refused by SQLite too.
- */
-export function checkReadOnlySql(sql: string): void {
-  const body = stripLeadingComments(sql);
-  if (body === "") throw usageError("query: empty SQL");
-  const keyword = body.match(/^\w+/)?.[0]?.toLowerCase() ?? "";
-  if (keyword === "pragma") {
-    if (!READ_PRAGMAS.test(body)) {
-      throw refused("query: only schema pragmas (table_info, table_list, index_list, ...) are allowed");
-    }
-    return;
-  }
-  if (!["select", "with", "values", "explain"].includes(keyword)) {
-    throw refused(
-      `query: only read-only statements (SELECT, WITH, VALUES, EXPLAIN) are allowed, not ${
-        keyword.toUpperCase() || "that"
-      }`,
-    );
-  }
-  if (/\b(attach|detach)\b/i.test(body.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"/g, ""))) {
-    throw refused("query: ATTACH and DETACH are not allowed: a query reads one project database");
-  }
-}
-
-function cell(value: unknown): unknown {
-  if (value instanceof Uint8Array) {
-    // Trackio stores its JSON columns as BLOBs; show them as the text they are.
-    return new TextDecoder("utf-8", { fatal: false }).decode(value);
-  }
-  if (typeof value === "bigint") return Number(value);
-  return value;
-}
 
 const queryResult = z.object({
   columns: z.array(z.string()),
@@ -98,47 +48,10 @@ export const query = defineTool({
     const body = table(r.columns, r.rows.map((row) => r.columns.map((c) => formatNumber(row[c]))));
     return r.truncated ? `${body}\n(truncated)` : body;
   },
-  handler: (args, ctx) => {
+  handler: async (args, ctx) => {
     checkReadOnlySql(args.sql);
     const limit = args.max_rows ?? DEFAULT_QUERY_ROWS;
-    return withProject(ctx, args.project, (store) => {
-      let statement;
-      try {
-        statement = store.db.db.prepare(args.sql);
-      } catch (error) {
-        throw usageError(`query: ${error instanceof Error ? error.message : String(error)}`);
-      }
-      const rest = args.sql.slice(statement.sourceSQL.length);
-      if (stripLeadingComments(rest).replace(/^[;\s]+/, "") !== "") {
-        throw usageError("query: one statement at a time");
-      }
-      if (statement.columns().length === 0) {
-        // A statement without result columns is a write or DDL wearing a WITH; never run it.
-        throw refused("query: writes are not allowed; the statement returns no rows");
-      }
-      // The row cap is a LIMIT, so SQLite stops early; all(), not iterate(), so errors surface.
-      const body = statement.sourceSQL.trim().replace(/;+$/, "");
-      const capped = /^(pragma|explain)\b/i.test(stripLeadingComments(body))
-        ? statement
-        : store.db.db.prepare(`SELECT * FROM (\n${body}\n) LIMIT ${limit + 1}`);
-      (capped as unknown as { setReturnArrays(on: boolean): void }).setReturnArrays(true);
-      const columns = capped.columns().map((c) => c.name);
-      let arrays: unknown[][];
-      try {
-        arrays = capped.all() as unknown as unknown[][];
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        if (/readonly|read-only/i.test(message)) throw refused("query: writes are not allowed");
-        throw usageError(`query: ${message}`);
-      }
-      const truncated = arrays.length > limit;
-      const rows = arrays.slice(0, limit).map((row) =>
-        Object.fromEntries(columns.map((c, i) => [c, cell(row[i])]))
-      );
-      return output(
-        { columns, rows, truncated },
-        truncated ? [`stopped after ${limit} rows; raise max_rows for more`] : [],
-      );
-    });
+    const result = await withProject(ctx, args.project, (store) => store.query(args.sql, limit));
+    return output(result, result.truncated ? [`stopped after ${limit} rows; raise max_rows for more`] : []);
   },
 });

@@ -1,10 +1,15 @@
 import type { z } from "zod";
+import { LocalSource } from "../store/local_source.ts";
 import type { DataDir } from "../store/paths.ts";
+import type { Source } from "../store/source.ts";
 
 /** What every tool handler gets: where the data is. */
 export interface ToolContext {
-  dataDir: DataDir;
+  source: Source;
 }
+
+/** A context reading a local data directory. */
+export const localContext = (dataDir: DataDir): ToolContext => ({ source: new LocalSource(dataDir) });
 
 /**
  * A tool's answer: `result` is exactly what Trackio's tool of that name returns (or ours, for our
@@ -65,7 +70,7 @@ export interface ToolDef<S extends z.ZodObject = z.ZodObject, R = unknown> {
    * built without materializing it (undefined when it does not apply to these arguments). The
    * CLI's --json uses it; tests hold it equal to `handler`.
    */
-  jsonText?: (args: z.infer<S>, ctx: ToolContext) => string | undefined;
+  jsonText?: (args: z.infer<S>, ctx: ToolContext) => Promise<string | undefined>;
 }
 
 /** Identity with inference, so each tool file states its types once. */

@@ -2,6 +2,7 @@
 import { join } from "node:path";
 import { RunCollector } from "../../src/analysis/collect.ts";
 import { withProject } from "../../src/tools/context.ts";
+import { localContext } from "../../src/tools/registry.ts";
 import type { LabelledRun } from "./corpus.ts";
 
 export const FIXTURE_LABELS: Record<string, Record<string, string>> = {
@@ -19,20 +20,24 @@ export const FIXTURE_LABELS: Record<string, Record<string, string>> = {
   "mymodel": { "r1": "healthy" },
 };
 
-export function fixtureRuns(generation: "v0.5" | "pre-runid" | "head"): LabelledRun[] {
+export async function fixtureRuns(generation: "v0.5" | "pre-runid" | "head"): Promise<LabelledRun[]> {
   const dir = new URL(join("../fixtures", generation), import.meta.url).pathname;
-  const ctx = { dataDir: { path: dir, source: "--dir" as const } };
-  return Object.entries(FIXTURE_LABELS).flatMap(([project, runs]) =>
-    withProject(ctx, project, (store) =>
-      Object.entries(runs).map(([name, label]) => {
-        const run = store.resolveRun(name);
+  const ctx = localContext({ path: dir, source: "--dir" });
+  const out: LabelledRun[] = [];
+  for (const [project, runs] of Object.entries(FIXTURE_LABELS)) {
+    await withProject(ctx, project, async (store) => {
+      for (const [name, label] of Object.entries(runs)) {
+        const run = await store.resolveRun(name);
         const collector = new RunCollector();
-        store.scanRows(run, undefined, (step, metrics) => collector.add(step, metrics));
-        return {
+        await store.scanRows(run, undefined, (step, metrics) => collector.add(step, metrics));
+        const config = await store.config(run);
+        out.push({
           name: `${generation} ${project}/${name}`,
           label,
-          data: { series: collector.series, config: store.config(run) },
-        };
-      }))
-  );
+          data: { series: collector.series, config },
+        });
+      }
+    });
+  }
+  return out;
 }

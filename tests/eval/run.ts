@@ -24,6 +24,6 @@ function report(title: string, outcomes: Outcome[]): number {
 
 if (import.meta.main) {
   const misses = report("synthetic corpus", evaluate(corpus())) +
-    report("real Trackio fixtures", evaluate(fixtureRuns("head")));
+    report("real Trackio fixtures", evaluate(await fixtureRuns("head")));
   Deno.exit(misses === 0 ? 0 : 1);
 }

@@ -1,6 +1,6 @@
 import { findTool } from "../../src/tools/index.ts";
 import { invokeTool } from "../../src/tools/invoke.ts";
-import type { ToolOutput } from "../../src/tools/registry.ts";
+import { localContext, type ToolOutput } from "../../src/tools/registry.ts";
 import { toJson } from "../../src/json.ts";
 
 /** Calls a tool in-process on a data directory and returns its result as Trackio-style JSON. */
@@ -11,7 +11,7 @@ export async function call(
 ): Promise<ToolOutput<unknown>> {
   const def = findTool(tool);
   if (!def) throw new Error(`no tool ${tool}`);
-  const out = await invokeTool(def, args, { dataDir: { path: dir, source: "--dir" } });
+  const out = await invokeTool(def, args, localContext({ path: dir, source: "--dir" }));
   return { result: JSON.parse(toJson(out.result)), notices: out.notices };
 }
 

@@ -1,0 +1,30 @@
+import { usageError } from "../../errors.ts";
+import { TrackioClient } from "./client.ts";
+import { findHfToken } from "./hf_token.ts";
+import { RemoteSource } from "./remote_source.ts";
+import { serverUrl } from "./space.ts";
+
+/** Seconds one request to a Trackio server may take, unless `TRACKIO_CLI_TIMEOUT` says otherwise. */
+export const DEFAULT_TIMEOUT_SECONDS = 30;
+/** Waits before retrying a request that failed in a way that may pass: a Space waking or restarting. */
+export const RETRY_BACKOFF_MS = [500, 1000, 2000];
+
+export interface RemoteSettings {
+  /** A Space id or server URL. */
+  space: string;
+  /** Which setting named it: `--space` or `TRACKIO_SPACE_ID`. */
+  origin: string;
+  hfToken?: string;
+  env: (name: string) => string | undefined;
+}
+
+/** The source for a Trackio Space or server; nothing is sent until the first read. */
+export function connectRemote(settings: RemoteSettings): RemoteSource {
+  const url = serverUrl(settings.space);
+  const timeoutText = settings.env("TRACKIO_CLI_TIMEOUT");
+  const timeout = timeoutText === undefined ? DEFAULT_TIMEOUT_SECONDS : Number(timeoutText);
+  if (!(timeout > 0)) throw usageError(`TRACKIO_CLI_TIMEOUT: '${timeoutText}' is not a number of seconds`);
+  const { token } = findHfToken(settings.hfToken, settings.env);
+  const client = new TrackioClient(url, { token, timeoutMs: timeout * 1000, backoffMs: RETRY_BACKOFF_MS });
+  return new RemoteSource(client, settings.origin);
+}

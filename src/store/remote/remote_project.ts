@@ -1,0 +1,424 @@
+import { downsampleMinMax, type DownsampleResult } from "../../analysis/downsample.ts";
+import { dataError, refused, TrackioCliError } from "../../errors.ts";
+import { decodeNonFinite } from "../../json.ts";
+import type { RowFilter } from "../filters.ts";
+import type { RowCursor } from "../open.ts";
+import {
+  type AlertRow,
+  decodeMetricsObject,
+  type LogRow,
+  type MetricPoint,
+  type RunRef,
+} from "../project.ts";
+import { resolveRunIn } from "../resolve_run.ts";
+import { hasColumn, runsHaveIds, type Schema } from "../schema.ts";
+import { stripLeadingComments } from "../sql_guard.ts";
+import type { ProjectReader, QueryResult, RunStats, SystemRow, ThinnedRows } from "../source.ts";
+import { QUERY_ROW_CAP, type TrackioClient } from "./client.ts";
+import { afterClause, epochSql, filterClause, keyPath, literal, METRICS_TEXT, pathCanName } from "./sql.ts";
+import { thinOnServer } from "./thin.ts";
+import { downsampleOnServer } from "./downsample_sql.ts";
+
+/** Rows packed into one answer: one result row per request, so Trackio's 10,000-row cap never bites. */
+const VALUES_PER_PAGE = 100_000;
+const ROWS_PER_PAGE = 20_000;
+
+type Packed = [string, number, number, ...unknown[]];
+
+/**
+ * A project on a Trackio server, read through `query_project` with the same queries, in SQLite's
+ * dialect that Trackio's authorizer allows, as the local reader runs: the work happens where the data
+ * is and only the answer crosses the network.
+ */
+export class RemoteProject implements ProjectReader {
+  readonly notices: string[] = [];
+  private readonly runKey: "run_id" | "run_name";
+  private runList?: Promise<RunRef[]>;
+
+  constructor(
+    private readonly client: TrackioClient,
+    readonly project: string,
+    private readonly schema: Schema,
+  ) {
+    this.runKey = runsHaveIds(schema) ? "run_id" : "run_name";
+  }
+
+  private get hasMetrics(): boolean {
+    return this.schema.tables.has("metrics");
+  }
+
+  /** Every row of `sql`, in pages under the server's row cap. */
+  async all(sql: string): Promise<Record<string, unknown>[]> {
+    const out: Record<string, unknown>[] = [];
+    for (let offset = 0;; offset += QUERY_ROW_CAP) {
+      const page = await this.client.query(
+        this.project,
+        `SELECT * FROM (${sql}) LIMIT ${QUERY_ROW_CAP} OFFSET ${offset}`,
+      );
+      out.push(...page.rows);
+      if (page.rows.length < QUERY_ROW_CAP) return out;
+    }
+  }
+
+  async one(sql: string): Promise<Record<string, unknown> | undefined> {
+    return (await this.client.query(this.project, sql)).rows[0];
+  }
+
+  private runWhere(run: RunRef): string {
+    return `${this.runKey} = ${literal(this.runKey === "run_id" ? run.id : run.name)}`;
+  }
+
+  /** Re-raises the server's "malformed JSON" as the local reader's error, naming the bad row. */
+  private async guard<T>(run: RunRef, read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      if (!(error instanceof TrackioCliError) || !/malformed JSON/i.test(error.message)) throw error;
+      const bad = await this.one(
+        `SELECT id FROM metrics WHERE ${
+          this.runWhere(run)
+        } AND json_valid(${METRICS_TEXT}) = 0 ORDER BY id LIMIT 1`,
+      );
+      throw dataError(
+        `project '${this.project}': metrics row ${bad?.id ?? -1} of run '${run.name}' holds malformed JSON`,
+        "The row was not written by Trackio or was damaged; the other rows are intact.",
+      );
+    }
+  }
+
+  runs(): Promise<RunRef[]> {
+    if (!this.hasMetrics) return Promise.resolve([]);
+    const key = this.runKey;
+    this.runList ??= this.all(
+      `SELECT ${key} AS id, run_name AS name, MIN(timestamp) AS created_at
+       FROM metrics GROUP BY ${key} ORDER BY created_at, id`,
+    ).then((rows) =>
+      rows.map((r) => ({ id: String(r.id), name: String(r.name), created_at: String(r.created_at) }))
+    );
+    return this.runList;
+  }
+
+  async resolveRun(run?: string | null, runId?: string | null): Promise<RunRef> {
+    return resolveRunIn(await this.runs(), this.project, run, runId);
+  }
+
+  /**
+   * A run's metric names without `json_each` (refused by Trackio): ask for a row that still has a key
+   * once the known ones are removed, learn its keys, and repeat; a run logs only a few shapes of row,
+   * so a handful of queries find every key.
+   */
+  async metricNames(run: RunRef, sampleRows?: number): Promise<string[]> {
+    const where = this.runWhere(run);
+    const sample = sampleRows === undefined ? "" : ` AND id IN (
+      SELECT id FROM (SELECT id FROM metrics WHERE ${where} ORDER BY timestamp, id LIMIT ${sampleRows})
+      UNION SELECT id FROM (SELECT id FROM metrics WHERE ${where} ORDER BY timestamp DESC, id DESC LIMIT ${sampleRows}))`;
+    const known = new Set<string>();
+    while (true) {
+      const paths = [...known].map(keyPath);
+      const rest = paths.length ? `json_remove(${METRICS_TEXT}, ${paths.join(", ")})` : METRICS_TEXT;
+      const row = await this.guard(run, () =>
+        this.one(
+          `SELECT ${METRICS_TEXT} AS m FROM metrics WHERE ${where}${sample} AND ${rest} != '{}' LIMIT 1`,
+        ));
+      if (!row) break;
+      const keys = Object.keys(decodeMetricsObject(String(row.m))).filter((k) => !known.has(k));
+      if (keys.length === 0 || keys.some((k) => !pathCanName(k))) return await this.namesFromEndpoint(run);
+      keys.forEach((k) => known.add(k));
+    }
+    known.delete("timestamp");
+    known.delete("step");
+    return [...known].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  /** Trackio's own list, for the rare key no JSON path can spell. */
+  private namesFromEndpoint(run: RunRef): Promise<string[]> {
+    const args: Record<string, unknown> = { project: this.project, run: run.name };
+    if (this.runKey === "run_id") args.run_id = run.id;
+    return this.client.call<string[]>("get_metrics_for_run", args);
+  }
+
+  async runStats(run: RunRef): Promise<RunStats> {
+    const row = await this.one(
+      `SELECT COUNT(*) AS n, MAX(step) AS last, MIN(step) AS first FROM metrics WHERE ${this.runWhere(run)}`,
+    );
+    return {
+      num_logs: Number(row?.n ?? 0),
+      last_step: row?.last == null ? null : Number(row.last),
+      first_step: row?.first == null ? null : Number(row.first),
+    };
+  }
+
+  async lastStep(): Promise<number | null> {
+    if (!this.hasMetrics) return null;
+    const row = await this.one("SELECT MAX(step) AS last FROM metrics");
+    return row?.last == null ? null : Number(row.last);
+  }
+
+  async config(run: RunRef): Promise<Record<string, unknown> | null> {
+    if (!this.schema.tables.has("configs")) return null;
+    const byId = hasColumn(this.schema, "configs", "run_id") && this.runKey === "run_id";
+    const row = await this.one(
+      `SELECT CAST(config AS TEXT) AS config FROM configs WHERE ${byId ? "run_id" : "run_name"} = ${
+        literal(byId ? run.id : run.name)
+      } ORDER BY id DESC LIMIT 1`,
+    );
+    if (!row) return null;
+    try {
+      return decodeMetricsObject(String(row.config));
+    } catch {
+      throw dataError(`project '${this.project}': the config of run '${run.name}' is not valid JSON`);
+    }
+  }
+
+  async hasMetric(run: RunRef, metric: string): Promise<boolean> {
+    if (!pathCanName(metric)) return (await this.metricNames(run)).includes(metric);
+    const row = await this.guard(run, () =>
+      this.one(
+        `SELECT 1 AS hit FROM metrics WHERE ${this.runWhere(run)} AND ${METRICS_TEXT} -> ${
+          keyPath(metric)
+        } IS NOT NULL LIMIT 1`,
+      ));
+    return row !== undefined;
+  }
+
+  /** `SELECT timestamp, id, step, v` of one metric (v its JSON text), ending inside its WHERE clause. */
+  valuesQuery(run: RunRef, metric: string, filter: RowFilter): string {
+    return `SELECT timestamp, id, step, ${METRICS_TEXT} -> ${keyPath(metric)} AS v FROM metrics
+      WHERE ${this.runWhere(run)}${filterClause(filter)} AND v IS NOT NULL`;
+  }
+
+  /** Pages of `select` (which yields timestamp, id, ... columns) packed into one JSON text each. */
+  private async *packedPages(run: RunRef, select: string, columns: string, perPage: number) {
+    let after: RowCursor | undefined;
+    while (true) {
+      const row = await this.guard(run, () =>
+        this.one(
+          `SELECT COUNT(*) AS n, json_group_array(json_array(timestamp, id, ${columns})) AS page FROM
+           (${select}${afterClause(after)} ORDER BY timestamp, id LIMIT ${perPage})`,
+        ));
+      const n = Number(row?.n ?? 0);
+      if (n === 0) return after;
+      const page = JSON.parse(String(row!.page)) as Packed[];
+      const last = page[page.length - 1];
+      after = { timestamp: String(last[0]), id: Number(last[1]) };
+      yield page;
+      if (n < perPage) return after;
+    }
+  }
+
+  async *metricValues(run: RunRef, metric: string, filter: RowFilter = {}): AsyncIterable<MetricPoint[]> {
+    if (!pathCanName(metric)) {
+      yield await this.valuesFromEndpoint(run, metric, filter);
+      return;
+    }
+    for await (
+      const page of this.packedPages(
+        run,
+        this.valuesQuery(run, metric, filter),
+        "step, json(v)",
+        VALUES_PER_PAGE,
+      )
+    ) {
+      yield page.map((r) => ({
+        timestamp: String(r[0]),
+        step: Number(r[2]),
+        value: decodeNonFinite(r[3]) as MetricPoint["value"],
+      }));
+    }
+  }
+
+  /** Trackio's get_metric_values, for a name no JSON path can spell; it loses NaN and infinities. */
+  private async valuesFromEndpoint(run: RunRef, metric: string, filter: RowFilter): Promise<MetricPoint[]> {
+    this.notices.push(
+      `metric '${metric}' has a quote or backslash in its name, which Trackio's SQL endpoint cannot select: ` +
+        "read through get_metric_values instead, where NaN and infinities come back as null",
+    );
+    const args: Record<string, unknown> = { project: this.project, run: run.name, metric_name: metric };
+    if (this.runKey === "run_id") args.run_id = run.id;
+    for (const key of ["step", "around_step", "at_time", "window"] as const) {
+      if (filter[key] !== undefined) args[key] = filter[key];
+    }
+    const points = await this.client.call<MetricPoint[]>("get_metric_values", args);
+    return points.filter((p) => filter.since_step === undefined || p.step > filter.since_step);
+  }
+
+  metricValuesJson(): Promise<string | undefined> {
+    return Promise.resolve(undefined);
+  }
+
+  async downsampledValues(
+    run: RunRef,
+    metric: string,
+    filter: RowFilter,
+    maxPoints: number,
+  ): Promise<DownsampleResult<MetricPoint>> {
+    const stats = await this.runStats(run);
+    if (!pathCanName(metric)) {
+      const points = await this.valuesFromEndpoint(run, metric, filter);
+      return downsampleMinMax(points, maxPoints, stats.first_step ?? 0, stats.last_step ?? 0);
+    }
+    return await this.guard(run, () => downsampleOnServer(this, run, metric, filter, maxPoints, stats));
+  }
+
+  async *rows(run: RunRef, filter: RowFilter = {}): AsyncIterable<LogRow[]> {
+    const select = `SELECT timestamp, id, step, ${METRICS_TEXT} AS m FROM metrics WHERE ${
+      this.runWhere(run)
+    }${filterClause(filter)}`;
+    for await (const page of this.packedPages(run, select, "step, json(m)", ROWS_PER_PAGE)) {
+      yield page.map((r) => {
+        const metrics = r[3] as Record<string, unknown>;
+        for (const key of Object.keys(metrics)) metrics[key] = decodeNonFinite(metrics[key]);
+        return { timestamp: String(r[0]), step: Number(r[2]), metrics };
+      });
+    }
+  }
+
+  async thinnedRows(run: RunRef, maxRows: number): Promise<ThinnedRows> {
+    const total = await this.countRows(run);
+    if (total <= maxRows) {
+      const rows: LogRow[] = [];
+      for await (const page of this.rows(run)) rows.push(...page);
+      return { rows, total, thinned: false };
+    }
+    const names = await this.metricNames(run);
+    return await this.guard(run, () => thinOnServer(this, this.runWhere(run), names, total, maxRows));
+  }
+
+  async scanRows(
+    run: RunRef,
+    after: RowCursor | undefined,
+    visit: (step: number, metrics: Record<string, unknown>) => void,
+    wanted?: (metric: string) => boolean,
+  ): Promise<RowCursor | undefined> {
+    const names = (await this.metricNames(run)).filter((m) => pathCanName(m) && (!wanted || wanted(m)));
+    const columns = ["step", ...names.map((m) => `json(${METRICS_TEXT} -> ${keyPath(m)})`)].join(", ");
+    const select = `SELECT timestamp, id, step, metrics FROM metrics WHERE ${this.runWhere(run)}${
+      afterClause(after)
+    }`;
+    // Every page is fetched before any row is visited: a read cut off by the network hands the
+    // caller nothing, so it can simply ask again from the same cursor.
+    const pages: Packed[][] = [];
+    for await (const page of this.packedPages(run, select, columns, VALUES_PER_PAGE)) pages.push(page);
+    let cursor = after;
+    for (const page of pages) {
+      for (const r of page) {
+        const metrics: Record<string, unknown> = {};
+        for (let i = 0; i < names.length; i++) if (r[3 + i] !== null) metrics[names[i]] = r[3 + i];
+        visit(Number(r[2]), metrics);
+      }
+      const last = page[page.length - 1];
+      cursor = { timestamp: String(last[0]), id: Number(last[1]) };
+    }
+    return cursor;
+  }
+
+  async countRows(run: RunRef, filter: RowFilter = {}): Promise<number> {
+    const row = await this.one(
+      `SELECT COUNT(*) AS n FROM metrics WHERE ${this.runWhere(run)}${filterClause(filter)}`,
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  private sideTableWhere(table: string, run: RunRef): string {
+    const byId = this.runKey === "run_id" && hasColumn(this.schema, table, "run_id");
+    return byId ? `run_id = ${literal(run.id)}` : `run_name = ${literal(run.name)}`;
+  }
+
+  async alerts(run?: RunRef, level?: string, since?: string): Promise<AlertRow[]> {
+    if (!this.schema.tables.has("alerts")) return [];
+    const clauses: string[] = [];
+    if (run) clauses.push(this.sideTableWhere("alerts", run));
+    if (level) clauses.push(`level = ${literal(level)}`);
+    if (since) clauses.push(`${epochSql("timestamp")} > ${epochSql(literal(since))}`);
+    const where = clauses.length ? `WHERE ${clauses.join(" AND ")}` : "";
+    const rows = await this.all(
+      `SELECT timestamp, run_name, title, text, level, step FROM alerts ${where} ORDER BY timestamp DESC, id DESC`,
+    );
+    return rows.map((r) => ({
+      timestamp: String(r.timestamp),
+      run: String(r.run_name),
+      title: String(r.title),
+      text: r.text == null ? null : String(r.text),
+      level: String(r.level),
+      step: r.step == null ? null : Number(r.step),
+    }));
+  }
+
+  async systemMetrics(run: RunRef): Promise<SystemRow[]> {
+    if (!this.schema.tables.has("system_metrics")) return [];
+    const rows = await this.all(
+      `SELECT id, timestamp, CAST(metrics AS TEXT) AS m FROM system_metrics WHERE ${
+        this.sideTableWhere("system_metrics", run)
+      } ORDER BY timestamp, id`,
+    );
+    return rows.map((r) => {
+      try {
+        return { timestamp: String(r.timestamp), metrics: decodeMetricsObject(String(r.m)) };
+      } catch {
+        throw dataError(
+          `project '${this.project}': system_metrics row ${r.id} of run '${run.name}' holds malformed JSON`,
+        );
+      }
+    });
+  }
+
+  async query(sql: string, limit: number): Promise<QueryResult> {
+    const body = stripLeadingComments(sql).trim().replace(/;+$/, "").trim();
+    if (/^explain\b/i.test(body)) {
+      throw refused("query: EXPLAIN runs on local data only; a Trackio server refuses it");
+    }
+    const pragma = /^pragma\b/i.test(body);
+    let answer;
+    try {
+      const rows: Record<string, unknown>[] = [];
+      let columns: string[] = [];
+      for (let offset = 0; rows.length <= limit; offset += QUERY_ROW_CAP) {
+        const want = Math.min(QUERY_ROW_CAP, limit + 1 - rows.length);
+        const page = await this.client.query(
+          this.project,
+          pragma ? body : `SELECT * FROM (\n${body}\n) LIMIT ${want} OFFSET ${offset}`,
+        );
+        columns = page.columns;
+        rows.push(...page.rows);
+        if (pragma || page.rows.length < want) break;
+      }
+      answer = { columns, rows };
+    } catch (error) {
+      if (error instanceof TrackioCliError && /not authorized|Only read-only/i.test(error.message)) {
+        throw refused(`${error.message.replace(/^query: /, "query: the server refused it: ")}`);
+      }
+      throw error;
+    }
+    const truncated = answer.rows.length > limit;
+    const rows = answer.rows.slice(0, limit);
+    if (!pragma) await this.decodeBlobs(body, answer.columns, rows);
+    return { columns: answer.columns, rows, truncated };
+  }
+
+  /**
+   * Trackio sends BLOBs as hex; the local reader shows them as the text they hold (Trackio's JSON
+   * columns are BLOBs). A column whose values all look like hex is asked whether it holds BLOBs.
+   */
+  private async decodeBlobs(body: string, columns: string[], rows: Record<string, unknown>[]): Promise<void> {
+    const hex = (v: unknown) => typeof v === "string" && v.length % 2 === 0 && /^[0-9a-f]*$/.test(v);
+    for (const column of new Set(columns)) {
+      const values = rows.map((r) => r[column]).filter((v) => v !== null && v !== undefined);
+      if (values.length === 0 || !values.every(hex)) continue;
+      const quoted = `"${column.replaceAll('"', '""')}"`;
+      let blob;
+      try {
+        blob = await this.one(`SELECT 1 AS b FROM (\n${body}\n) WHERE typeof(${quoted}) = 'blob' LIMIT 1`);
+      } catch {
+        continue;
+      }
+      if (!blob) continue;
+      for (const row of rows) {
+        const v = row[column];
+        if (typeof v !== "string") continue;
+        const bytes = new Uint8Array(v.length / 2);
+        for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(v.slice(2 * i, 2 * i + 2), 16);
+        row[column] = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
+      }
+    }
+  }
+}

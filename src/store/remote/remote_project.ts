@@ -1,4 +1,5 @@
 import { downsampleMinMax, type DownsampleResult } from "../../analysis/downsample.ts";
+import { selectRows } from "../../analysis/select_rows.ts";
 import { dataError, refused, TrackioCliError } from "../../errors.ts";
 import { decodeNonFinite } from "../../json.ts";
 import type { RowFilter } from "../filters.ts";
@@ -281,7 +282,14 @@ export class RemoteProject implements ProjectReader {
       return { rows, total, thinned: false };
     }
     const names = await this.metricNames(run);
-    return await this.guard(run, () => thinOnServer(this, this.runWhere(run), names, total, maxRows));
+    if (names.every(pathCanName)) {
+      return await this.guard(run, () => thinOnServer(this, this.runWhere(run), names, total, maxRows));
+    }
+    // A key no JSON path can name: choose the rows here, from every row, as the local reader does.
+    const all: LogRow[] = [];
+    for await (const page of this.rows(run)) all.push(...page);
+    const keep = selectRows(all, total, maxRows, names.length);
+    return { rows: all.filter((_, i) => keep.has(i)), total, thinned: true };
   }
 
   async scanRows(

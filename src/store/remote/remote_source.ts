@@ -68,7 +68,7 @@ export class RemoteSource implements Source {
       throw notFound(
         names.length === 0
           ? `project '${project}' not found: ${this.client.url.href} has no Trackio projects`
-          : `project '${project}' not found on ${this.client.url.href}.${didYouMean(project, names)}`,
+          : `project '${project}' not found in ${this.client.url.href}.${didYouMean(project, names)}`,
         undefined,
         { tool: "get_all_projects", args: {}, shows: "the projects" },
       );

@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import { benchMcp } from "./mcp.ts";
+import { benchRemote } from "./remote.ts";
 import { BIG_DB, BIG_RUN_ID, ensureBigRun } from "./make_big_run.ts";
 import { ensureSweep } from "./make_sweep.ts";
 import { DATA_DIR } from "./trackio_file.ts";
@@ -100,5 +101,6 @@ if (import.meta.main) {
         `${(a.seconds / b.seconds).toFixed(2)}x |`,
     );
   }
+  await benchRemote();
   await benchMcp();
 }

@@ -27,7 +27,8 @@ import { mcpInputSchema, mcpOutputSchema } from "./schemas.ts";
 
 /** What an agent reads once when it connects: the workflow in a few lines. */
 export const INSTRUCTIONS = [
-  "trackio-cli reads Trackio training runs (read-only, also while a job is writing).",
+  "trackio-cli reads Trackio training runs (read-only, also while a job is writing), from local files or " +
+  "from a Trackio Space or server: the same tools and results either way (doctor says which).",
   "Workflow: get_all_projects -> get_runs_for_project (oldest first; the last run is the newest) -> " +
   "analyze_run (verdict, progress, key metrics, findings with evidence steps, recommendation) -> " +
   "get_metric_values to look closer at what a finding names; explain_rule says what a finding means.",

@@ -24,8 +24,6 @@ import { downsampleOnServer } from "./downsample_sql.ts";
 const VALUES_PER_PAGE = 100_000;
 const ROWS_PER_PAGE = 20_000;
 
-type Packed = [string, number, number, ...unknown[]];
-
 /**
  * A project on a Trackio server, read through `query_project` with the same queries, in SQLite's
  * dialect that Trackio's authorizer allows, as the local reader runs: the work happens where the data
@@ -188,22 +186,25 @@ export class RemoteProject implements ProjectReader {
       WHERE ${this.runWhere(run)}${filterClause(filter)} AND v IS NOT NULL`;
   }
 
-  /** Pages of `select` (which yields timestamp, id, ... columns) packed into one JSON text each. */
+  /**
+   * Pages of `select` (rows with timestamp and id columns), each packed into one JSON text of
+   * `columns` per row; the page's last (timestamp, id), where the next page starts, comes beside it.
+   */
   private async *packedPages(run: RunRef, select: string, columns: string, perPage: number) {
     let after: RowCursor | undefined;
     while (true) {
       const row = await this.guard(run, () =>
         this.one(
-          `SELECT COUNT(*) AS n, json_group_array(json_array(timestamp, id, ${columns})) AS page FROM
-           (${select}${afterClause(after)} ORDER BY timestamp, id LIMIT ${perPage})`,
+          `SELECT COUNT(*) AS n, json_group_array(json_array(${columns})) AS page,
+             MAX(timestamp || char(31) || printf('%015d', id)) AS last
+           FROM (${select}${afterClause(after)} ORDER BY timestamp, id LIMIT ${perPage})`,
         ));
       const n = Number(row?.n ?? 0);
-      if (n === 0) return after;
-      const page = JSON.parse(String(row!.page)) as Packed[];
-      const last = page[page.length - 1];
-      after = { timestamp: String(last[0]), id: Number(last[1]) };
-      yield page;
-      if (n < perPage) return after;
+      if (n === 0) return;
+      const [timestamp, id] = String(row!.last).split("\x1f");
+      after = { timestamp, id: Number(id) };
+      yield { rows: JSON.parse(String(row!.page)) as unknown[][], after };
+      if (n < perPage) return;
     }
   }
 
@@ -212,18 +213,12 @@ export class RemoteProject implements ProjectReader {
       yield await this.valuesFromEndpoint(run, metric, filter);
       return;
     }
-    for await (
-      const page of this.packedPages(
-        run,
-        this.valuesQuery(run, metric, filter),
-        "step, json(v)",
-        VALUES_PER_PAGE,
-      )
-    ) {
-      yield page.map((r) => ({
+    const select = this.valuesQuery(run, metric, filter);
+    for await (const page of this.packedPages(run, select, "timestamp, step, json(v)", VALUES_PER_PAGE)) {
+      yield page.rows.map((r) => ({
         timestamp: String(r[0]),
-        step: Number(r[2]),
-        value: decodeNonFinite(r[3]) as MetricPoint["value"],
+        step: Number(r[1]),
+        value: decodeNonFinite(r[2]) as MetricPoint["value"],
       }));
     }
   }
@@ -265,11 +260,11 @@ export class RemoteProject implements ProjectReader {
     const select = `SELECT timestamp, id, step, ${METRICS_TEXT} AS m FROM metrics WHERE ${
       this.runWhere(run)
     }${filterClause(filter)}`;
-    for await (const page of this.packedPages(run, select, "step, json(m)", ROWS_PER_PAGE)) {
-      yield page.map((r) => {
-        const metrics = r[3] as Record<string, unknown>;
+    for await (const page of this.packedPages(run, select, "timestamp, step, json(m)", ROWS_PER_PAGE)) {
+      yield page.rows.map((r) => {
+        const metrics = r[2] as Record<string, unknown>;
         for (const key of Object.keys(metrics)) metrics[key] = decodeNonFinite(metrics[key]);
-        return { timestamp: String(r[0]), step: Number(r[2]), metrics };
+        return { timestamp: String(r[0]), step: Number(r[1]), metrics };
       });
     }
   }
@@ -305,17 +300,16 @@ export class RemoteProject implements ProjectReader {
     }`;
     // Every page is fetched before any row is visited: a read cut off by the network hands the
     // caller nothing, so it can simply ask again from the same cursor.
-    const pages: Packed[][] = [];
+    const pages: { rows: unknown[][]; after: RowCursor }[] = [];
     for await (const page of this.packedPages(run, select, columns, VALUES_PER_PAGE)) pages.push(page);
     let cursor = after;
     for (const page of pages) {
-      for (const r of page) {
+      for (const r of page.rows) {
         const metrics: Record<string, unknown> = {};
-        for (let i = 0; i < names.length; i++) if (r[3 + i] !== null) metrics[names[i]] = r[3 + i];
-        visit(Number(r[2]), metrics);
+        for (let i = 0; i < names.length; i++) if (r[1 + i] !== null) metrics[names[i]] = r[1 + i];
+        visit(Number(r[0]), metrics);
       }
-      const last = page[page.length - 1];
-      cursor = { timestamp: String(last[0]), id: Number(last[1]) };
+      cursor = page.after;
     }
     return cursor;
   }

@@ -11,6 +11,7 @@ import { SKILLS_EXAMPLES } from "../src/cli/skills_command.ts";
 import { runCli } from "./helpers/cli.ts";
 import { shellWords } from "./helpers/shell.ts";
 import { startHttpServer } from "./helpers/mcp.ts";
+import { startTrackioServer, type TrackioServer } from "./helpers/trackio_server.ts";
 
 const README = new URL("../README.md", import.meta.url).pathname;
 
@@ -53,8 +54,23 @@ async function assertSkillsExample(args: string[]) {
   Deno.removeSync(scratch, { recursive: true });
 }
 
+/** `--space X` examples read the demo projects through the Trackio HTTP API double. */
+let demoServer: TrackioServer | undefined;
+const DEMO_DIR = new URL("../demo/", import.meta.url).pathname;
+
 async function assertRunsOnDemo(line: string) {
-  const args = shellWords(line).slice(1);
+  let args = shellWords(line).slice(1);
+  const space = args.indexOf("--space");
+  if (space !== -1) {
+    demoServer ??= startTrackioServer({ dir: DEMO_DIR });
+    args = args.map((a, i) => (i === space + 1 ? demoServer!.url : a));
+    const scratch = Deno.makeTempDirSync({ prefix: "trackio-docs-" });
+    const out = await runCli(args, { cwd: scratch });
+    Deno.removeSync(scratch, { recursive: true });
+    assert.equal(out.code, 0, `${line}\n${out.stderr}`);
+    assert.doesNotMatch(out.stderr, /error:/, line);
+    return;
+  }
   if (args[0] === "skills" || args[0] === "completions") return await assertSkillsExample(args);
   if (args[0] === "mcp" && args.includes("--http") && !args.includes("--print-config")) {
     return await assertServesOnDemo(args);
@@ -70,7 +86,12 @@ async function assertRunsOnDemo(line: string) {
 Deno.test("every trackio-cli example in README.md runs on the demo projects", async () => {
   const examples = readmeExamples();
   assert.ok(examples.length >= 25, `${examples.length} examples found`);
-  for (const line of examples) await assertRunsOnDemo(line);
+  try {
+    for (const line of examples) await assertRunsOnDemo(line);
+  } finally {
+    await demoServer?.close();
+    demoServer = undefined;
+  }
 });
 
 Deno.test("every example in --help runs on the demo projects", async () => {

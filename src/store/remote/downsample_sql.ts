@@ -2,6 +2,7 @@ import type { DownsampleResult } from "../../analysis/downsample.ts";
 import type { RowFilter } from "../filters.ts";
 import { decodeValueJson, type MetricPoint, type RunRef } from "../project.ts";
 import type { RunStats } from "../source.ts";
+import { QUERY_ROW_CAP } from "./client.ts";
 import type { RemoteProject } from "./remote_project.ts";
 
 /**
@@ -26,13 +27,13 @@ export async function downsampleOnServer(
   // One pass extracts the values (SQLite keeps the CTE used several times); grouping finds each
   // bucket's extremes, a join their first rows. Rows are ordered by `k`, (timestamp, id) as one text
   // that sorts as the pair does.
-  const rows = await project.all(`
-    WITH b AS (
+  const sql = `
+    WITH b AS MATERIALIZED (
       SELECT timestamp, step, v, timestamp || char(31) || printf('%015d', id) AS k,
         json_type(v) IN ('integer', 'real') AS fin, v ->> '$' AS num,
         MIN(${buckets - 1}, MAX(0, CAST(((step - ${first}) * ${buckets}) / ${span}.0 AS INTEGER))) AS bucket
       FROM (${values})
-    ), a AS (
+    ), a AS MATERIALIZED (
       SELECT bucket, MIN(CASE WHEN fin THEN num END) AS lo, MAX(CASE WHEN fin THEN num END) AS hi,
         MIN(CASE WHEN NOT fin THEN k END) AS odd
       FROM b GROUP BY bucket
@@ -45,7 +46,9 @@ export async function downsampleOnServer(
       UNION SELECT MIN(k) FROM b UNION SELECT MAX(k) FROM b
     )
     SELECT timestamp, step, v, (SELECT COUNT(*) FROM b) AS total FROM b
-    WHERE k IN (SELECT k FROM keys WHERE k IS NOT NULL) ORDER BY k`);
+    WHERE k IN (SELECT k FROM keys WHERE k IS NOT NULL) ORDER BY k`;
+  // Under the row cap the statement goes as it is: wrapped for paging, SQLite would plan it anew.
+  const rows = maxPoints < QUERY_ROW_CAP ? await project.rowsOf(sql) : await project.all(sql);
   const total = Number(rows[0]?.total ?? 0);
   if (total <= maxPoints) {
     const points: MetricPoint[] = [];

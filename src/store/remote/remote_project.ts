@@ -59,6 +59,11 @@ export class RemoteProject implements ProjectReader {
     }
   }
 
+  /** The rows of one statement as it is (at most the server's row cap). */
+  async rowsOf(sql: string): Promise<Record<string, unknown>[]> {
+    return (await this.client.query(this.project, sql)).rows;
+  }
+
   async one(sql: string): Promise<Record<string, unknown> | undefined> {
     return (await this.client.query(this.project, sql)).rows[0];
   }

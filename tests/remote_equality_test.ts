@@ -1,0 +1,169 @@
+/**
+ * What the remote source computes on the server (downsampling, log thinning, windows, the analysis
+ * series, SQL) equals what the local reader computes, on a long run with spikes, NaN, Infinity,
+ * non-numeric values, shared timestamps and awkward names, served by the Trackio HTTP API double.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { TrackioCliError } from "../src/errors.ts";
+import { toJson } from "../src/json.ts";
+import { findTool } from "../src/tools/index.ts";
+import { invokeTool } from "../src/tools/invoke.ts";
+import { localContext, type ToolContext } from "../src/tools/registry.ts";
+import { serveDir } from "./helpers/remote.ts";
+import { type LogRow, TrackioDb } from "./helpers/trackio_db.ts";
+
+const QUOTED = 'odd"name\\x';
+
+/** A run whose rows come in batches sharing a timestamp, as Trackio's background flush writes them. */
+function longRun(n: number, seed: number, start: number, quoted = true): LogRow[] {
+  const rows: LogRow[] = [];
+  let x = seed;
+  const rand = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (let i = 0; i < n; i++) {
+    const step = i * 2;
+    const timestamp = new Date(start + Math.floor(i / 8) * 500).toISOString().replace("Z", "+00:00");
+    let loss: unknown = 2.5 / (1 + i * 0.002) + rand() * 0.1;
+    if (i % 997 === 500) loss = (loss as number) * 6;
+    if (i > n - 40) loss = NaN;
+    else if (i > n - 60) loss = Infinity;
+    if (i === 77) loss = true;
+    const metrics: Record<string, unknown> = {
+      "train/loss": loss,
+      "train/grad_norm": i % 311 === 7 ? 90 : 1 + rand(),
+      "train/learning_rate": 2e-5 * Math.min(1, i / 100),
+      "ünï/côde": i % 3,
+    };
+    if (quoted) metrics[QUOTED] = i;
+    if (i % 50 === 0) metrics.note = "text";
+    rows.push({ step, metrics, timestamp });
+    if (i % 100 === 99) {
+      rows.push({ step, metrics: { "eval/loss": 2.6 / (1 + i * 0.0015), "eval/runtime": 3 }, timestamp });
+    }
+  }
+  return rows;
+}
+
+function writeProject(dir: string): void {
+  const db = new TrackioDb(join(dir, "long.db"), "head");
+  db.log("noisy", longRun(3000, 7, Date.UTC(2026, 3, 1, 23, 50)), "id-noisy");
+  db.log("other", longRun(1200, 11, Date.UTC(2026, 3, 2, 9)), "id-other");
+  db.config("noisy", { max_steps: 8000, learning_rate: 2e-5, fp16: true }, "id-noisy");
+  db.config("other", { max_steps: 8000, learning_rate: 1e-4 }, "id-other");
+  db.alert({
+    run: "noisy",
+    runId: "id-noisy",
+    timestamp: "2026-04-02T00:10:00+00:00",
+    title: "spike",
+    level: "warn",
+    step: 1000,
+  });
+  db.systemMetrics("noisy", "2026-04-02T00:00:00+00:00", { "gpu/0/util": 97, "gpu/0/temp": NaN }, "id-noisy");
+  db.close();
+  // Without the quoted name, so that log thinning runs on the server.
+  const clean = new TrackioDb(join(dir, "clean.db"), "pre-runid");
+  clean.log("noisy", longRun(3000, 5, Date.UTC(2026, 3, 1, 23, 50), false));
+  clean.close();
+}
+
+async function outcome(ctx: ToolContext, tool: string, args: Record<string, unknown>) {
+  try {
+    const out = await invokeTool(findTool(tool)!, args, ctx);
+    return { result: JSON.parse(toJson(out.result)), notices: out.notices };
+  } catch (error) {
+    if (!(error instanceof TrackioCliError)) throw error;
+    return { error: error.code, message: error.message.replace(ctx.source.place, "<place>") };
+  }
+}
+
+const run = { project: "long", run: "noisy" };
+const CALLS: [string, Record<string, unknown>][] = [
+  ["get_runs_for_project", { project: "long" }],
+  ["get_metrics_for_run", run],
+  ["get_run_summary", run],
+  ["get_project_summary", { project: "long" }],
+  ...[4, 10, 50, 201, 2000, 3100, 5000].map((n): [string, Record<string, unknown>] => [
+    "get_metric_values",
+    { ...run, metric: "train/loss", max_points: n },
+  ]),
+  ["get_metric_values", { ...run, metric: "train/loss" }],
+  ["get_metric_values", { ...run, metric: "eval/loss", max_points: 8 }],
+  ["get_metric_values", { ...run, metric: "train/loss", around_step: 1000, window: 30 }],
+  ["get_metric_values", { ...run, metric: "train/loss", step: 600 }],
+  ["get_metric_values", { ...run, metric: "train/loss", since_step: 5900 }],
+  ["get_metric_values", { ...run, metric: "train/loss", at_time: "2026-04-02T00:00:00+00:00", window: 20 }],
+  ["get_metric_values", { ...run, metric: "train/loss", around_step: 3000, window: 500, max_points: 20 }],
+  ["get_metric_values", { ...run, metric: "ünï/côde", max_points: 30 }],
+  ["get_metric_values", { ...run, metric: "train/los" }],
+  ...[3, 7, 40, 100, 3000, 9000].map((
+    n,
+  ): [string, Record<string, unknown>] => ["get_logs", { ...run, max_rows: n }]),
+  ["get_snapshot", run],
+  ["get_snapshot", { ...run, around_step: 1000, window: 4 }],
+  ["get_snapshot", { ...run, at_time: "2026-04-01T23:59:59+00:00", window: 2 }],
+  ["get_alerts", { project: "long" }],
+  ["get_alerts", { project: "long", since: "2026-04-02T00:00:00+00:00" }],
+  ["get_system_logs", run],
+  ["get_system_metrics_for_run", run],
+  ["analyze_run", run],
+  ["analyze_run", { project: "long", all: true }],
+  ["compare_runs", { project: "long" }],
+  ["compare_runs", { project: "long", metric: "train/loss", align: "min" }],
+  ["query", {
+    project: "long",
+    sql: "SELECT run_name, COUNT(*) AS n, MAX(step) AS last FROM metrics GROUP BY run_name",
+  }],
+  ["query", { project: "long", sql: "SELECT id, metrics FROM metrics ORDER BY id LIMIT 3" }],
+  ["query", { project: "long", sql: "SELECT step FROM metrics ORDER BY id", max_rows: 10_005 }],
+  ["query", { project: "long", sql: "PRAGMA table_info(metrics)" }],
+  ["query", { project: "long", sql: "VALUES (1, 'a'), (2, 'b')" }],
+  ["query", { project: "long", sql: "SELECT nope FROM metrics" }],
+  ["query", { project: "long", sql: "DELETE FROM metrics" }],
+];
+
+Deno.test("remote: downsampling, thinning, windows, analysis, comparison and SQL equal the local reader", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "trackio-remote-eq-" });
+  writeProject(dir);
+  const { server, ctx } = serveDir(dir);
+  const local = localContext({ path: dir, source: "--dir" });
+  try {
+    const cleanCalls = CALLS.filter(([, a]) => a.project === "long").map((
+      [t, a],
+    ): [string, Record<string, unknown>] => [
+      t,
+      { ...a, project: "clean" },
+    ]);
+    for (const [tool, args] of [...CALLS, ...cleanCalls]) {
+      const label = `${tool}(${JSON.stringify(args)})`;
+      const there = await outcome(ctx, tool, args);
+      const here = await outcome(local, tool, args);
+      if ("error" in here && here.error === "usage" && tool === "query") {
+        assert.equal(there.error, here.error, label); // SQLite's own words differ between versions
+        continue;
+      }
+      assert.deepStrictEqual(there, here, label);
+    }
+  } finally {
+    await server.close();
+  }
+  Deno.removeSync(dir, { recursive: true });
+});
+
+Deno.test("remote: a metric name no JSON path can spell is read through Trackio's endpoint, and says so", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "trackio-remote-quoted-" });
+  writeProject(dir);
+  const { server, ctx } = serveDir(dir);
+  const local = localContext({ path: dir, source: "--dir" });
+  try {
+    const args = { ...run, metric: QUOTED };
+    const there = await outcome(ctx, "get_metric_values", args);
+    const here = await outcome(local, "get_metric_values", args);
+    assert.deepStrictEqual(there.result, here.result);
+    assert.match(there.notices![0], /quote or backslash .* NaN and infinities come back as null/);
+    const names = await outcome(ctx, "get_metrics_for_run", run);
+    assert.deepStrictEqual(names, await outcome(local, "get_metrics_for_run", run));
+  } finally {
+    await server.close();
+  }
+  Deno.removeSync(dir, { recursive: true });
+});

@@ -9,6 +9,7 @@ import { pyException, pyRstrip, pyStr, pyStrip, pyTypeName, type PyValue } from 
 import { fromSql, openReadOnly, pathExists, projectDbPath } from "./trackio_sqlite.ts";
 import {
   install340,
+  prepareError340,
   refusal340,
   setAuthorizer,
   SQLITE_DENY,
@@ -108,7 +109,7 @@ export function queryProject(dir: string, project: PyValue, query: PyValue): Que
     );
     let emulated: string | null = null;
     setAuthorizer(db, (action, arg1, arg2) => {
-      const denied = refusal340(action, arg1, arg2, realTables);
+      const denied = refusal340(normalized, action, arg1, arg2, realTables);
       if (denied !== null) {
         emulated ??= denied;
         return SQLITE_DENY;
@@ -125,11 +126,7 @@ export function queryProject(dir: string, project: PyValue, query: PyValue): Que
     try {
       stmt = db.prepare(end < 0 ? normalized : normalized.slice(0, end)) as typeof stmt;
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      if (message === "no such table: sqlite_stmt") {
-        throw pyException("vtable constructor failed: sqlite_stmt");
-      }
-      throw pyException(emulated ?? message);
+      throw pyException(emulated ?? prepareError340(e instanceof Error ? e.message : String(e)));
     }
     if (end >= 0 && !tailIsEmpty(normalized.slice(end))) {
       throw pyException("You can only execute one statement at a time.");

@@ -61,6 +61,7 @@ const NEWER_FUNCTIONS = new Set([
 
 /** The message 3.40.1 would have failed with, for an authorizer call this SQLite makes; else null. */
 export function refusal340(
+  sql: string,
   action: number,
   arg1: string | null,
   arg2: string | null,
@@ -73,9 +74,18 @@ export function refusal340(
   }
   if (action === SQLITE_FUNCTION && arg2 !== null) {
     const name = arg2.toLowerCase();
-    if (NEWER_FUNCTIONS.has(name) || name.startsWith("jsonb")) return `no such function: ${arg2}`;
+    if (NEWER_FUNCTIONS.has(name) || name.startsWith("jsonb")) {
+      // SQLite names the function as the query spelled it; the authorizer gets it lower-cased.
+      const spelled = new RegExp(`(?<![\\w$])${name}(?=\\s*\\()`, "i").exec(sql)?.[0] ?? arg2;
+      return `no such function: ${spelled}`;
+    }
   }
   return null;
+}
+
+/** A prepare error of this SQLite as 3.40.1 worded it (sqlite_stmt was compiled in there). */
+export function prepareError340(message: string): string {
+  return message === "no such table: sqlite_stmt" ? "vtable constructor failed: sqlite_stmt" : message;
 }
 
 type Arg = null | number | bigint | string | Uint8Array;

@@ -31,13 +31,14 @@ class Retryable extends Error {}
 
 /** Words for why a request never got an answer, from the runtime's error text. */
 function unreachable(url: string, error: unknown): string {
-  const text = error instanceof Error ? `${error.message} ${String(error.cause ?? "")}` : String(error);
+  const text = (error instanceof Error ? `${error.message} ${String(error.cause ?? "")}` : String(error))
+    .trim();
   if (/dns error|failed to lookup|name or service not known|nodename nor servname/i.test(text)) {
     return `cannot reach ${url}: its host name does not resolve (DNS)`;
   }
   if (/certificate|tls|handshake|ssl/i.test(text)) return `cannot reach ${url}: the TLS handshake failed`;
   if (/refused/i.test(text)) return `cannot reach ${url}: connection refused`;
-  if (/reset|closed|broken pipe|unexpected eof|incomplete/i.test(text)) {
+  if (/reset|closed|broken pipe|unexpected eof|incomplete|error reading a body/i.test(text)) {
     return `cannot reach ${url}: the connection was cut`;
   }
   return `cannot reach ${url}: ${text.split("\n")[0]}`;
@@ -169,7 +170,9 @@ export class TrackioClient {
     await this.version();
     const path = `/api/${name}`;
     const { status, json } = await this.request(path, kwargs);
-    const body = json as { data?: unknown; error?: unknown } | undefined;
+    const body = (typeof json === "object" && json !== null ? json : undefined) as
+      | { data?: unknown; error?: unknown }
+      | undefined;
     if (status === 404) {
       throw remoteError(`${this.base} does not serve ${path}: it needs a newer Trackio`);
     }

@@ -24,7 +24,16 @@ export function connectRemote(settings: RemoteSettings): RemoteSource {
   const timeoutText = settings.env("TRACKIO_CLI_TIMEOUT");
   const timeout = timeoutText === undefined ? DEFAULT_TIMEOUT_SECONDS : Number(timeoutText);
   if (!(timeout > 0)) throw usageError(`TRACKIO_CLI_TIMEOUT: '${timeoutText}' is not a number of seconds`);
-  const { token } = findHfToken(settings.hfToken, settings.env);
-  const client = new TrackioClient(url, { token, timeoutMs: timeout * 1000, backoffMs: RETRY_BACKOFF_MS });
+  const { token, source } = findHfToken(settings.hfToken, settings.env);
+  // A header cannot hold these, and the runtime's error would quote the token.
+  if (token !== undefined && !/^[\x21-\x7e]+$/.test(token)) {
+    throw usageError(
+      `the Hugging Face token from ${source} has a space, a line break or a character no token has`,
+      "pass the token alone, on one line",
+    );
+  }
+  // Timers fire at once beyond 2^31 - 1 ms (~24.8 days): longer means "as long as it takes".
+  const timeoutMs = Math.min(timeout * 1000, 2 ** 31 - 1);
+  const client = new TrackioClient(url, { token, timeoutMs, backoffMs: RETRY_BACKOFF_MS });
   return new RemoteSource(client, settings.origin);
 }

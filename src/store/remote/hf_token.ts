@@ -12,7 +12,7 @@ export function findHfToken(
   flag: string | undefined,
   env: (name: string) => string | undefined,
 ): { token?: string; source: TokenSource } {
-  if (flag) return { token: flag, source: "--hf-token" };
+  if (flag) return { token: flag.trim(), source: "--hf-token" };
   const fromEnv = env("HF_TOKEN");
   if (fromEnv) return { token: fromEnv.trim(), source: "HF_TOKEN" };
   const home = env("HOME") ?? env("USERPROFILE");

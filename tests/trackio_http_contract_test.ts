@@ -107,6 +107,14 @@ function checkSettings(got: unknown, recorded: unknown, where: string): void {
 async function replay(generation: string): Promise<void> {
   const { pairs, lines } = await readRecording(generation);
   const dir = await Deno.makeTempDir({ prefix: `trackio-http-${generation}-` });
+  try {
+    await replayIn(dir, generation, pairs, lines);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+async function replayIn(dir: string, generation: string, pairs: Pair[], lines: string[]): Promise<void> {
   const source = join(FIXTURES, generation);
   for await (const entry of Deno.readDir(source)) {
     if (entry.name.endsWith(".db")) await Deno.copyFile(join(source, entry.name), join(dir, entry.name));
@@ -172,7 +180,6 @@ async function replay(generation: string): Promise<void> {
 
   const after = await snapshot(dir);
   assert.deepStrictEqual(after, before, "the databases are unchanged and nothing else was created");
-  await Deno.remove(dir, { recursive: true });
 }
 
 for (const generation of GENERATIONS) {

@@ -71,7 +71,7 @@ interface Endpoint {
 const req = (name: string): Param => ({ name, required: true });
 const opt = (name: string): Param => ({ name, required: false });
 
-const window = (a: Args) => ({
+const windowArgs = (a: Args) => ({
   step: a.step,
   aroundStep: a.around_step,
   atTime: a.at_time,
@@ -98,7 +98,7 @@ const READS: Record<string, Endpoint> = {
       opt("window"),
       opt("run_id"),
     ],
-    call: (dir, a) => getMetricValues(dir, a.project, a.run, a.metric_name, window(a), a.run_id),
+    call: (dir, a) => getMetricValues(dir, a.project, a.run, a.metric_name, windowArgs(a), a.run_id),
   },
   get_runs_for_project: { params: [req("project")], call: (dir, a) => getRunsForProject(dir, a.project) },
   get_run_configs: { params: [req("project")], call: (dir, a) => getRunConfigs(dir, a.project) },
@@ -130,11 +130,11 @@ const READS: Record<string, Endpoint> = {
       opt("at_time"),
       opt("window"),
     ],
-    call: (dir, a) => getSnapshot(dir, a.project, a.run, a.run_id, window(a)),
+    call: (dir, a) => getSnapshot(dir, a.project, a.run, a.run_id, windowArgs(a)),
   },
   get_logs: {
     params: [req("project"), opt("run"), opt("run_id"), opt("scalar_only")],
-    call: (dir, a) => getLogs(dir, a.project, a.run, a.run_id, a.scalar_only ?? false),
+    call: (dir, a) => getLogs(dir, a.project, a.run, a.run_id, a.scalar_only),
   },
   query_project: {
     params: [req("project"), req("query")],
@@ -385,12 +385,11 @@ export function startTrackioServer(options: TrackioServerOptions): TrackioServer
       if (acceptsGzip(request.headers.get("accept-encoding"))) {
         bytes = await gzip(bytes);
         headers.set("content-encoding", "gzip");
-        stats.bytesOut += bytes.length;
-        // Chunked, without Content-Length, as Trackio sends compressed bodies.
-        return new Response(ReadableStream.from([bytes]), { status: r.status, headers });
       }
-      stats.bytesOut += bytes.length;
-      return new Response(bytes, { status: r.status, headers });
+      if (request.method !== "HEAD") stats.bytesOut += bytes.length;
+      // Compressed answers go chunked, without Content-Length, as Trackio sends them.
+      const payload = headers.has("content-encoding") ? ReadableStream.from([bytes]) : bytes;
+      return new Response(payload, { status: r.status, headers });
     },
   );
   return {

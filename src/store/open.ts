@@ -33,8 +33,36 @@ export interface HeaderInfo {
   pageCount: number;
 }
 
-/** Checks the file is a whole SQLite database before SQLite sees it, for messages a user understands. */
+/** How often a header that looks truncated is read again before the file is called truncated. */
+const TRUNCATION_CHECKS = 5;
+const TRUNCATION_PAUSE_MS = 20;
+
+/**
+ * Checks the file is a whole SQLite database before SQLite sees it, for messages a user understands.
+ * A writer that checkpoints as it closes writes the header before the pages that extend the file, so
+ * a file that looks shorter than its header says is looked at again a few times before it is called
+ * truncated.
+ */
 export function readHeader(path: string, label: string): HeaderInfo {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return readHeaderOnce(path, label);
+    } catch (error) {
+      if (!(error instanceof TruncatedFile) || attempt >= TRUNCATION_CHECKS) {
+        throw error instanceof TruncatedFile ? error.cliError : error;
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, TRUNCATION_PAUSE_MS);
+    }
+  }
+}
+
+class TruncatedFile extends Error {
+  constructor(readonly cliError: Error) {
+    super(cliError.message);
+  }
+}
+
+function readHeaderOnce(path: string, label: string): HeaderInfo {
   let bytes: Uint8Array;
   let size: number;
   try {
@@ -75,10 +103,10 @@ export function readHeader(path: string, label: string): HeaderInfo {
   const walMode = bytes[18] === 2 && bytes[19] === 2;
   const hasWal = exists(`${path}-wal`);
   if (!hasWal && pageCount > 0 && pageSize * pageCount > size) {
-    throw dataError(
+    throw new TruncatedFile(dataError(
       `${label}: ${path} is truncated (${size} bytes, its header says ${pageSize * pageCount})`,
       "Copy the file again from its source, or restore it from a backup.",
-    );
+    ));
   }
   return { walMode, pageSize, pageCount };
 }

@@ -6,7 +6,8 @@ import { QUERY_ROW_CAP } from "./client.ts";
 import type { RemoteProject } from "./remote_project.ts";
 import { keyPath, METRICS_TEXT, pathCanName } from "./sql.ts";
 
-const NON_FINITE = "('NaN', 'Infinity', '-Infinity')";
+/** Trackio's non-finite values as the JSON text `->` gives: strings, with their quotes. */
+const NON_FINITE = `('"NaN"', '"Infinity"', '"-Infinity"')`;
 
 /**
  * `selectRows` on the server: each metric's lowest and highest finite value and first non-finite
@@ -21,31 +22,37 @@ export async function thinOnServer(
 ): Promise<ThinnedRows> {
   const buckets = Math.max(1, Math.floor((maxRows - 2) / (2 * Math.max(1, names.length))));
   const metrics = names.filter(pathCanName);
-  const numbered = `SELECT ROW_NUMBER() OVER (ORDER BY timestamp, id) - 1 AS idx, ${METRICS_TEXT} AS m
-    FROM metrics WHERE ${runWhere}`;
   const extremes: BucketExtremes[] = [];
   if (metrics.length > 0) {
-    const typed = metrics.map((k, i) => `json_type(m, ${keyPath(k)}) AS t${i}, m ->> ${keyPath(k)} AS x${i}`)
-      .join(", ");
-    const fin = (i: number) => `t${i} IN ('integer', 'real')`;
-    const odd = (i: number) => `t${i} = 'text' AND x${i} IN ${NON_FINITE}`;
+    // Each row's JSON is parsed once (one json_extract for every path) into a narrow table of
+    // finite flags, numbers and non-finite flags; extremes come from one grouping, and the rows
+    // holding them are found with `IN` (indexed by SQLite) rather than a join (a nested loop).
+    const paths = metrics.map(keyPath).join(", ");
+    const array = metrics.length === 1
+      ? `json_array(${METRICS_TEXT} -> ${paths})`
+      : `json_extract(${METRICS_TEXT}, ${paths})`;
+    const picked = metrics.map((_, i) => `arr -> '$[${i}]' AS x${i}`).join(", ");
+    const typed = metrics.map((_, i) =>
+      `x${i} GLOB '[0-9-]*' AS f${i}, CAST(x${i} AS REAL) AS n${i}, x${i} IN ${NON_FINITE} AS o${i}`
+    ).join(", ");
     const aggregates = metrics.map((_, i) =>
-      `MIN(CASE WHEN ${fin(i)} THEN x${i} END) AS lo${i}, MAX(CASE WHEN ${
-        fin(i)
-      } THEN x${i} END) AS hi${i}, ` +
-      `MIN(CASE WHEN ${odd(i)} THEN idx END) AS od${i}`
+      `MIN(CASE WHEN f${i} THEN n${i} END) AS lo${i}, MAX(CASE WHEN f${i} THEN n${i} END) AS hi${i}, ` +
+      `MIN(CASE WHEN o${i} THEN idx END) AS od${i}, MAX(f${i} OR o${i}) AS seen${i}`
     ).join(", ");
-    const positions = metrics.map((_, i) =>
-      `MIN(CASE WHEN ${fin(i)} AND x${i} = a.lo${i} THEN idx END) AS min${i}, ` +
-      `MIN(CASE WHEN ${fin(i)} AND x${i} = a.hi${i} THEN idx END) AS max${i}, a.od${i} AS odd${i}, ` +
-      `MAX(${fin(i)} OR ${odd(i)}) AS seen${i}`
+    const found = metrics.map((_, i) =>
+      `MIN(CASE WHEN f${i} AND (bucket, n${i}) IN (SELECT bucket, lo${i} FROM a) THEN idx END) AS min${i}, ` +
+      `MIN(CASE WHEN f${i} AND (bucket, n${i}) IN (SELECT bucket, hi${i} FROM a) THEN idx END) AS max${i}`
     ).join(", ");
+    const columns = metrics.map((_, i) => `p.min${i}, p.max${i}, a.od${i} AS odd${i}, a.seen${i}`).join(", ");
     const rows = await project.all(`
-      WITH v AS (
-        SELECT idx, MIN(${buckets - 1}, (idx * ${buckets}) / ${total}) AS bucket, ${typed} FROM (${numbered})
-      ), a AS (SELECT bucket, ${aggregates} FROM v GROUP BY bucket)
-      SELECT v.bucket AS bucket, ${positions} FROM v JOIN a ON a.bucket = v.bucket GROUP BY v.bucket
-      ORDER BY v.bucket`);
+      WITH v AS MATERIALIZED (
+        SELECT idx, MIN(${buckets - 1}, (idx * ${buckets}) / ${total}) AS bucket, ${typed} FROM (
+          SELECT idx, ${picked} FROM (
+            SELECT ROW_NUMBER() OVER (ORDER BY timestamp, id) - 1 AS idx, ${array} AS arr
+            FROM metrics WHERE ${runWhere} LIMIT -1) LIMIT -1)
+      ), a AS MATERIALIZED (SELECT bucket, ${aggregates} FROM v GROUP BY bucket),
+      p AS MATERIALIZED (SELECT bucket, ${found} FROM v GROUP BY bucket)
+      SELECT a.bucket AS bucket, ${columns} FROM a JOIN p ON p.bucket = a.bucket ORDER BY a.bucket`);
     for (const r of rows) {
       metrics.forEach((metric, i) => {
         if (!r[`seen${i}`]) return;

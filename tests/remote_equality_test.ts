@@ -10,7 +10,7 @@ import { toJson } from "../src/json.ts";
 import { findTool } from "../src/tools/index.ts";
 import { invokeTool } from "../src/tools/invoke.ts";
 import { localContext, type ToolContext } from "../src/tools/registry.ts";
-import { serveDir } from "./helpers/remote.ts";
+import { remoteSource, serveDir } from "./helpers/remote.ts";
 import { type LogRow, TrackioDb } from "./helpers/trackio_db.ts";
 
 const QUOTED = 'odd"name\\x';
@@ -124,24 +124,28 @@ const CALLS: [string, Record<string, unknown>][] = [
 Deno.test("remote: downsampling, thinning, windows, analysis, comparison and SQL equal the local reader", async () => {
   const dir = Deno.makeTempDirSync({ prefix: "trackio-remote-eq-" });
   writeProject(dir);
-  const { server, ctx } = serveDir(dir);
+  const { server, ctx: wide } = serveDir(dir);
+  // Pages of a few dozen rows: the runs are read in many pages, several asked for at once.
+  const narrow: ToolContext = { source: remoteSource(server.url, undefined, { values: 97, rows: 31 }) };
   const local = localContext({ path: dir, source: "--dir" });
   try {
-    const cleanCalls = CALLS.filter(([, a]) => a.project === "long").map((
-      [t, a],
-    ): [string, Record<string, unknown>] => [
-      t,
-      { ...a, project: "clean" },
-    ]);
-    for (const [tool, args] of [...CALLS, ...cleanCalls]) {
-      const label = `${tool}(${JSON.stringify(args)})`;
-      const there = await outcome(ctx, tool, args);
-      const here = await outcome(local, tool, args);
-      if ("error" in here && here.error === "usage" && tool === "query") {
-        assert.equal(there.error, here.error, label); // SQLite's own words differ between versions
-        continue;
+    for (const ctx of [wide, narrow]) {
+      const cleanCalls = CALLS.filter(([, a]) => a.project === "long").map((
+        [t, a],
+      ): [string, Record<string, unknown>] => [
+        t,
+        { ...a, project: "clean" },
+      ]);
+      for (const [tool, args] of [...CALLS, ...cleanCalls]) {
+        const label = `${tool}(${JSON.stringify(args)})`;
+        const there = await outcome(ctx, tool, args);
+        const here = await outcome(local, tool, args);
+        if ("error" in here && here.error === "usage" && tool === "query") {
+          assert.equal(there.error, here.error, label); // SQLite's own words differ between versions
+          continue;
+        }
+        assert.deepStrictEqual(there, here, label);
       }
-      assert.deepStrictEqual(there, here, label);
     }
   } finally {
     await server.close();

@@ -16,13 +16,30 @@ import { hasColumn, runsHaveIds, type Schema } from "../schema.ts";
 import { stripLeadingComments } from "../sql_guard.ts";
 import type { ProjectReader, QueryResult, RunStats, SystemRow, ThinnedRows } from "../source.ts";
 import { QUERY_ROW_CAP, type TrackioClient } from "./client.ts";
-import { afterClause, epochSql, filterClause, keyPath, literal, METRICS_TEXT, pathCanName } from "./sql.ts";
+import {
+  epochSql,
+  filterClause,
+  keyPath,
+  literal,
+  METRICS_TEXT,
+  pathCanName,
+  rangeClause,
+  type RowRange,
+} from "./sql.ts";
 import { thinOnServer } from "./thin.ts";
 import { downsampleOnServer } from "./downsample_sql.ts";
 
-/** Rows packed into one answer: one result row per request, so Trackio's 10,000-row cap never bites. */
-const VALUES_PER_PAGE = 100_000;
-const ROWS_PER_PAGE = 20_000;
+/** Rows packed into one answer (one result row per request, so Trackio's 10,000-row cap never bites). */
+export interface PageSizes {
+  /** Points of one metric, or rows of the few metrics an analysis reads. */
+  values: number;
+  /** Whole rows. */
+  rows: number;
+}
+
+export const PAGE_SIZES: PageSizes = { values: 100_000, rows: 20_000 };
+/** Pages asked for at once after the first: the server prepares one while another travels. */
+const PAGES_IN_FLIGHT = 3;
 
 /**
  * A project on a Trackio server, read through `query_project` with the same queries, in SQLite's
@@ -38,6 +55,7 @@ export class RemoteProject implements ProjectReader {
     private readonly client: TrackioClient,
     readonly project: string,
     private readonly schema: Schema,
+    private readonly pageSizes: PageSizes = PAGE_SIZES,
   ) {
     this.runKey = runsHaveIds(schema) ? "run_id" : "run_name";
   }
@@ -190,38 +208,75 @@ export class RemoteProject implements ProjectReader {
    * query's `LIMIT -1` keeps SQLite from flattening it, so each row's JSON is parsed once, not once
    * for every mention of `v` (SQLite 3.40 has no parse cache).
    */
-  valuesQuery(run: RunRef, metric: string, filter: RowFilter, after?: RowCursor): string {
+  valuesQuery(run: RunRef, metric: string, filter: RowFilter, range?: RowRange): string {
     return `SELECT timestamp, id, step, v FROM (
       SELECT timestamp, id, step, ${METRICS_TEXT} -> ${keyPath(metric)} AS v FROM metrics
-      WHERE ${this.runWhere(run)}${filterClause(filter)}${afterClause(after)} ORDER BY timestamp, id LIMIT -1)
+      WHERE ${this.runWhere(run)}${filterClause(filter)}${rangeClause(range)} ORDER BY timestamp, id LIMIT -1)
       WHERE v IS NOT NULL`;
   }
 
+  /** One page: the rows of `select` in `range`, at most `limit`, packed into one JSON text of `columns`. */
+  private async page(run: RunRef, select: string, columns: string, limit?: number) {
+    const row = await this.guard(run, () =>
+      this.one(
+        `SELECT COUNT(*) AS n, json_group_array(json_array(${columns})) AS page,
+           MAX(timestamp || char(31) || printf('%015d', id)) AS last
+         FROM (SELECT * FROM (${select}) ORDER BY timestamp, id${
+          limit === undefined ? "" : ` LIMIT ${limit}`
+        })`,
+      ));
+    const n = Number(row?.n ?? 0);
+    if (n === 0) return { n, rows: [] as unknown[][], last: undefined };
+    const [timestamp, id] = String(row!.last).split("\x1f");
+    return { n, rows: JSON.parse(String(row!.page)) as unknown[][], last: { timestamp, id: Number(id) } };
+  }
+
   /**
-   * Pages of `select` (rows with timestamp and id columns), each packed into one JSON text of
-   * `columns` per row; the page's last (timestamp, id), where the next page starts, comes beside it.
+   * Every `perPage`-th row key of the run after `after`: where the pages of a long read end, found
+   * from the index alone, so that the pages can be asked for at once rather than one after another.
+   */
+  private async pageEnds(run: RunRef, after: RowCursor, perPage: number): Promise<RowCursor[]> {
+    const rows = await this.all(
+      `SELECT timestamp, id FROM (SELECT timestamp, id, ROW_NUMBER() OVER (ORDER BY timestamp, id) AS rn
+       FROM metrics WHERE ${this.runWhere(run)}${rangeClause({ after })}) WHERE rn % ${perPage} = 0`,
+    );
+    return rows.map((r) => ({ timestamp: String(r.timestamp), id: Number(r.id) }));
+  }
+
+  /**
+   * The rows of `selectIn(range)` (rows with timestamp and id columns) after `start`, a page at a
+   * time, each packed into one JSON text of `columns` per row, with the key where it ends. A short
+   * read (a live run polled for what is new) is one request; a long one asks for its later pages a
+   * few at a time.
    */
   private async *packedPages(
     run: RunRef,
-    selectAfter: (after?: RowCursor) => string,
+    selectIn: (range: RowRange) => string,
     columns: string,
     perPage: number,
     start?: RowCursor,
   ) {
-    let after = start;
-    while (true) {
-      const row = await this.guard(run, () =>
-        this.one(
-          `SELECT COUNT(*) AS n, json_group_array(json_array(${columns})) AS page,
-             MAX(timestamp || char(31) || printf('%015d', id)) AS last
-           FROM (SELECT * FROM (${selectAfter(after)}) ORDER BY timestamp, id LIMIT ${perPage})`,
-        ));
-      const n = Number(row?.n ?? 0);
-      if (n === 0) return;
-      const [timestamp, id] = String(row!.last).split("\x1f");
-      after = { timestamp, id: Number(id) };
-      yield { rows: JSON.parse(String(row!.page)) as unknown[][], after };
-      if (n < perPage) return;
+    const first = await this.page(run, selectIn({ after: start }), columns, perPage);
+    if (first.n === 0) return;
+    yield { rows: first.rows, after: first.last! };
+    if (first.n < perPage) return;
+    const ends = await this.pageEnds(run, first.last!, perPage);
+    const ranges: RowRange[] = [...ends, undefined].map((upTo, i) => ({
+      after: i === 0 ? first.last : ends[i - 1],
+      upTo,
+    }));
+    const pending = ranges.map(() => undefined as ReturnType<RemoteProject["page"]> | undefined);
+    for (let i = 0; i < ranges.length; i++) {
+      for (let j = i; j < Math.min(ranges.length, i + PAGES_IN_FLIGHT); j++) {
+        if (pending[j]) continue;
+        pending[j] = this.page(run, selectIn(ranges[j]), columns);
+        // Read ahead; if an earlier page fails, this one's failure must not go unhandled.
+        pending[j]!.catch(() => {});
+      }
+      const page = await pending[i]!;
+      pending[i] = undefined;
+      const after = ranges[i].upTo ?? page.last ?? ranges[i].after!;
+      if (page.n > 0) yield { rows: page.rows, after };
     }
   }
 
@@ -230,8 +285,10 @@ export class RemoteProject implements ProjectReader {
       yield await this.valuesFromEndpoint(run, metric, filter);
       return;
     }
-    const select = (after?: RowCursor) => this.valuesQuery(run, metric, filter, after);
-    for await (const page of this.packedPages(run, select, "timestamp, step, json(v)", VALUES_PER_PAGE)) {
+    const select = (range: RowRange) => this.valuesQuery(run, metric, filter, range);
+    for await (
+      const page of this.packedPages(run, select, "timestamp, step, json(v)", this.pageSizes.values)
+    ) {
       yield page.rows.map((r) => ({
         timestamp: String(r[0]),
         step: Number(r[1]),
@@ -274,11 +331,11 @@ export class RemoteProject implements ProjectReader {
   }
 
   async *rows(run: RunRef, filter: RowFilter = {}): AsyncIterable<LogRow[]> {
-    const select = (after?: RowCursor) =>
+    const select = (range: RowRange) =>
       `SELECT timestamp, id, step, ${METRICS_TEXT} AS m FROM metrics WHERE ${this.runWhere(run)}${
         filterClause(filter)
-      }${afterClause(after)}`;
-    for await (const page of this.packedPages(run, select, "timestamp, step, json(m)", ROWS_PER_PAGE)) {
+      }${rangeClause(range)}`;
+    for await (const page of this.packedPages(run, select, "timestamp, step, json(m)", this.pageSizes.rows)) {
       yield page.rows.map((r) => {
         const metrics = r[2] as Record<string, unknown>;
         for (const key of Object.keys(metrics)) metrics[key] = decodeNonFinite(metrics[key]);
@@ -320,12 +377,12 @@ export class RemoteProject implements ProjectReader {
       : names.length === 1
       ? `json_array(json(${METRICS_TEXT} -> ${paths}))`
       : `json(json_extract(${METRICS_TEXT}, ${paths}))`;
-    const select = (page?: RowCursor) =>
-      `SELECT timestamp, id, step, metrics FROM metrics WHERE ${this.runWhere(run)}${afterClause(page)}`;
+    const select = (range: RowRange) =>
+      `SELECT timestamp, id, step, metrics FROM metrics WHERE ${this.runWhere(run)}${rangeClause(range)}`;
     // Every page is fetched before any row is visited: a read cut off by the network hands the
     // caller nothing, so it can simply ask again from the same cursor.
     const pages: { rows: unknown[][]; after: RowCursor }[] = [];
-    for await (const page of this.packedPages(run, select, `step, ${values}`, VALUES_PER_PAGE, after)) {
+    for await (const page of this.packedPages(run, select, `step, ${values}`, this.pageSizes.values, after)) {
       pages.push(page);
     }
     let cursor = after;

@@ -4,7 +4,7 @@ import { canonicalProjectName } from "../paths.ts";
 import { generationOf, type Schema } from "../schema.ts";
 import type { ProjectHealth, ProjectReader, Source, SourceHealth } from "../source.ts";
 import type { TrackioClient } from "./client.ts";
-import { RemoteProject } from "./remote_project.ts";
+import { PAGE_SIZES, type PageSizes, RemoteProject } from "./remote_project.ts";
 
 /** How long a list of projects is trusted: a long-lived server sees new projects soon after. */
 const PROJECTS_TTL_MS = 10_000;
@@ -16,7 +16,11 @@ export class RemoteSource implements Source {
   private listed?: { at: number; names: Promise<string[]> };
   private readonly schemas = new Map<string, Promise<Schema>>();
 
-  constructor(readonly client: TrackioClient, readonly origin: string) {}
+  constructor(
+    readonly client: TrackioClient,
+    readonly origin: string,
+    private readonly pageSizes: PageSizes = PAGE_SIZES,
+  ) {}
 
   get place(): string {
     return this.client.url.href;
@@ -73,7 +77,7 @@ export class RemoteSource implements Source {
         { tool: "get_all_projects", args: {}, shows: "the projects" },
       );
     }
-    return await read(new RemoteProject(this.client, project, await this.schema(project)));
+    return await read(new RemoteProject(this.client, project, await this.schema(project), this.pageSizes));
   }
 
   async health(): Promise<SourceHealth> {

@@ -46,8 +46,25 @@ export function filterClause(filter: RowFilter): string {
   return clauses.map((c) => ` AND ${c}`).join("");
 }
 
+/** A position in a run's rows, in (timestamp, id) order. */
+export interface RowKey {
+  timestamp: string;
+  id: number;
+}
+
+/** The rows after `after` (all without it) up to and including `upTo` (to the end without it). */
+export interface RowRange {
+  after?: RowKey;
+  upTo?: RowKey;
+}
+
+const key = (k: RowKey) => `(${literal(k.timestamp)}, ${literal(k.id)})`;
+
 /** `AND (timestamp, id) > (...)`: keyset paging that stays fast at any depth, unlike OFFSET. */
-export const afterClause = (after?: { timestamp: string; id: number }) =>
-  after ? ` AND (timestamp, id) > (${literal(after.timestamp)}, ${literal(after.id)})` : "";
+export const afterClause = (after?: RowKey) => after ? ` AND (timestamp, id) > ${key(after)}` : "";
+
+/** The conditions of a range, as `AND ...` clauses. */
+export const rangeClause = (range: RowRange = {}) =>
+  `${afterClause(range.after)}${range.upTo ? ` AND (timestamp, id) <= ${key(range.upTo)}` : ""}`;
 
 export { epoch as epochSql };

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { TrackioCliError } from "../src/errors.ts";
 import { toJson } from "../src/json.ts";
 import { findTool } from "../src/tools/index.ts";
-import { invokeTool } from "../src/tools/invoke.ts";
+import { invokeTool, parseToolArgs } from "../src/tools/invoke.ts";
 import { localContext, type ToolContext } from "../src/tools/registry.ts";
 import { remoteSource, serveDir } from "./helpers/remote.ts";
 import { type LogRow, TrackioDb } from "./helpers/trackio_db.ts";
@@ -145,6 +145,15 @@ Deno.test("remote: downsampling, thinning, windows, analysis, comparison and SQL
           continue;
         }
         assert.deepStrictEqual(there, here, label);
+        const def = findTool(tool)!;
+        if (def.jsonText && !("error" in here)) {
+          const parsed = parseToolArgs(def, args);
+          assert.equal(
+            await def.jsonText(parsed, ctx),
+            await def.jsonText(parsed, local),
+            `${label} (JSON text)`,
+          );
+        }
       }
     }
   } finally {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { TrackioCliError } from "../src/errors.ts";
 import { toJson } from "../src/json.ts";
 import { findTool } from "../src/tools/index.ts";
-import { invokeTool } from "../src/tools/invoke.ts";
+import { invokeTool, parseToolArgs } from "../src/tools/invoke.ts";
 import { localContext, type ToolContext } from "../src/tools/registry.ts";
 import { expectedCalls, expectedProjects, fixtureDir, isUnknownLookup } from "./helpers/fixture_dir.ts";
 import { serveDir } from "./helpers/remote.ts";
@@ -45,6 +45,12 @@ for (const generation of GENERATIONS) {
           for (const call of calls) {
             const label = `${generation}/${project}: ${tool}(${JSON.stringify(call.args)})`;
             const remote = await outcome(ctx, tool, call.args);
+            const def = findTool(tool)!;
+            if (def.jsonText && !isUnknownLookup(call.args)) {
+              const args = parseToolArgs(def, call.args);
+              const text = await def.jsonText(args, ctx);
+              assert.equal(text, await def.jsonText(args, local), `${label} (JSON fast path)`);
+            }
             assert.deepStrictEqual(remote, await outcome(local, tool, call.args), label);
             if (isUnknownLookup(call.args)) assert.equal(remote.error, "not_found", label);
             else assert.deepStrictEqual(remote.result, call.result, label);

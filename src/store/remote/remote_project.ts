@@ -215,20 +215,20 @@ export class RemoteProject implements ProjectReader {
       WHERE v IS NOT NULL`;
   }
 
-  /** One page: the rows of `select` in `range`, at most `limit`, packed into one JSON text of `columns`. */
-  private async page(run: RunRef, select: string, columns: string, limit?: number) {
+  /** One page: the rows of `select`, at most `limit`, packed into one JSON array of `element`s. */
+  private async page(run: RunRef, select: string, element: string, limit?: number) {
     const row = await this.guard(run, () =>
       this.one(
-        `SELECT COUNT(*) AS n, json_group_array(json_array(${columns})) AS page,
+        `SELECT COUNT(*) AS n, json_group_array(${element}) AS page,
            MAX(timestamp || char(31) || printf('%015d', id)) AS last
          FROM (SELECT * FROM (${select}) ORDER BY timestamp, id${
           limit === undefined ? "" : ` LIMIT ${limit}`
         })`,
       ));
     const n = Number(row?.n ?? 0);
-    if (n === 0) return { n, rows: [] as unknown[][], last: undefined };
+    if (n === 0) return { n, text: "[]", last: undefined };
     const [timestamp, id] = String(row!.last).split("\x1f");
-    return { n, rows: JSON.parse(String(row!.page)) as unknown[][], last: { timestamp, id: Number(id) } };
+    return { n, text: String(row!.page), last: { timestamp, id: Number(id) } };
   }
 
   /**
@@ -245,20 +245,20 @@ export class RemoteProject implements ProjectReader {
 
   /**
    * The rows of `selectIn(range)` (rows with timestamp and id columns) after `start`, a page at a
-   * time, each packed into one JSON text of `columns` per row, with the key where it ends. A short
+   * time, each one JSON array (its text) of `element` per row, with the key where it ends. A short
    * read (a live run polled for what is new) is one request; a long one asks for its later pages a
    * few at a time.
    */
   private async *packedPages(
     run: RunRef,
     selectIn: (range: RowRange) => string,
-    columns: string,
+    element: string,
     perPage: number,
     start?: RowCursor,
   ) {
-    const first = await this.page(run, selectIn({ after: start }), columns, perPage);
+    const first = await this.page(run, selectIn({ after: start }), element, perPage);
     if (first.n === 0) return;
-    yield { rows: first.rows, after: first.last! };
+    yield { text: first.text, after: first.last! };
     if (first.n < perPage) return;
     const ends = await this.pageEnds(run, first.last!, perPage);
     const ranges: RowRange[] = [...ends, undefined].map((upTo, i) => ({
@@ -269,14 +269,14 @@ export class RemoteProject implements ProjectReader {
     for (let i = 0; i < ranges.length; i++) {
       for (let j = i; j < Math.min(ranges.length, i + PAGES_IN_FLIGHT); j++) {
         if (pending[j]) continue;
-        pending[j] = this.page(run, selectIn(ranges[j]), columns);
+        pending[j] = this.page(run, selectIn(ranges[j]), element);
         // Read ahead; if an earlier page fails, this one's failure must not go unhandled.
         pending[j]!.catch(() => {});
       }
       const page = await pending[i]!;
       pending[i] = undefined;
       const after = ranges[i].upTo ?? page.last ?? ranges[i].after!;
-      if (page.n > 0) yield { rows: page.rows, after };
+      if (page.n > 0) yield { text: page.text, after };
     }
   }
 
@@ -286,10 +286,9 @@ export class RemoteProject implements ProjectReader {
       return;
     }
     const select = (range: RowRange) => this.valuesQuery(run, metric, filter, range);
-    for await (
-      const page of this.packedPages(run, select, "timestamp, step, json(v)", this.pageSizes.values)
-    ) {
-      yield page.rows.map((r) => ({
+    const element = "json_array(timestamp, step, json(v))";
+    for await (const page of this.packedPages(run, select, element, this.pageSizes.values)) {
+      yield (JSON.parse(page.text) as unknown[][]).map((r) => ({
         timestamp: String(r[0]),
         step: Number(r[1]),
         value: decodeNonFinite(r[2]) as MetricPoint["value"],
@@ -312,8 +311,19 @@ export class RemoteProject implements ProjectReader {
     return points.filter((p) => filter.since_step === undefined || p.step > filter.since_step);
   }
 
-  metricValuesJson(): Promise<string | undefined> {
-    return Promise.resolve(undefined);
+  /**
+   * The whole history as the JSON text trackio-cli prints, built by the server as the local reader's
+   * SQLite builds it: the pages' arrays are joined, never parsed.
+   */
+  async metricValuesJson(run: RunRef, metric: string, filter: RowFilter = {}): Promise<string | undefined> {
+    if (!pathCanName(metric)) return undefined;
+    const select = (range: RowRange) => this.valuesQuery(run, metric, filter, range);
+    const element = "json_object('timestamp', timestamp, 'step', step, 'value', json(v))";
+    const parts: string[] = [];
+    for await (const page of this.packedPages(run, select, element, this.pageSizes.values)) {
+      parts.push(page.text.slice(1, -1));
+    }
+    return `[${parts.join(",")}]`;
   }
 
   async downsampledValues(
@@ -335,8 +345,9 @@ export class RemoteProject implements ProjectReader {
       `SELECT timestamp, id, step, ${METRICS_TEXT} AS m FROM metrics WHERE ${this.runWhere(run)}${
         filterClause(filter)
       }${rangeClause(range)}`;
-    for await (const page of this.packedPages(run, select, "timestamp, step, json(m)", this.pageSizes.rows)) {
-      yield page.rows.map((r) => {
+    const element = "json_array(timestamp, step, json(m))";
+    for await (const page of this.packedPages(run, select, element, this.pageSizes.rows)) {
+      yield (JSON.parse(page.text) as unknown[][]).map((r) => {
         const metrics = r[2] as Record<string, unknown>;
         for (const key of Object.keys(metrics)) metrics[key] = decodeNonFinite(metrics[key]);
         return { timestamp: String(r[0]), step: Number(r[1]), metrics };
@@ -381,13 +392,14 @@ export class RemoteProject implements ProjectReader {
       `SELECT timestamp, id, step, metrics FROM metrics WHERE ${this.runWhere(run)}${rangeClause(range)}`;
     // Every page is fetched before any row is visited: a read cut off by the network hands the
     // caller nothing, so it can simply ask again from the same cursor.
-    const pages: { rows: unknown[][]; after: RowCursor }[] = [];
-    for await (const page of this.packedPages(run, select, `step, ${values}`, this.pageSizes.values, after)) {
+    const pages: { text: string; after: RowCursor }[] = [];
+    const element = `json_array(step, ${values})`;
+    for await (const page of this.packedPages(run, select, element, this.pageSizes.values, after)) {
       pages.push(page);
     }
     let cursor = after;
     for (const page of pages) {
-      for (const r of page.rows) {
+      for (const r of JSON.parse(page.text) as unknown[][]) {
         const metrics: Record<string, unknown> = {};
         const row = r[1] as unknown[];
         for (let i = 0; i < names.length; i++) if (row[i] !== null) metrics[names[i]] = row[i];

@@ -48,6 +48,9 @@ function writeProject(dir: string): void {
   const db = new TrackioDb(join(dir, "long.db"), "head");
   db.log("noisy", longRun(3000, 7, Date.UTC(2026, 3, 1, 23, 50)), "id-noisy");
   db.log("other", longRun(1200, 11, Date.UTC(2026, 3, 2, 9)), "id-other");
+  // Two runs sharing a name: the newer one is meant, as Trackio resolves it.
+  db.log("twin", longRun(40, 3, Date.UTC(2026, 3, 3)), "id-twin-old");
+  db.log("twin", longRun(30, 4, Date.UTC(2026, 3, 4)), "id-twin-new");
   db.config("noisy", { max_steps: 8000, learning_rate: 2e-5, fp16: true }, "id-noisy");
   db.config("other", { max_steps: 8000, learning_rate: 1e-4 }, "id-other");
   db.alert({
@@ -79,6 +82,8 @@ async function outcome(ctx: ToolContext, tool: string, args: Record<string, unkn
 const run = { project: "long", run: "noisy" };
 const CALLS: [string, Record<string, unknown>][] = [
   ["get_runs_for_project", { project: "long" }],
+  ["get_run_summary", { project: "long", run: "twin" }],
+  ["get_run_summary", { project: "long", run_id: "id-twin-old" }],
   ["get_metrics_for_run", run],
   ["get_run_summary", run],
   ["get_project_summary", { project: "long" }],

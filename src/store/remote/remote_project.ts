@@ -38,6 +38,11 @@ export interface PageSizes {
 }
 
 export const PAGE_SIZES: PageSizes = { values: 100_000, rows: 20_000 };
+
+/** A project's tables and columns, and which columns can never be NULL. */
+export interface RemoteSchema extends Schema {
+  notNull: Map<string, Set<string>>;
+}
 /** Pages asked for at once after the first: the server prepares one while another travels. */
 const PAGES_IN_FLIGHT = 3;
 
@@ -54,7 +59,7 @@ export class RemoteProject implements ProjectReader {
   constructor(
     private readonly client: TrackioClient,
     readonly project: string,
-    private readonly schema: Schema,
+    private readonly schema: RemoteSchema,
     private readonly pageSizes: PageSizes = PAGE_SIZES,
   ) {
     this.runKey = runsHaveIds(schema) ? "run_id" : "run_name";
@@ -111,10 +116,18 @@ export class RemoteProject implements ProjectReader {
   runs(): Promise<RunRef[]> {
     if (!this.hasMetrics) return Promise.resolve([]);
     const key = this.runKey;
-    this.runList ??= this.all(
-      `SELECT ${key} AS id, run_name AS name, MIN(timestamp) AS created_at
-       FROM metrics GROUP BY ${key} ORDER BY created_at, id`,
-    ).then((rows) =>
+    // A key that is never NULL can be listed from its index and each run's first row sought, as the
+    // local reader does, instead of grouping a million rows (without a recursive CTE, which Trackio
+    // refuses). Otherwise NULL keys must form a run of their own, as GROUP BY makes them.
+    const seek = this.schema.notNull.get("metrics")?.has(key);
+    const sql = seek
+      ? `SELECT k AS id,
+           (SELECT run_name FROM metrics WHERE ${key} = k ORDER BY timestamp, id LIMIT 1) AS name,
+           (SELECT MIN(timestamp) FROM metrics WHERE ${key} = k) AS created_at
+         FROM (SELECT DISTINCT ${key} AS k FROM metrics) ORDER BY created_at, id`
+      : `SELECT ${key} AS id, run_name AS name, MIN(timestamp) AS created_at
+         FROM metrics GROUP BY ${key} ORDER BY created_at, id`;
+    this.runList ??= this.all(sql).then((rows) =>
       rows.map((r) => ({ id: String(r.id), name: String(r.name), created_at: String(r.created_at) }))
     );
     return this.runList;
@@ -232,22 +245,21 @@ export class RemoteProject implements ProjectReader {
   }
 
   /**
-   * Every `perPage`-th row key of the run after `after`: where the pages of a long read end, found
-   * from the index alone, so that the pages can be asked for at once rather than one after another.
+   * The key of the `perPage`-th row of the run after `after` (undefined past the end): where the next
+   * page ends, from the index alone, so that a page can be asked for before the one before it has come.
    */
-  private async pageEnds(run: RunRef, after: RowCursor, perPage: number): Promise<RowCursor[]> {
-    const rows = await this.all(
-      `SELECT timestamp, id FROM (SELECT timestamp, id, ROW_NUMBER() OVER (ORDER BY timestamp, id) AS rn
-       FROM metrics WHERE ${this.runWhere(run)}${rangeClause({ after })}) WHERE rn % ${perPage} = 0`,
+  private async pageEnd(run: RunRef, after: RowCursor, perPage: number): Promise<RowCursor | undefined> {
+    const row = await this.one(
+      `SELECT timestamp, id FROM metrics WHERE ${this.runWhere(run)}${rangeClause({ after })}
+       ORDER BY timestamp, id LIMIT 1 OFFSET ${perPage - 1}`,
     );
-    return rows.map((r) => ({ timestamp: String(r.timestamp), id: Number(r.id) }));
+    return row ? { timestamp: String(row.timestamp), id: Number(row.id) } : undefined;
   }
 
   /**
    * The rows of `selectIn(range)` (rows with timestamp and id columns) after `start`, a page at a
    * time, each one JSON array (its text) of `element` per row, with the key where it ends. A short
-   * read (a live run polled for what is new) is one request; a long one asks for its later pages a
-   * few at a time.
+   * read (a live run polled for what is new) is one request; a long one keeps a few pages asked for.
    */
   private async *packedPages(
     run: RunRef,
@@ -260,23 +272,20 @@ export class RemoteProject implements ProjectReader {
     if (first.n === 0) return;
     yield { text: first.text, after: first.last! };
     if (first.n < perPage) return;
-    const ends = await this.pageEnds(run, first.last!, perPage);
-    const ranges: RowRange[] = [...ends, undefined].map((upTo, i) => ({
-      after: i === 0 ? first.last : ends[i - 1],
-      upTo,
-    }));
-    const pending = ranges.map(() => undefined as ReturnType<RemoteProject["page"]> | undefined);
-    for (let i = 0; i < ranges.length; i++) {
-      for (let j = i; j < Math.min(ranges.length, i + PAGES_IN_FLIGHT); j++) {
-        if (pending[j]) continue;
-        pending[j] = this.page(run, selectIn(ranges[j]), element);
+    const pending: { range: RowRange; page: ReturnType<RemoteProject["page"]> }[] = [];
+    let next: RowCursor | undefined = first.last;
+    while (next || pending.length > 0) {
+      while (next && pending.length < PAGES_IN_FLIGHT) {
+        const range: RowRange = { after: next, upTo: await this.pageEnd(run, next, perPage) };
+        const page = this.page(run, selectIn(range), element);
         // Read ahead; if an earlier page fails, this one's failure must not go unhandled.
-        pending[j]!.catch(() => {});
+        page.catch(() => {});
+        pending.push({ range, page });
+        next = range.upTo;
       }
-      const page = await pending[i]!;
-      pending[i] = undefined;
-      const after = ranges[i].upTo ?? page.last ?? ranges[i].after!;
-      if (page.n > 0) yield { text: page.text, after };
+      const { range, page } = pending.shift()!;
+      const got = await page;
+      if (got.n > 0) yield { text: got.text, after: range.upTo ?? got.last! };
     }
   }
 

@@ -1,10 +1,10 @@
 import { asCliError, notFound, TrackioCliError } from "../../errors.ts";
 import { didYouMean } from "../../util/closest.ts";
 import { canonicalProjectName } from "../paths.ts";
-import { generationOf, type Schema } from "../schema.ts";
+import { generationOf } from "../schema.ts";
 import type { ProjectHealth, ProjectReader, Source, SourceHealth } from "../source.ts";
 import type { TrackioClient } from "./client.ts";
-import { PAGE_SIZES, type PageSizes, RemoteProject } from "./remote_project.ts";
+import { PAGE_SIZES, type PageSizes, RemoteProject, type RemoteSchema } from "./remote_project.ts";
 
 /** How long a list of projects is trusted: a long-lived server sees new projects soon after. */
 const PROJECTS_TTL_MS = 10_000;
@@ -14,7 +14,7 @@ const READ_TABLES = ["metrics", "configs", "alerts", "system_metrics"];
 export class RemoteSource implements Source {
   readonly kind = "remote";
   private listed?: { at: number; names: Promise<string[]> };
-  private readonly schemas = new Map<string, Promise<Schema>>();
+  private readonly schemas = new Map<string, Promise<RemoteSchema>>();
 
   constructor(
     readonly client: TrackioClient,
@@ -44,7 +44,7 @@ export class RemoteSource implements Source {
   }
 
   /** Tables and columns, read once per project: Trackio never migrates a file. */
-  private schema(project: string): Promise<Schema> {
+  private schema(project: string): Promise<RemoteSchema> {
     const key = canonicalProjectName(project);
     let schema = this.schemas.get(key);
     if (!schema) {
@@ -55,15 +55,20 @@ export class RemoteSource implements Source {
     return schema;
   }
 
-  private async readSchema(project: string): Promise<Schema> {
+  private async readSchema(project: string): Promise<RemoteSchema> {
     const listed = await this.client.query(project, "SELECT name FROM sqlite_master WHERE type = 'table'");
     const tables = new Set(listed.rows.map((r) => String(r.name)));
     const columns = new Map<string, Set<string>>();
+    const notNull = new Map<string, Set<string>>();
     for (const table of READ_TABLES.filter((t) => tables.has(t))) {
       const info = await this.client.query(project, `PRAGMA table_info(${table})`);
       columns.set(table, new Set(info.rows.map((r) => String(r.name))));
+      notNull.set(
+        table,
+        new Set(info.rows.filter((r) => Number(r.notnull) === 1).map((r) => String(r.name))),
+      );
     }
-    return { tables, columns };
+    return { tables, columns, notNull };
   }
 
   async withProject<T>(project: string, read: (reader: ProjectReader) => Promise<T>): Promise<T> {

@@ -36,6 +36,18 @@ export interface AlertRow {
   step: number | null;
 }
 
+/** An alert as the tools return it, from a row of `SELECT timestamp, run_name, title, text, level, step`. */
+export function alertRow(r: Record<string, unknown>): AlertRow {
+  return {
+    timestamp: String(r.timestamp),
+    run: String(r.run_name),
+    title: String(r.title),
+    text: r.text == null ? null : String(r.text),
+    level: String(r.level),
+    step: r.step == null ? null : Number(r.step),
+  };
+}
+
 /** The stored metrics JSON as text: Trackio writes it as a BLOB, which SQLite would read as JSONB. */
 const METRICS_TEXT = "CAST(metrics AS TEXT)";
 /** Rows per page of `scanRows`: a few megabytes of JSON text at a time. */
@@ -379,14 +391,7 @@ export class ProjectStore {
     return this.db.all(
       `SELECT timestamp, run_name, title, text, level, step FROM alerts ${where} ORDER BY timestamp DESC, id DESC`,
       ...params,
-    ).map((r) => ({
-      timestamp: String(r.timestamp),
-      run: String(r.run_name),
-      title: String(r.title),
-      text: r.text == null ? null : String(r.text),
-      level: String(r.level),
-      step: r.step == null ? null : Number(r.step),
-    }));
+    ).map(alertRow);
   }
 
   /** System metrics rows (GPU, CPU) of a run, oldest first. */

@@ -6,6 +6,7 @@ import type { RowFilter } from "../filters.ts";
 import type { RowCursor } from "../open.ts";
 import {
   type AlertRow,
+  alertRow,
   decodeMetricsObject,
   type LogRow,
   type MetricPoint,
@@ -441,14 +442,7 @@ export class RemoteProject implements ProjectReader {
     const rows = await this.all(
       `SELECT timestamp, run_name, title, text, level, step FROM alerts ${where} ORDER BY timestamp DESC, id DESC`,
     );
-    return rows.map((r) => ({
-      timestamp: String(r.timestamp),
-      run: String(r.run_name),
-      title: String(r.title),
-      text: r.text == null ? null : String(r.text),
-      level: String(r.level),
-      step: r.step == null ? null : Number(r.step),
-    }));
+    return rows.map(alertRow);
   }
 
   async systemMetrics(run: RunRef): Promise<SystemRow[]> {

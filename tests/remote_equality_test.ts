@@ -35,6 +35,8 @@ function longRun(n: number, seed: number, start: number, quoted = true): LogRow[
       "ünï/côde": i % 3,
     };
     if (quoted) metrics[QUOTED] = i;
+    // Some logs repeat the step among the metrics; thinning must count it as the local reader does.
+    else if (i % 3 === 0) metrics.step = step;
     if (i % 50 === 0) metrics.note = "text";
     rows.push({ step, metrics, timestamp });
     if (i % 100 === 99) {
@@ -104,6 +106,16 @@ const CALLS: [string, Record<string, unknown>][] = [
     n,
   ): [string, Record<string, unknown>] => ["get_logs", { ...run, max_rows: n }]),
   ["get_snapshot", run],
+  // Rows sit exactly on both edges of this window (rows come every half second from 23:50).
+  ["get_metric_values", {
+    ...run,
+    metric: "train/loss",
+    at_time: "2026-04-01T23:50:10.000+00:00",
+    window: 2,
+  }],
+  ["get_snapshot", { ...run, at_time: "2026-04-01T23:50:10.000+00:00", window: 2 }],
+  ["analyze_run", { ...run, train_metric: QUOTED }],
+  ["compare_runs", { project: "long", metric: QUOTED }],
   ["get_snapshot", { ...run, around_step: 1000, window: 4 }],
   ["get_snapshot", { ...run, at_time: "2026-04-01T23:59:59+00:00", window: 2 }],
   ["get_alerts", { project: "long" }],

@@ -9,6 +9,8 @@ import { invokeTool } from "../src/tools/invoke.ts";
 import { fixtureDir } from "./helpers/fixture_dir.ts";
 import { serveDir } from "./helpers/remote.ts";
 import { handleTrackioRequest } from "./helpers/trackio_server.ts";
+import { TrackioDb } from "./helpers/trackio_db.ts";
+import { join } from "node:path";
 
 /** Trackio's `_query_authorizer`: reads, functions and the schema pragmas, nothing else. */
 const PYTHON = `
@@ -52,10 +54,33 @@ const CALLS: [string, Record<string, unknown>][] = [
   ["analyze_run", run],
   ["compare_runs", { project: "sft-qwen" }],
   ["query", { project: "sft-qwen", sql: "SELECT id, metrics FROM metrics ORDER BY id LIMIT 2" }],
+  // More metrics than SQLite 3.40 takes arguments in one function call (127).
+  ["get_metrics_for_run", { project: "wide", run: "layers" }],
+  ["get_logs", { project: "wide", run: "layers", max_rows: 20 }],
+  ["analyze_run", { project: "wide", run: "layers" }],
 ];
+
+/** A run logging 140 metrics, as per-layer statistics do. */
+function writeWide(dir: string): void {
+  const db = new TrackioDb(join(dir, "wide.db"), "head");
+  db.log(
+    "layers",
+    Array.from({ length: 60 }, (_, i) => ({
+      step: i,
+      timestamp: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString().replace("Z", "+00:00"),
+      metrics: Object.fromEntries([
+        ["train/loss", 2 / (1 + i * 0.1)],
+        ...Array.from({ length: 139 }, (_, k) => [`layer${k}/grad_norm`, (i * 7 + k) % 13]),
+      ]),
+    })),
+    "id-layers",
+  );
+  db.close();
+}
 
 Deno.test("the remote source's SQL runs on SQLite 3.40 under Trackio's authorizer with the double's answers", async () => {
   const dir = fixtureDir("head");
+  writeWide(dir);
   const { server, ctx } = serveDir(dir);
   const sent: string[] = [];
   const realFetch = globalThis.fetch;

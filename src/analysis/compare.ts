@@ -177,7 +177,8 @@ export function compareRuns(inputs: CompareInput[], options: CompareOptions): Co
     const range = `${Math.min(...ranked.map((r) => r.step!))} to ${Math.max(...ranked.map((r) => r.step!))}`;
     warnings.push(
       policy === "final"
-        ? `runs were compared at different steps (${range}); use --align min or --at-step N to compare at one step`
+        ? `runs were compared at different steps (${range}); compare them at one step with align=min or at_step=N ` +
+          "(--align min or --at-step N on the command line)"
         : `${options.metric} is logged at different steps: runs were compared at ${range}, each at its last ` +
           `point at or before step ${target}`,
     );

@@ -51,15 +51,27 @@ export function dataDirFor(options: CommonOptions): DataDir {
  * local data directory.
  * A --dir beats the environment's Space, so one command can read local files in a shell that set it.
  */
-export function sourceFor(options: CommonOptions): Source {
+export function sourceFor(options: CommonOptions, quick = false): Source {
   if (options.demo) return new LocalSource(demoDataDir());
   if (options.dir && options.space) throw usageError("give --dir or --space, not both");
   if (options.space) {
-    return connectRemote({ space: options.space, origin: "--space", hfToken: options.hfToken, env: readEnv });
+    return connectRemote({
+      space: options.space,
+      origin: "--space",
+      hfToken: options.hfToken,
+      env: readEnv,
+      quick,
+    });
   }
   const envSpace = readEnv(SPACE_ENV);
   if (!options.dir && envSpace) {
-    return connectRemote({ space: envSpace, origin: SPACE_ENV, hfToken: options.hfToken, env: readEnv });
+    return connectRemote({
+      space: envSpace,
+      origin: SPACE_ENV,
+      hfToken: options.hfToken,
+      env: readEnv,
+      quick,
+    });
   }
   return new LocalSource(dataDirFor(options));
 }

@@ -63,7 +63,7 @@ async function valueNames(flag: string, words: string[]): Promise<string[]> {
       space: valueOf(words, "--space"),
       hfToken: valueOf(words, "--hf-token"),
       demo: words.includes("--demo"),
-    });
+    }, true);
     const ctx = { source };
     if (flag === "--project") return await source.projects();
     const project = valueOf(words, "--project", "-p");

@@ -12,6 +12,7 @@ import { dataDirFor, sourceFor } from "./common_options.ts";
 import type { ToolContext } from "../tools/registry.ts";
 import type { ServedData } from "../mcp/client_config.ts";
 import { findHfToken } from "../store/remote/hf_token.ts";
+import { shownSpace } from "../store/remote/space.ts";
 import type { McpOptions } from "./mcp_command.ts";
 import { writeErr, writeOut } from "./output.ts";
 
@@ -113,7 +114,7 @@ export async function runMcp(options: McpOptions): Promise<void> {
     const url = `http://${shownHost}:${options.port}/mcp`;
     const space = options.space ?? (options.dir || options.demo ? undefined : readEnv("TRACKIO_SPACE_ID"));
     const served: ServedData = space
-      ? { space, private: findHfToken(options.hfToken, readEnv).token !== undefined }
+      ? { space: shownSpace(space), private: findHfToken(options.hfToken, readEnv).token !== undefined }
       : { dataDir: dataDirFor(options) };
     const config = clientConfig(served, url, token !== undefined);
     writeOut(options.json ? `${toJson(config, 2)}\n` : renderClientConfig(config));

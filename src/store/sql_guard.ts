@@ -42,3 +42,34 @@ export function checkReadOnlySql(sql: string): void {
     throw refused("query: ATTACH and DETACH are not allowed: a query reads one project database");
   }
 }
+
+/**
+ * The first statement of `sql`, and whether anything but blanks, comments and semicolons follows it:
+ * a scan that skips quoted text and comments, for servers that take the statement as text.
+ */
+export function firstStatement(sql: string): { statement: string; more: boolean } {
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i];
+    if (c === "'" || c === '"' || c === "`" || c === "[") {
+      const close = c === "[" ? "]" : c;
+      i = sql.indexOf(close, i + 1);
+      if (i === -1) return { statement: sql, more: false };
+      i++;
+    } else if (sql.startsWith("--", i)) {
+      const eol = sql.indexOf("\n", i);
+      i = eol === -1 ? sql.length : eol + 1;
+    } else if (sql.startsWith("/*", i)) {
+      const close = sql.indexOf("*/", i + 2);
+      i = close === -1 ? sql.length : close + 2;
+    } else if (c === ";") {
+      let rest = sql.slice(i + 1);
+      for (let before = ""; before !== rest;) {
+        before = rest;
+        rest = stripLeadingComments(rest).replace(/^[;\s]+/, "");
+      }
+      return { statement: sql.slice(0, i), more: rest !== "" };
+    } else i++;
+  }
+  return { statement: sql, more: false };
+}

@@ -187,7 +187,7 @@ export class TrackioClient {
 
   /**
    * One read-only statement through `query_project` (at most `QUERY_ROW_CAP` rows). Trackio answers
-   * a bad statement with HTTP 500 and SQLite's message, which comes back as a `query` error here.
+   * a bad statement with HTTP 500 and SQLite's message, which comes back as a `QueryRefused`.
    */
   async query(project: string, sql: string): Promise<QueryAnswer> {
     try {
@@ -197,9 +197,19 @@ export class TrackioClient {
       if (error instanceof TrackioCliError && error.code === "remote") {
         const message = error.message.replace(/^.*?\/api\/query_project: /, "");
         if (/^Project '.*' not found/.test(message)) throw notFound(message);
-        if (message !== error.message) throw new TrackioCliError("usage", `query: ${message}`);
+        if (message !== error.message) throw new QueryRefused(this.base, message);
       }
       throw error;
     }
+  }
+}
+
+/**
+ * The server could not run a statement (SQLite's message, or Trackio's refusal). A remote error: the
+ * statement was trackio-cli's own, unless the user wrote it, which `query` says as a usage error.
+ */
+export class QueryRefused extends TrackioCliError {
+  constructor(base: string, readonly serverMessage: string) {
+    super("remote", `${base} could not run a query: ${serverMessage}`);
   }
 }

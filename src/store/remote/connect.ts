@@ -16,7 +16,12 @@ export interface RemoteSettings {
   origin: string;
   hfToken?: string;
   env: (name: string) => string | undefined;
+  /** For tab completion: a few seconds at most, no retries; no names is better than a wait. */
+  quick?: boolean;
 }
+
+/** How long tab completion waits for a server. */
+export const QUICK_TIMEOUT_MS = 2000;
 
 /** The source for a Trackio Space or server; nothing is sent until the first read. */
 export function connectRemote(settings: RemoteSettings): RemoteSource {
@@ -34,6 +39,8 @@ export function connectRemote(settings: RemoteSettings): RemoteSource {
   }
   // Timers fire at once beyond 2^31 - 1 ms (~24.8 days): longer means "as long as it takes".
   const timeoutMs = Math.min(timeout * 1000, 2 ** 31 - 1);
-  const client = new TrackioClient(url, { token, timeoutMs, backoffMs: RETRY_BACKOFF_MS });
-  return new RemoteSource(client, settings.origin);
+  const client = settings.quick
+    ? new TrackioClient(url, { token, timeoutMs: Math.min(timeoutMs, QUICK_TIMEOUT_MS), backoffMs: [] })
+    : new TrackioClient(url, { token, timeoutMs, backoffMs: RETRY_BACKOFF_MS });
+  return new RemoteSource(client, settings.origin, undefined, source);
 }

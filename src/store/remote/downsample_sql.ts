@@ -59,20 +59,30 @@ export async function downsampleOnServer(
       UNION SELECT id FROM (SELECT id FROM b ORDER BY timestamp, id LIMIT 1)
       UNION SELECT id FROM (SELECT id FROM b ORDER BY timestamp DESC, id DESC LIMIT 1)
     )
-    SELECT timestamp, step, ${METRICS_TEXT} -> ${keyPath(metric)} AS v, (SELECT COUNT(*) FROM b) AS total
-    FROM metrics WHERE id IN (SELECT id FROM ids) ORDER BY timestamp, id`;
-  // Under the row cap the statement goes as it is: wrapped for paging, SQLite would plan it anew.
-  const rows = maxPoints < QUERY_ROW_CAP ? await project.rowsOf(sql) : await project.all(sql);
-  const total = Number(rows[0]?.total ?? 0);
+    SELECT (SELECT COUNT(*) FROM b) AS total, (SELECT group_concat(id) FROM
+      (SELECT id FROM metrics WHERE id IN (SELECT id FROM ids) ORDER BY timestamp, id)) AS ids`;
+  // One answer row whatever maxPoints: the kept rows' ids in order, then their points by id.
+  const answer = (await project.rowsOf(sql))[0];
+  const total = Number(answer?.total ?? 0);
   if (total <= maxPoints) {
     const points: MetricPoint[] = [];
     for await (const page of project.metricValues(run, metric, filter)) points.push(...page);
     return { points, total, downsampled: false };
   }
-  const points = rows.map((r) => ({
-    timestamp: String(r.timestamp),
-    step: Number(r.step),
-    value: decodeValueJson(String(r.v)),
-  }));
+  const ids = String(answer!.ids).split(",").map(Number);
+  const points: MetricPoint[] = [];
+  for (let i = 0; i < ids.length; i += QUERY_ROW_CAP) {
+    const rows = await project.rowsOf(
+      `SELECT timestamp, step, ${METRICS_TEXT} -> ${keyPath(metric)} AS v FROM metrics
+       WHERE id IN (${ids.slice(i, i + QUERY_ROW_CAP).join(",")}) ORDER BY timestamp, id`,
+    );
+    for (const r of rows) {
+      points.push({
+        timestamp: String(r.timestamp),
+        step: Number(r.step),
+        value: decodeValueJson(String(r.v)),
+      });
+    }
+  }
   return { points, total, downsampled: true };
 }

@@ -6,7 +6,7 @@ export type TokenSource = "--hf-token" | "HF_TOKEN" | "token file" | "none";
 /**
  * The Hugging Face token, as the Hugging Face CLI finds it: the flag, else `HF_TOKEN`, else the file
  * `huggingface-cli login` writes (`$HF_TOKEN_PATH`, else `$HF_HOME/token`, else
- * `~/.cache/huggingface/token`).
+ * `$XDG_CACHE_HOME/huggingface/token`, else `~/.cache/huggingface/token`).
  */
 export function findHfToken(
   flag: string | undefined,
@@ -16,7 +16,8 @@ export function findHfToken(
   const fromEnv = env("HF_TOKEN");
   if (fromEnv) return { token: fromEnv.trim(), source: "HF_TOKEN" };
   const home = env("HOME") ?? env("USERPROFILE");
-  const hfHome = env("HF_HOME") ?? (home ? join(home, ".cache", "huggingface") : undefined);
+  const cache = env("XDG_CACHE_HOME") ?? (home ? join(home, ".cache") : undefined);
+  const hfHome = env("HF_HOME") ?? (cache ? join(cache, "huggingface") : undefined);
   const file = env("HF_TOKEN_PATH") ?? (hfHome ? join(hfHome, "token") : undefined);
   if (file) {
     try {

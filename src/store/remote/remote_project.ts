@@ -1,6 +1,6 @@
 import { downsampleMinMax, type DownsampleResult } from "../../analysis/downsample.ts";
 import { selectRows } from "../../analysis/select_rows.ts";
-import { dataError, refused, TrackioCliError } from "../../errors.ts";
+import { dataError, refused, TrackioCliError, usageError } from "../../errors.ts";
 import { decodeNonFinite } from "../../json.ts";
 import type { RowFilter } from "../filters.ts";
 import type { RowCursor } from "../open.ts";
@@ -14,21 +14,32 @@ import {
 } from "../project.ts";
 import { resolveRunIn } from "../resolve_run.ts";
 import { hasColumn, runsHaveIds, type Schema } from "../schema.ts";
-import { stripLeadingComments } from "../sql_guard.ts";
+import { firstStatement, stripLeadingComments } from "../sql_guard.ts";
 import type { ProjectReader, QueryResult, RunStats, SystemRow, ThinnedRows } from "../source.ts";
-import { QUERY_ROW_CAP, type TrackioClient } from "./client.ts";
+import { QUERY_ROW_CAP, QueryRefused, type TrackioClient } from "./client.ts";
 import {
   epochSql,
+  extractChunks,
   filterClause,
+  flattenChunks,
   keyPath,
   literal,
   METRICS_TEXT,
   pathCanName,
   rangeClause,
+  removeKeys,
   type RowRange,
 } from "./sql.ts";
 import { thinOnServer } from "./thin.ts";
 import { downsampleOnServer } from "./downsample_sql.ts";
+
+/** Metric names: a row's keys but Trackio's own `timestamp` and `step`, sorted. */
+function withoutRowFields(keys: Iterable<string>): string[] {
+  return [...keys].filter((k) => k !== "timestamp" && k !== "step").sort((
+    a,
+    b,
+  ) => (a < b ? -1 : a > b ? 1 : 0));
+}
 
 /** Rows packed into one answer (one result row per request, so Trackio's 10,000-row cap never bites). */
 export interface PageSizes {
@@ -139,31 +150,41 @@ export class RemoteProject implements ProjectReader {
   }
 
   /**
-   * A run's metric names without `json_each` (refused by Trackio): ask for a row that still has a key
-   * once the known ones are removed, learn its keys, and repeat; a run logs only a few shapes of row,
-   * so a handful of queries find every key.
+   * Every top-level key of a run's rows in `range` (or only of its first and last `sampleRows`),
+   * without `json_each` (refused by Trackio): ask for a row that still has a key once the known ones
+   * are removed, learn its keys, and repeat; a run logs only a few shapes of row, so a handful of
+   * queries find every key. `complete` is false when a key no JSON path can name stops the search.
    */
-  async metricNames(run: RunRef, sampleRows?: number): Promise<string[]> {
-    const where = this.runWhere(run);
+  private async keysOf(
+    run: RunRef,
+    range: RowRange = {},
+    sampleRows?: number,
+  ): Promise<{ keys: Set<string>; complete: boolean }> {
+    const where = `${this.runWhere(run)}${rangeClause(range)}`;
     const sample = sampleRows === undefined ? "" : ` AND id IN (
       SELECT id FROM (SELECT id FROM metrics WHERE ${where} ORDER BY timestamp, id LIMIT ${sampleRows})
       UNION SELECT id FROM (SELECT id FROM metrics WHERE ${where} ORDER BY timestamp DESC, id DESC LIMIT ${sampleRows}))`;
-    const known = new Set<string>();
+    const keys = new Set<string>();
     while (true) {
-      const paths = [...known].map(keyPath);
-      const rest = paths.length ? `json_remove(${METRICS_TEXT}, ${paths.join(", ")})` : METRICS_TEXT;
-      const row = await this.guard(run, () =>
-        this.one(
-          `SELECT ${METRICS_TEXT} AS m FROM metrics WHERE ${where}${sample} AND ${rest} != '{}' LIMIT 1`,
-        ));
-      if (!row) break;
-      const keys = Object.keys(decodeMetricsObject(String(row.m))).filter((k) => !known.has(k));
-      if (keys.length === 0 || keys.some((k) => !pathCanName(k))) return await this.namesFromEndpoint(run);
-      keys.forEach((k) => known.add(k));
+      const rest = removeKeys(METRICS_TEXT, [...keys]);
+      const row = await this.guard(
+        run,
+        () =>
+          this.one(
+            `SELECT ${METRICS_TEXT} AS m FROM metrics WHERE ${where}${sample} AND ${rest} != '{}' LIMIT 1`,
+          ),
+      );
+      if (!row) return { keys, complete: true };
+      const found = Object.keys(decodeMetricsObject(String(row.m))).filter((k) => !keys.has(k));
+      found.forEach((k) => keys.add(k));
+      if (found.length === 0 || found.some((k) => !pathCanName(k))) return { keys, complete: false };
     }
-    known.delete("timestamp");
-    known.delete("step");
-    return [...known].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  async metricNames(run: RunRef, sampleRows?: number): Promise<string[]> {
+    const { keys, complete } = await this.keysOf(run, {}, sampleRows);
+    if (!complete) return await this.namesFromEndpoint(run);
+    return withoutRowFields(keys);
   }
 
   /** Trackio's own list, for the rare key no JSON path can spell. */
@@ -249,9 +270,14 @@ export class RemoteProject implements ProjectReader {
    * The key of the `perPage`-th row of the run after `after` (undefined past the end): where the next
    * page ends, from the index alone, so that a page can be asked for before the one before it has come.
    */
-  private async pageEnd(run: RunRef, after: RowCursor, perPage: number): Promise<RowCursor | undefined> {
+  private async pageEnd(
+    run: RunRef,
+    after: RowCursor,
+    perPage: number,
+    end?: RowCursor,
+  ): Promise<RowCursor | undefined> {
     const row = await this.one(
-      `SELECT timestamp, id FROM metrics WHERE ${this.runWhere(run)}${rangeClause({ after })}
+      `SELECT timestamp, id FROM metrics WHERE ${this.runWhere(run)}${rangeClause({ after, upTo: end })}
        ORDER BY timestamp, id LIMIT 1 OFFSET ${perPage - 1}`,
     );
     return row ? { timestamp: String(row.timestamp), id: Number(row.id) } : undefined;
@@ -261,6 +287,7 @@ export class RemoteProject implements ProjectReader {
    * The rows of `selectIn(range)` (rows with timestamp and id columns) after `start`, a page at a
    * time, each one JSON array (its text) of `element` per row, with the key where it ends. A short
    * read (a live run polled for what is new) is one request; a long one keeps a few pages asked for.
+   * With `end`, nothing after it is read.
    */
   private async *packedPages(
     run: RunRef,
@@ -268,8 +295,9 @@ export class RemoteProject implements ProjectReader {
     element: string,
     perPage: number,
     start?: RowCursor,
+    end?: RowCursor,
   ) {
-    const first = await this.page(run, selectIn({ after: start }), element, perPage);
+    const first = await this.page(run, selectIn({ after: start, upTo: end }), element, perPage);
     if (first.n === 0) return;
     yield { text: first.text, after: first.last! };
     if (first.n < perPage) return;
@@ -277,12 +305,14 @@ export class RemoteProject implements ProjectReader {
     let next: RowCursor | undefined = first.last;
     while (next || pending.length > 0) {
       while (next && pending.length < PAGES_IN_FLIGHT) {
-        const range: RowRange = { after: next, upTo: await this.pageEnd(run, next, perPage) };
+        const pageEnd = await this.pageEnd(run, next, perPage, end);
+        // No full page left: this one runs to the end (of the run, or `end`) and is the last.
+        const range: RowRange = { after: next, upTo: pageEnd ?? end };
         const page = this.page(run, selectIn(range), element);
         // Read ahead; if an earlier page fails, this one's failure must not go unhandled.
         page.catch(() => {});
         pending.push({ range, page });
-        next = range.upTo;
+        next = pageEnd;
       }
       const { range, page } = pending.shift()!;
       const got = await page;
@@ -372,52 +402,77 @@ export class RemoteProject implements ProjectReader {
       for await (const page of this.rows(run)) rows.push(...page);
       return { rows, total, thinned: false };
     }
-    const names = await this.metricNames(run);
-    if (names.every(pathCanName)) {
-      return await this.guard(run, () => thinOnServer(this, this.runWhere(run), names, total, maxRows));
+    // Every key counts, `step` or `timestamp` logged as a metric too, as for the local reader; the
+    // buckets are sized by the metric names.
+    const { keys, complete } = await this.keysOf(run);
+    if (complete) {
+      const metricCount = withoutRowFields(keys).length;
+      return await this.guard(
+        run,
+        () => thinOnServer(this, this.runWhere(run), [...keys], metricCount, total, maxRows),
+      );
     }
     // A key no JSON path can name: choose the rows here, from every row, as the local reader does.
     const all: LogRow[] = [];
     for await (const page of this.rows(run)) all.push(...page);
-    const keep = selectRows(all, total, maxRows, names.length);
+    const keep = selectRows(all, total, maxRows, (await this.metricNames(run)).length);
     return { rows: all.filter((_, i) => keep.has(i)), total, thinned: true };
   }
 
+  /** The key of the run's last row, where a read that must not chase a live writer stops. */
+  private async lastKey(run: RunRef): Promise<RowCursor | undefined> {
+    const row = await this.one(
+      `SELECT timestamp, id FROM metrics WHERE ${
+        this.runWhere(run)
+      } ORDER BY timestamp DESC, id DESC LIMIT 1`,
+    );
+    return row ? { timestamp: String(row.timestamp), id: Number(row.id) } : undefined;
+  }
+
+  /**
+   * The run's end is fixed first, and the metric names are learnt from the new rows only: a row with
+   * a new metric written meanwhile is read next time, with its metric, and a poll that finds nothing
+   * new is one request. When a wanted key has no JSON path, whole rows are sent.
+   */
   async scanRows(
     run: RunRef,
     after: RowCursor | undefined,
     visit: (step: number, metrics: Record<string, unknown>) => void,
     wanted?: (metric: string) => boolean,
   ): Promise<RowCursor | undefined> {
-    const names = (await this.metricNames(run)).filter((m) => pathCanName(m) && (!wanted || wanted(m)));
-    // One json_extract with every path parses each row once; with one path it would return the value
-    // itself rather than an array.
-    const paths = names.map(keyPath).join(", ");
-    const values = names.length === 0
-      ? "json_array()"
-      : names.length === 1
-      ? `json_array(json(${METRICS_TEXT} -> ${paths}))`
-      : `json(json_extract(${METRICS_TEXT}, ${paths}))`;
+    const end = await this.lastKey(run);
+    if (!end || (after && end.timestamp === after.timestamp && end.id === after.id)) return after;
+    const { keys, complete } = await this.keysOf(run, { after, upTo: end });
+    const names = withoutRowFields(keys).filter((m) => !wanted || wanted(m));
+    const whole = !complete || names.some((m) => !pathCanName(m));
+    const element = whole
+      ? `json_array(step, json(${METRICS_TEXT}))`
+      : names.length === 0
+      ? "json_array(step)"
+      : `json_array(step, ${extractChunks(METRICS_TEXT, names)})`;
     const select = (range: RowRange) =>
       `SELECT timestamp, id, step, metrics FROM metrics WHERE ${this.runWhere(run)}${rangeClause(range)}`;
     // Every page is fetched before any row is visited: a read cut off by the network hands the
     // caller nothing, so it can simply ask again from the same cursor.
     const pages: { text: string; after: RowCursor }[] = [];
-    const element = `json_array(step, ${values})`;
-    for await (const page of this.packedPages(run, select, element, this.pageSizes.values, after)) {
+    for await (const page of this.packedPages(run, select, element, this.pageSizes.values, after, end)) {
       pages.push(page);
     }
-    let cursor = after;
     for (const page of pages) {
       for (const r of JSON.parse(page.text) as unknown[][]) {
         const metrics: Record<string, unknown> = {};
-        const row = r[1] as unknown[];
-        for (let i = 0; i < names.length; i++) if (row[i] !== null) metrics[names[i]] = row[i];
+        if (whole) {
+          for (const [k, v] of Object.entries(r[1] as Record<string, unknown>)) {
+            if (k !== "timestamp" && k !== "step" && (!wanted || wanted(k))) metrics[k] = v;
+          }
+        } else {
+          const row = flattenChunks(r.slice(1));
+          for (let i = 0; i < names.length; i++) if (row[i] !== null) metrics[names[i]] = row[i];
+        }
         visit(Number(r[0]), metrics);
       }
-      cursor = page.after;
     }
-    return cursor;
+    return end;
   }
 
   async countRows(run: RunRef, filter: RowFilter = {}): Promise<number> {
@@ -464,7 +519,9 @@ export class RemoteProject implements ProjectReader {
   }
 
   async query(sql: string, limit: number): Promise<QueryResult> {
-    const body = stripLeadingComments(sql).trim().replace(/;+$/, "").trim();
+    const { statement, more } = firstStatement(stripLeadingComments(sql));
+    if (more) throw usageError("query: one statement at a time");
+    const body = statement.trim();
     if (/^explain\b/i.test(body)) {
       throw refused("query: EXPLAIN runs on local data only; a Trackio server refuses it");
     }
@@ -485,10 +542,11 @@ export class RemoteProject implements ProjectReader {
       }
       answer = { columns, rows };
     } catch (error) {
-      if (error instanceof TrackioCliError && /not authorized|Only read-only/i.test(error.message)) {
-        throw refused(`${error.message.replace(/^query: /, "query: the server refused it: ")}`);
+      if (!(error instanceof QueryRefused)) throw error;
+      if (/not authorized|Only read-only/i.test(error.serverMessage)) {
+        throw refused(`query: the server refused it: ${error.serverMessage}`);
       }
-      throw error;
+      throw usageError(`query: ${error.serverMessage}`);
     }
     const truncated = answer.rows.length > limit;
     const rows = answer.rows.slice(0, limit);

@@ -4,6 +4,7 @@ import { canonicalProjectName } from "../paths.ts";
 import { generationOf } from "../schema.ts";
 import type { ProjectHealth, ProjectReader, Source, SourceHealth } from "../source.ts";
 import type { TrackioClient } from "./client.ts";
+import { shownSpace } from "./space.ts";
 import { PAGE_SIZES, type PageSizes, RemoteProject, type RemoteSchema } from "./remote_project.ts";
 
 /** How long a list of projects is trusted: a long-lived server sees new projects soon after. */
@@ -20,6 +21,8 @@ export class RemoteSource implements Source {
     readonly client: TrackioClient,
     readonly origin: string,
     private readonly pageSizes: PageSizes = PAGE_SIZES,
+    /** Where the token came from (`--hf-token`, `HF_TOKEN`, the token file, or none), for `doctor`. */
+    private readonly tokenSource: string = "none",
   ) {}
 
   get place(): string {
@@ -106,17 +109,19 @@ export class RemoteSource implements Source {
       for (const project of await this.projects()) projects.push(await this.inspect(project));
     } catch (error) {
       const e = asCliError(error);
-      if (e.code === "auth" || e.code === "remote" || e.code === "internal") {
-        server.reachable = server.api_version !== null;
+      // A server that refused the token answered: it is reachable, and says why.
+      server.reachable = e.code === "auth" || server.api_version !== null;
+      if (server.reachable && server.latency_ms === null) {
+        server.latency_ms = Math.round(performance.now() - started);
       }
-      problems.push(e.message);
+      problems.push(e.hint ? `${e.message} (${e.hint})` : e.message);
     }
     for (const p of projects) if (p.error) problems.push(p.error);
     return {
       data_dir: this.client.url.href,
       source: this.origin,
       exists: server.reachable,
-      env: { TRACKIO_SPACE_ID: Deno.env.get("TRACKIO_SPACE_ID") ?? null, HF_TOKEN: tokenState() },
+      env: { TRACKIO_SPACE_ID: spaceState(), HF_TOKEN: tokenState(), token: this.tokenSource },
       server,
       projects,
       problems,
@@ -149,6 +154,16 @@ export class RemoteSource implements Source {
       health.error = error instanceof TrackioCliError ? error.message : asCliError(error).message;
     }
     return health;
+  }
+}
+
+/** TRACKIO_SPACE_ID as it may be shown: no credentials or write token of a URL. */
+function spaceState(): string | null {
+  try {
+    const space = Deno.env.get("TRACKIO_SPACE_ID");
+    return space ? shownSpace(space) : null;
+  } catch {
+    return null;
   }
 }
 

@@ -25,11 +25,19 @@ export function serverUrl(space: string): URL {
   if (parts.length !== 2 || !parts[0] || !parts[1] || /\s|:/.test(given)) {
     throw usageError(
       `'${space}' is neither a Space id (user/space) nor a URL (https://...)`,
-      "e.g. --space julien/trackio or --space https://trackio.example.com",
+      "e.g. julien/trackio or https://trackio.example.com",
     );
   }
   const subdomain = `${parts[0]}-${parts[1]}`.toLowerCase().replaceAll("_", "-").replaceAll(".", "-");
   return new URL(`https://${subdomain}.hf.space/`);
+}
+
+/**
+ * A `--space` value as it may be shown or written into a config: a Space id as given, a URL without
+ * the credentials or write token it may carry.
+ */
+export function shownSpace(space: string): string {
+  return /^https?:\/\//i.test(space.trim()) ? serverUrl(space).href : space.trim();
 }
 
 /** Loopback addresses, where a token over plain HTTP never leaves the machine. */

@@ -25,8 +25,45 @@ export const keyPath = (key: string) => literal(`$."${key}"`);
 /** The metrics column as JSON text: Trackio writes it as a BLOB. */
 export const METRICS_TEXT = "CAST(metrics AS TEXT)";
 
-/** Seconds since the epoch of a timestamp, naive ones read as UTC, on any SQLite since 3.0. */
-const epoch = (sql: string) => `((julianday(${sql}) - 2440587.5) * 86400.0)`;
+/**
+ * Seconds since the epoch of a timestamp, naive ones read as UTC, to the millisecond as
+ * `unixepoch(..., 'subsec')` (3.42) gives it: `julianday()` in days loses a few microseconds, enough to
+ * move a row that sits exactly on a window's edge out of it.
+ */
+const epoch = (sql: string) =>
+  `((CAST(ROUND(julianday(${sql}) * 86400000.0) AS INTEGER) - 210866760000000) / 1000.0)`;
+
+/** SQLite 3.40 takes at most 127 arguments per function call. */
+export const MAX_PATHS_PER_CALL = 126;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** `text` without the top-level `keys`: nested calls, each under SQLite's argument limit. */
+export function removeKeys(text: string, keys: string[]): string {
+  return chunks(keys.map(keyPath), MAX_PATHS_PER_CALL).reduce(
+    (sql, paths) => `json_remove(${sql}, ${paths.join(", ")})`,
+    text,
+  );
+}
+
+/**
+ * SQL for the values of `keys` in `text` as JSON arrays, one argument of `json_array(...)` per chunk
+ * of keys (`json_extract` with one path gives the value itself, with several an array): each row's
+ * JSON is parsed once per chunk. `flattenChunks` puts the arrays back together.
+ */
+export function extractChunks(text: string, keys: string[]): string {
+  return chunks(keys.map(keyPath), MAX_PATHS_PER_CALL)
+    .map((paths) =>
+      paths.length === 1 ? `json_array(${text} -> ${paths[0]})` : `json_extract(${text}, ${paths.join(", ")})`
+    )
+    .join(", ");
+}
+
+export const flattenChunks = (arrays: unknown[]): unknown[] => (arrays as unknown[][]).flat();
 
 /** The conditions of a row filter on `metrics`, as `AND ...` clauses (see `filterSql`). */
 export function filterClause(filter: RowFilter): string {

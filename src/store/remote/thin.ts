@@ -4,7 +4,7 @@ import type { LogRow } from "../project.ts";
 import type { ThinnedRows } from "../source.ts";
 import { QUERY_ROW_CAP } from "./client.ts";
 import type { RemoteProject } from "./remote_project.ts";
-import { keyPath, METRICS_TEXT, pathCanName } from "./sql.ts";
+import { extractChunks, MAX_PATHS_PER_CALL, METRICS_TEXT, pathCanName } from "./sql.ts";
 
 /** Trackio's non-finite values as the JSON text `->` gives: strings, with their quotes. */
 const NON_FINITE = `('"NaN"', '"Infinity"', '"-Infinity"')`;
@@ -16,22 +16,22 @@ const NON_FINITE = `('"NaN"', '"Infinity"', '"-Infinity"')`;
 export async function thinOnServer(
   project: RemoteProject,
   runWhere: string,
-  names: string[],
+  keys: string[],
+  metricCount: number,
   total: number,
   maxRows: number,
 ): Promise<ThinnedRows> {
-  const buckets = Math.max(1, Math.floor((maxRows - 2) / (2 * Math.max(1, names.length))));
-  const metrics = names.filter(pathCanName);
+  const buckets = Math.max(1, Math.floor((maxRows - 2) / (2 * Math.max(1, metricCount))));
+  const metrics = keys.filter(pathCanName);
   const extremes: BucketExtremes[] = [];
   if (metrics.length > 0) {
     // Each row's JSON is parsed once (one json_extract for every path) into a narrow table of
     // finite flags, numbers and non-finite flags; extremes come from one grouping, and the rows
     // holding them are found with `IN` (indexed by SQLite) rather than a join (a nested loop).
-    const paths = metrics.map(keyPath).join(", ");
-    const array = metrics.length === 1
-      ? `json_array(${METRICS_TEXT} -> ${paths})`
-      : `json_extract(${METRICS_TEXT}, ${paths})`;
-    const picked = metrics.map((_, i) => `arr -> '$[${i}]' AS x${i}`).join(", ");
+    const array = `json_array(${extractChunks(METRICS_TEXT, metrics)})`;
+    const picked = metrics.map((_, i) =>
+      `arr -> '$[${Math.floor(i / MAX_PATHS_PER_CALL)}][${i % MAX_PATHS_PER_CALL}]' AS x${i}`
+    ).join(", ");
     const typed = metrics.map((_, i) =>
       `x${i} GLOB '[0-9-]*' AS f${i}, CAST(x${i} AS REAL) AS n${i}, x${i} IN ${NON_FINITE} AS o${i}`
     ).join(", ");

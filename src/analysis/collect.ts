@@ -10,18 +10,16 @@ export class RunCollector {
   /** Where each metric's values go; null for metrics that play no role. */
   private readonly slots = new Map<string, Series | null>();
   readonly series = new Map<string, Series>();
-  private readonly wanted: (name: string) => boolean;
+  /** Whether a metric's values are kept: a source may leave the others out. */
+  readonly wants: (name: string) => boolean;
   rows = 0;
 
   /** `explicit`: metrics the user named for roles; `extra`: other metrics to keep (compare's target). */
   constructor(explicit: Partial<Record<Role, string>> = {}, extra: string[] = []) {
     const role = roleCandidate(explicit);
     const more = new Set(extra);
-    this.wanted = (name) => more.has(name) || role(name);
+    this.wants = (name) => more.has(name) || role(name);
   }
-
-  /** Whether a metric's values are kept: a source may leave the others out. */
-  readonly wants = (name: string): boolean => this.wanted(name);
 
   /** Every metric name seen, numeric or not. */
   get names(): Set<string> {
@@ -33,7 +31,7 @@ export class RunCollector {
     for (const key in metrics) {
       let slot = this.slots.get(key);
       if (slot === undefined) {
-        slot = this.wanted(key) ? { steps: [], values: [] } : null;
+        slot = this.wants(key) ? { steps: [], values: [] } : null;
         this.slots.set(key, slot);
       }
       if (slot === null) continue;

@@ -84,9 +84,21 @@ export function decodeMetricsObject(text: string): Record<string, unknown> {
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
     throw new SyntaxError("metrics is not a JSON object");
   }
-  for (const key of Object.keys(parsed)) parsed[key] = decodeNonFinite(parsed[key]);
-  return parsed;
+  return decodeTopLevel(parsed);
 }
+
+/** A parsed metrics object with Trackio's top-level non-finite strings made numbers, in place. */
+export function decodeTopLevel(metrics: Record<string, unknown>): Record<string, unknown> {
+  for (const key of Object.keys(metrics)) metrics[key] = decodeNonFinite(metrics[key]);
+  return metrics;
+}
+
+/** Whether a key of a logged row is a metric: Trackio's `timestamp` and `step` are not. */
+export const isMetricKey = (key: string) => key !== "timestamp" && key !== "step";
+
+/** Metric names among a row's keys, sorted as Trackio sorts them (code point order). */
+export const metricNamesOf = (keys: Iterable<string>): string[] =>
+  [...keys].filter(isMetricKey).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 
 /**
  * Queries over one project database, whatever its schema generation. Every method reads; nothing
@@ -176,14 +188,12 @@ export class ProjectStore {
          FROM metrics WHERE ${where.sql}${sample}`,
         ...params,
       ));
-    const names = new Set<string>();
+    const keys = new Set<string>();
     for (const row of signatures) {
       if (row.keys == null) continue;
-      for (const key of String(row.keys).split("\x1f")) {
-        if (key !== "timestamp" && key !== "step") names.add(key);
-      }
+      for (const key of String(row.keys).split("\x1f")) keys.add(key);
     }
-    return [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return metricNamesOf(keys);
   }
 
   /** Row count and largest step of a run. */

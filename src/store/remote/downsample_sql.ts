@@ -4,10 +4,7 @@ import { decodeValueJson, type MetricPoint, type RunRef } from "../project.ts";
 import type { RunStats } from "../source.ts";
 import { QUERY_ROW_CAP } from "./client.ts";
 import type { RemoteProject } from "./remote_project.ts";
-import { keyPath, METRICS_TEXT } from "./sql.ts";
-
-/** `(timestamp, id)` as one text that sorts as the pair does: which of two rows came first. */
-const ORDER_KEY = "timestamp || char(31) || printf('%015d', id)";
+import { keyPath, METRICS_TEXT, ORDER_KEY } from "./sql.ts";
 
 /**
  * `downsampleMinMax` as one statement on the server, so that a million-point metric crosses the

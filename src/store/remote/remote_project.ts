@@ -8,7 +8,10 @@ import {
   type AlertRow,
   alertRow,
   decodeMetricsObject,
+  decodeTopLevel,
+  isMetricKey,
   type LogRow,
+  metricNamesOf,
   type MetricPoint,
   type RunRef,
 } from "../project.ts";
@@ -25,6 +28,8 @@ import {
   keyPath,
   literal,
   METRICS_TEXT,
+  ORDER_KEY,
+  parseOrderKey,
   pathCanName,
   rangeClause,
   removeKeys,
@@ -32,14 +37,6 @@ import {
 } from "./sql.ts";
 import { thinOnServer } from "./thin.ts";
 import { downsampleOnServer } from "./downsample_sql.ts";
-
-/** Metric names: a row's keys but Trackio's own `timestamp` and `step`, sorted. */
-function withoutRowFields(keys: Iterable<string>): string[] {
-  return [...keys].filter((k) => k !== "timestamp" && k !== "step").sort((
-    a,
-    b,
-  ) => (a < b ? -1 : a > b ? 1 : 0));
-}
 
 /** Rows packed into one answer (one result row per request, so Trackio's 10,000-row cap never bites). */
 export interface PageSizes {
@@ -184,7 +181,7 @@ export class RemoteProject implements ProjectReader {
   async metricNames(run: RunRef, sampleRows?: number): Promise<string[]> {
     const { keys, complete } = await this.keysOf(run, {}, sampleRows);
     if (!complete) return await this.namesFromEndpoint(run);
-    return withoutRowFields(keys);
+    return metricNamesOf(keys);
   }
 
   /** Trackio's own list, for the rare key no JSON path can spell. */
@@ -255,15 +252,14 @@ export class RemoteProject implements ProjectReader {
     const row = await this.guard(run, () =>
       this.one(
         `SELECT COUNT(*) AS n, json_group_array(${element}) AS page,
-           MAX(timestamp || char(31) || printf('%015d', id)) AS last
+           MAX(${ORDER_KEY}) AS last
          FROM (SELECT * FROM (${select}) ORDER BY timestamp, id${
           limit === undefined ? "" : ` LIMIT ${limit}`
         })`,
       ));
     const n = Number(row?.n ?? 0);
     if (n === 0) return { n, text: "[]", last: undefined };
-    const [timestamp, id] = String(row!.last).split("\x1f");
-    return { n, text: String(row!.page), last: { timestamp, id: Number(id) } };
+    return { n, text: String(row!.page), last: parseOrderKey(String(row!.last)) };
   }
 
   /**
@@ -388,9 +384,11 @@ export class RemoteProject implements ProjectReader {
     const element = "json_array(timestamp, step, json(m))";
     for await (const page of this.packedPages(run, select, element, this.pageSizes.rows)) {
       yield (JSON.parse(page.text) as unknown[][]).map((r) => {
-        const metrics = r[2] as Record<string, unknown>;
-        for (const key of Object.keys(metrics)) metrics[key] = decodeNonFinite(metrics[key]);
-        return { timestamp: String(r[0]), step: Number(r[1]), metrics };
+        return {
+          timestamp: String(r[0]),
+          step: Number(r[1]),
+          metrics: decodeTopLevel(r[2] as Record<string, unknown>),
+        };
       });
     }
   }
@@ -406,7 +404,7 @@ export class RemoteProject implements ProjectReader {
     // buckets are sized by the metric names.
     const { keys, complete } = await this.keysOf(run);
     if (complete) {
-      const metricCount = withoutRowFields(keys).length;
+      const metricCount = metricNamesOf(keys).length;
       return await this.guard(
         run,
         () => thinOnServer(this, this.runWhere(run), [...keys], metricCount, total, maxRows),
@@ -443,7 +441,7 @@ export class RemoteProject implements ProjectReader {
     const end = await this.lastKey(run);
     if (!end || (after && end.timestamp === after.timestamp && end.id === after.id)) return after;
     const { keys, complete } = await this.keysOf(run, { after, upTo: end });
-    const names = withoutRowFields(keys).filter((m) => !wanted || wanted(m));
+    const names = metricNamesOf(keys).filter((m) => !wanted || wanted(m));
     const whole = !complete || names.some((m) => !pathCanName(m));
     const element = whole
       ? `json_array(step, json(${METRICS_TEXT}))`
@@ -463,7 +461,7 @@ export class RemoteProject implements ProjectReader {
         const metrics: Record<string, unknown> = {};
         if (whole) {
           for (const [k, v] of Object.entries(r[1] as Record<string, unknown>)) {
-            if (k !== "timestamp" && k !== "step" && (!wanted || wanted(k))) metrics[k] = v;
+            if (isMetricKey(k) && (!wanted || wanted(k))) metrics[k] = v;
           }
         } else {
           const row = flattenChunks(r.slice(1));

@@ -30,7 +30,7 @@ export const METRICS_TEXT = "CAST(metrics AS TEXT)";
  * `unixepoch(..., 'subsec')` (3.42) gives it: `julianday()` in days loses a few microseconds, enough to
  * move a row that sits exactly on a window's edge out of it.
  */
-const epoch = (sql: string) =>
+export const epochSql = (sql: string) =>
   `((CAST(ROUND(julianday(${sql}) * 86400000.0) AS INTEGER) - 210866760000000) / 1000.0)`;
 
 /** SQLite 3.40 takes at most 127 arguments per function call. */
@@ -76,8 +76,10 @@ export function filterClause(filter: RowFilter): string {
     );
   } else if (filter.at_time !== undefined) {
     const window = filter.window ?? DEFAULT_TIME_WINDOW_SECONDS;
-    const at = epoch(literal(filter.at_time));
-    clauses.push(`${epoch("timestamp")} BETWEEN ${at} - ${literal(window)} AND ${at} + ${literal(window)}`);
+    const at = epochSql(literal(filter.at_time));
+    clauses.push(
+      `${epochSql("timestamp")} BETWEEN ${at} - ${literal(window)} AND ${at} + ${literal(window)}`,
+    );
   }
   if (filter.since_step !== undefined) clauses.push(`step > ${literal(filter.since_step)}`);
   return clauses.map((c) => ` AND ${c}`).join("");
@@ -98,10 +100,17 @@ export interface RowRange {
 const key = (k: RowKey) => `(${literal(k.timestamp)}, ${literal(k.id)})`;
 
 /** `AND (timestamp, id) > (...)`: keyset paging that stays fast at any depth, unlike OFFSET. */
-export const afterClause = (after?: RowKey) => after ? ` AND (timestamp, id) > ${key(after)}` : "";
+const afterClause = (after?: RowKey) => after ? ` AND (timestamp, id) > ${key(after)}` : "";
+
+/** `(timestamp, id)` as one text that sorts as the pair does: which of two rows came first. */
+export const ORDER_KEY = "timestamp || char(31) || printf('%015d', id)";
+
+/** The row an `ORDER_KEY` text names. */
+export function parseOrderKey(text: string): RowKey {
+  const [timestamp, id] = text.split("\x1f");
+  return { timestamp, id: Number(id) };
+}
 
 /** The conditions of a range, as `AND ...` clauses. */
 export const rangeClause = (range: RowRange = {}) =>
   `${afterClause(range.after)}${range.upTo ? ` AND (timestamp, id) <= ${key(range.upTo)}` : ""}`;
-
-export { epoch as epochSql };

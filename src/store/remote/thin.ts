@@ -1,6 +1,5 @@
 import { type BucketExtremes, keepExtremes } from "../../analysis/select_rows.ts";
-import { decodeNonFinite } from "../../json.ts";
-import type { LogRow } from "../project.ts";
+import { decodeMetricsObject, type LogRow } from "../project.ts";
 import type { ThinnedRows } from "../source.ts";
 import { QUERY_ROW_CAP } from "./client.ts";
 import type { RemoteProject } from "./remote_project.ts";
@@ -78,8 +77,7 @@ export async function thinOnServer(
         ORDER BY idx`,
     );
     for (const r of page) {
-      const metrics = JSON.parse(String(r.m)) as Record<string, unknown>;
-      for (const key of Object.keys(metrics)) metrics[key] = decodeNonFinite(metrics[key]);
+      const metrics = decodeMetricsObject(String(r.m));
       rows.push({ timestamp: String(r.timestamp), step: Number(r.step), metrics });
     }
   }

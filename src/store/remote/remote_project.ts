@@ -35,6 +35,7 @@ import {
   removeKeys,
   type RowRange,
 } from "./sql.ts";
+import { jsonArrayItems } from "./json_items.ts";
 import { thinOnServer } from "./thin.ts";
 import { downsampleOnServer } from "./downsample_sql.ts";
 
@@ -247,19 +248,21 @@ export class RemoteProject implements ProjectReader {
       WHERE v IS NOT NULL`;
   }
 
-  /** One page: the rows of `select`, at most `limit`, packed into one JSON array of `element`s. */
-  private async page(run: RunRef, select: string, element: string, limit?: number) {
-    const row = await this.guard(run, () =>
-      this.one(
-        `SELECT COUNT(*) AS n, json_group_array(${element}) AS page,
-           MAX(${ORDER_KEY}) AS last
-         FROM (SELECT * FROM (${select}) ORDER BY timestamp, id${
-          limit === undefined ? "" : ` LIMIT ${limit}`
-        })`,
-      ));
+  /**
+   * One page: the rows of `select`, at most `limit`, as one answer row holding their count `n`, the
+   * key where they end, and `columns` computed over them (aggregates, e.g. one JSON array of rows).
+   * With `named`, the rows are first kept as a table `p` that `columns` may read more than once.
+   */
+  private async page(run: RunRef, select: string, columns: string, limit?: number, named = false) {
+    const rows = `SELECT * FROM (${select}) ORDER BY timestamp, id${
+      limit === undefined ? "" : ` LIMIT ${limit}`
+    }`;
+    const sql = named
+      ? `WITH p AS MATERIALIZED (${rows}) SELECT COUNT(*) AS n, MAX(${ORDER_KEY}) AS last, ${columns} FROM p`
+      : `SELECT COUNT(*) AS n, MAX(${ORDER_KEY}) AS last, ${columns} FROM (${rows})`;
+    const row = await this.guard(run, () => this.one(sql));
     const n = Number(row?.n ?? 0);
-    if (n === 0) return { n, text: "[]", last: undefined };
-    return { n, text: String(row!.page), last: parseOrderKey(String(row!.last)) };
+    return { n, row: row ?? {}, last: n === 0 ? undefined : parseOrderKey(String(row!.last)) };
   }
 
   /**
@@ -281,21 +284,21 @@ export class RemoteProject implements ProjectReader {
 
   /**
    * The rows of `selectIn(range)` (rows with timestamp and id columns) after `start`, a page at a
-   * time, each one JSON array (its text) of `element` per row, with the key where it ends. A short
-   * read (a live run polled for what is new) is one request; a long one keeps a few pages asked for.
-   * With `end`, nothing after it is read.
+   * time, each one answer row of `columns` (see `page`) with the key where it ends. A short read (a
+   * live run polled for what is new) is one request; a long one keeps a few pages asked for. With
+   * `end`, nothing after it is read.
    */
-  private async *packedPages(
+  private async *pages(
     run: RunRef,
     selectIn: (range: RowRange) => string,
-    element: string,
+    columns: string,
     perPage: number,
-    start?: RowCursor,
-    end?: RowCursor,
-  ) {
-    const first = await this.page(run, selectIn({ after: start, upTo: end }), element, perPage);
+    options: { start?: RowCursor; end?: RowCursor; named?: boolean } = {},
+  ): AsyncGenerator<{ row: Record<string, unknown>; after: RowCursor }> {
+    const { start, end, named } = options;
+    const first = await this.page(run, selectIn({ after: start, upTo: end }), columns, perPage, named);
     if (first.n === 0) return;
-    yield { text: first.text, after: first.last! };
+    yield { row: first.row, after: first.last! };
     if (first.n < perPage) return;
     const pending: { range: RowRange; page: ReturnType<RemoteProject["page"]> }[] = [];
     let next: RowCursor | undefined = first.last;
@@ -304,7 +307,7 @@ export class RemoteProject implements ProjectReader {
         const pageEnd = await this.pageEnd(run, next, perPage, end);
         // No full page left: this one runs to the end (of the run, or `end`) and is the last.
         const range: RowRange = { after: next, upTo: pageEnd ?? end };
-        const page = this.page(run, selectIn(range), element);
+        const page = this.page(run, selectIn(range), columns, undefined, named);
         // Read ahead; if an earlier page fails, this one's failure must not go unhandled.
         page.catch(() => {});
         pending.push({ range, page });
@@ -312,7 +315,43 @@ export class RemoteProject implements ProjectReader {
       }
       const { range, page } = pending.shift()!;
       const got = await page;
-      if (got.n > 0) yield { text: got.text, after: range.upTo ?? got.last! };
+      if (got.n > 0) yield { row: got.row, after: range.upTo ?? got.last! };
+    }
+  }
+
+  /** Pages of rows each packed into one JSON array of `element` (SQL over a row), as its text. */
+  private async *packedPages(
+    run: RunRef,
+    selectIn: (range: RowRange) => string,
+    element: string,
+    perPage: number,
+    start?: RowCursor,
+    end?: RowCursor,
+  ) {
+    const columns = `json_group_array(${element}) AS page`;
+    for await (const { row, after } of this.pages(run, selectIn, columns, perPage, { start, end })) {
+      yield { text: String(row.page), after };
+    }
+  }
+
+  /**
+   * Pages of one metric's points as columns: steps and values as JSON arrays, and each timestamp once
+   * with the number of points that share it (Trackio's writer flushes several steps with one
+   * timestamp), a third of what one object per point would send.
+   */
+  private async *valueColumns(run: RunRef, metric: string, filter: RowFilter) {
+    const select = (range: RowRange) => this.valuesQuery(run, metric, filter, range);
+    const columns = `json_group_array(step) AS steps, json_group_array(json(v)) AS vals,
+      (SELECT json_group_array(timestamp) || char(31) || json_group_array(c)
+       FROM (SELECT timestamp, COUNT(*) AS c FROM p GROUP BY timestamp ORDER BY timestamp)) AS stamps`;
+    for await (const { row } of this.pages(run, select, columns, this.pageSizes.values, { named: true })) {
+      const [stamps, counts] = String(row.stamps).split("\x1f");
+      yield {
+        steps: String(row.steps),
+        vals: String(row.vals),
+        stamps,
+        counts: JSON.parse(counts) as number[],
+      };
     }
   }
 
@@ -321,14 +360,22 @@ export class RemoteProject implements ProjectReader {
       yield await this.valuesFromEndpoint(run, metric, filter);
       return;
     }
-    const select = (range: RowRange) => this.valuesQuery(run, metric, filter, range);
-    const element = "json_array(timestamp, step, json(v))";
-    for await (const page of this.packedPages(run, select, element, this.pageSizes.values)) {
-      yield (JSON.parse(page.text) as unknown[][]).map((r) => ({
-        timestamp: String(r[0]),
-        step: Number(r[1]),
-        value: decodeNonFinite(r[2]) as MetricPoint["value"],
-      }));
+    for await (const page of this.valueColumns(run, metric, filter)) {
+      const steps = JSON.parse(page.steps) as number[];
+      const vals = JSON.parse(page.vals) as unknown[];
+      const stamps = JSON.parse(page.stamps) as string[];
+      const points: MetricPoint[] = [];
+      let i = 0;
+      page.counts.forEach((count, s) => {
+        for (const end = i + count; i < end; i++) {
+          points.push({
+            timestamp: stamps[s],
+            step: steps[i],
+            value: decodeNonFinite(vals[i]) as MetricPoint["value"],
+          });
+        }
+      });
+      yield points;
     }
   }
 
@@ -348,18 +395,25 @@ export class RemoteProject implements ProjectReader {
   }
 
   /**
-   * The whole history as the JSON text trackio-cli prints, built by the server as the local reader's
-   * SQLite builds it: the pages' arrays are joined, never parsed.
+   * The whole history as the JSON text trackio-cli prints, the same text the local reader's SQLite
+   * builds: each item is put together from the server's own spelling of its timestamp, step and value.
    */
   async metricValuesJson(run: RunRef, metric: string, filter: RowFilter = {}): Promise<string | undefined> {
     if (!pathCanName(metric)) return undefined;
-    const select = (range: RowRange) => this.valuesQuery(run, metric, filter, range);
-    const element = "json_object('timestamp', timestamp, 'step', step, 'value', json(v))";
-    const parts: string[] = [];
-    for await (const page of this.packedPages(run, select, element, this.pageSizes.values)) {
-      parts.push(page.text.slice(1, -1));
+    const pages: string[] = [];
+    for await (const page of this.valueColumns(run, metric, filter)) {
+      const steps = jsonArrayItems(page.steps);
+      const vals = jsonArrayItems(page.vals);
+      const stamps = jsonArrayItems(page.stamps);
+      const parts: string[] = [];
+      let i = 0;
+      page.counts.forEach((count, s) => {
+        const stamp = `{"timestamp":${stamps[s]},"step":`;
+        for (const end = i + count; i < end; i++) parts.push(`${stamp}${steps[i]},"value":${vals[i]}}`);
+      });
+      pages.push(parts.join(","));
     }
-    return `[${parts.join(",")}]`;
+    return `[${pages.join(",")}]`;
   }
 
   async downsampledValues(

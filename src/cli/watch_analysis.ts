@@ -1,12 +1,12 @@
 import { RunCollector } from "../analysis/collect.ts";
 import { analyzeRun, type MetricChoices } from "../analysis/diagnose.ts";
 import type { Severity } from "../analysis/findings.ts";
-import { usageError } from "../errors.ts";
+import { type TrackioCliError, usageError } from "../errors.ts";
 import { toJson } from "../json.ts";
 import type { RowCursor } from "../store/open.ts";
 import type { RunRef } from "../store/project.ts";
 import type { AnalysisResult, RunReport } from "../tools/analyze_run.ts";
-import { withProject } from "../tools/context.ts";
+import { metricNotFound, withProject } from "../tools/context.ts";
 import { gateExitCode, renderReport, type ReportFormat } from "./analysis_output.ts";
 import type { ToolRun } from "./extensions.ts";
 import { sleep } from "../util/sleep.ts";
@@ -73,6 +73,10 @@ export async function watchAnalysis(
   let verdict: Severity = "ok";
   let lastGrowth = Date.now();
   let idleSaid = false;
+  let missingSaid = false;
+  // A named train metric is logged from the first rows, so one missing then is a typo; a named eval
+  // metric appears only at the first evaluation: a notice until then, an error if the run ends without.
+  let missing: TrackioCliError | undefined;
   const live = new LivePoll(seconds);
   const emit = (event: string, report: RunReport) => {
     const result: AnalysisResult = { project: args.project, verdict: report.verdict, runs: [report] };
@@ -87,6 +91,14 @@ export async function watchAnalysis(
         withProject(call.ctx, args.project, async (store) => {
           run ??= await store.resolveRun(args.run, args.run_id);
           cursor = await store.scanRows(run, cursor, (step, metrics) => collector.add(step, metrics), wanted);
+          const train = choices.train_loss;
+          if (train && collector.rows > 0 && !collector.names.has(train)) {
+            throw await metricNotFound(store, run, train);
+          }
+          const evalName = choices.eval_loss;
+          missing = evalName && !collector.names.has(evalName)
+            ? await metricNotFound(store, run, evalName)
+            : undefined;
           const analysis = analyzeRun({ series: collector.series, config: await store.config(run) }, choices);
           return { run: run.name, run_id: run.id, ...analysis } as RunReport;
         })
@@ -98,6 +110,11 @@ export async function watchAnalysis(
       }
       verdict = report.verdict;
       const finished = SUMMARY_METRICS.some((m) => collector.names.has(m)) || report.progress.fraction === 1;
+      if (missing && finished) throw missing;
+      if (missing && !missingSaid) {
+        reportNotice(`${missing.message} Watching until it is logged.`);
+        missingSaid = true;
+      }
       if (!shown || signature(shown) !== signature(report)) {
         emit(shown ? "change" : "start", report);
         shown = report;

@@ -7,7 +7,7 @@ import { arg, usageError } from "../errors.ts";
 import type { RunRef } from "../store/project.ts";
 import type { ProjectReader } from "../store/source.ts";
 import { renderAnalysis } from "./analysis_report.ts";
-import { withProject } from "./context.ts";
+import { requireLogged, withProject } from "./context.ts";
 import * as p from "./params.ts";
 import { defineTool, output } from "./registry.ts";
 
@@ -75,6 +75,7 @@ export async function analyzeStoredRun(
 ): Promise<RunReport> {
   const collector = new RunCollector(choices);
   await store.scanRows(run, undefined, (step, metrics) => collector.add(step, metrics), collector.wants);
+  await requireLogged(store, run, collector.names, [choices.train_loss, choices.eval_loss]);
   const config = await store.config(run);
   const result: RunAnalysis = analyzeRun({ series: collector.series, config }, choices);
   const report = { run: run.name, run_id: run.id, ...result } as RunReport;

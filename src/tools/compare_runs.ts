@@ -1,3 +1,4 @@
+import { didYouMean } from "../util/closest.ts";
 import { z } from "zod";
 import { RunCollector } from "../analysis/collect.ts";
 import { type CompareInput, compareRuns, type Comparison } from "../analysis/compare.ts";
@@ -257,7 +258,14 @@ export const compareRunsTool = defineTool({
     }
     const { metric, notices, isTrain } = chooseMetric(args.metric, collected.map((c) => c.collector));
     if (!collected.some((c) => c.collector.series.has(metric))) {
-      throw notFound(`no compared run logs '${metric}'`, `choose the metric with ${arg("metric")}`);
+      const names = new Set<string>();
+      for (const c of collected) {
+        for (const n of await withProject(ctx, c.project, (store) => store.metricNames(c.run))) names.add(n);
+      }
+      throw notFound(
+        `no compared run logs '${metric}'.${didYouMean(metric, [...names])}`,
+        `choose the metric with ${arg("metric")}`,
+      );
     }
     const inputs: CompareInput[] = collected.map((c) => ({
       project: c.project,

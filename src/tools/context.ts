@@ -1,4 +1,4 @@
-import { notFound } from "../errors.ts";
+import { notFound, type TrackioCliError } from "../errors.ts";
 import type { RunRef } from "../store/project.ts";
 import type { ProjectReader } from "../store/source.ts";
 import { didYouMean } from "../util/closest.ts";
@@ -26,18 +26,33 @@ export function withRun<T>(
   );
 }
 
+/** The not-found error for a metric `run` does not log, with the closest names it does log. */
+export async function metricNotFound(store: ProjectReader, run: RunRef, metric: string): Promise<TrackioCliError> {
+  const names = await store.metricNames(run);
+  return notFound(
+    `metric '${metric}' not found in run '${run.name}' of project '${store.project}'.${didYouMean(metric, names)}`,
+    undefined,
+    { tool: "get_metrics_for_run", args: { project: store.project, run: run.name }, shows: "its metrics" },
+  );
+}
+
 /** Fails with the closest names when `run` does not log `metric`. */
 export async function requireMetric(store: ProjectReader, run: RunRef, metric: string): Promise<void> {
-  if (!(await store.hasMetric(run, metric))) {
-    const names = await store.metricNames(run);
-    throw notFound(
-      `metric '${metric}' not found in run '${run.name}' of project '${store.project}'.${
-        didYouMean(metric, names)
-      }`,
-      undefined,
-      { tool: "get_metrics_for_run", args: { project: store.project, run: run.name }, shows: "its metrics" },
-    );
-  }
+  if (!(await store.hasMetric(run, metric))) throw await metricNotFound(store, run, metric);
+}
+
+/**
+ * Fails when a metric the user named (`named`, undefined ones skipped) is not among `logged`, the names
+ * a read of the run saw: a misspelt choice must not quietly fall back to the default metric.
+ */
+export async function requireLogged(
+  store: ProjectReader,
+  run: RunRef,
+  logged: Set<string>,
+  named: (string | undefined)[],
+): Promise<void> {
+  const missing = named.find((m) => m !== undefined && !logged.has(m));
+  if (missing !== undefined) throw await metricNotFound(store, run, missing);
 }
 
 /** Every point of a metric, collected from the source's pages. */

@@ -68,9 +68,8 @@ function lineWriter(flags: FollowFlags): { header: string; line: (p: MetricPoint
  */
 export async function follow(call: ToolRun): Promise<number> {
   const flags = call.options as FollowFlags;
-  const args = call.args as unknown as FollowArgs;
+  const args = checkFilter(call.args as unknown as FollowArgs);
   if (args.max_points !== undefined) throw usageError("--follow prints every point: leave out --max-points");
-  checkFilter(args);
   const idle = flags.idle === undefined ? undefined : Number(flags.idle);
   if (idle !== undefined && !(idle > 0)) {
     throw usageError(`--idle: '${flags.idle}' is not a number of seconds`);

@@ -58,10 +58,9 @@ async function run(call: ToolRun): Promise<number> {
  * starts printing at once and never sits in memory whole.
  */
 async function streamNdjson(call: ToolRun, fields?: string): Promise<number> {
-  const args = call.args as unknown as ValuesArgs & Parameters<typeof checkFilter>[0] & {
-    since_step?: number;
-  };
-  checkFilter(args);
+  const args = checkFilter(
+    call.args as unknown as ValuesArgs & Parameters<typeof checkFilter>[0] & { since_step?: number },
+  );
   const columns = pickColumns(["timestamp", "step", "value"], fields);
   await withRun(call.ctx, args, async (store, run) => {
     await requireMetric(store, run, args.metric);

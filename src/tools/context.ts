@@ -27,10 +27,16 @@ export function withRun<T>(
 }
 
 /** The not-found error for a metric `run` does not log, with the closest names it does log. */
-export async function metricNotFound(store: ProjectReader, run: RunRef, metric: string): Promise<TrackioCliError> {
+export async function metricNotFound(
+  store: ProjectReader,
+  run: RunRef,
+  metric: string,
+): Promise<TrackioCliError> {
   const names = await store.metricNames(run);
   return notFound(
-    `metric '${metric}' not found in run '${run.name}' of project '${store.project}'.${didYouMean(metric, names)}`,
+    `metric '${metric}' not found in run '${run.name}' of project '${store.project}'.${
+      didYouMean(metric, names)
+    }`,
     undefined,
     { tool: "get_metrics_for_run", args: { project: store.project, run: run.name }, shows: "its metrics" },
   );

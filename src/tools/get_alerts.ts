@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { instantArg } from "./time_arg.ts";
 import { table } from "../util/table.ts";
 import { withProject } from "./context.ts";
 import * as p from "./params.ts";
@@ -19,11 +20,13 @@ export const getAlerts = defineTool({
   title: "Alerts raised by training code",
   description: "Alerts that training code raised with trackio.alert() (title, text, level " +
     "info|warn|error, step), newest first, for a project or one run; filter by level and since (an " +
-    "ISO-8601 time). Check them when a run looks wrong: the training script may have said why.",
+    "ISO-8601 time, or 2h/30m/1d ago). Check them when a run looks wrong: the training script may have said why.",
   input: z.object({
     ...p.runSelector,
     level: z.enum(["info", "warn", "error"]).optional().describe("Only alerts of this level."),
-    since: z.string().min(1).optional().describe("Only alerts after this ISO-8601 time."),
+    since: z.string().min(1).optional().describe(
+      "Only alerts after this time: ISO-8601, a time ago (2h, 30m, 1d) or Unix seconds.",
+    ),
   }),
   output: z.array(alert),
   cli: {
@@ -41,6 +44,7 @@ export const getAlerts = defineTool({
   handler: (args, ctx) =>
     withProject(ctx, args.project, async (store) => {
       const run = args.run || args.run_id ? await store.resolveRun(args.run, args.run_id) : undefined;
-      return output(await store.alerts(run, args.level, args.since));
+      const since = args.since === undefined ? undefined : instantArg("since", args.since);
+      return output(await store.alerts(run, args.level, since));
     }),
 });

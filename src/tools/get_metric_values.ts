@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { usageError } from "../errors.ts";
+import { instantArg } from "./time_arg.ts";
 import type { MetricPoint } from "../store/project.ts";
 import { table } from "../util/table.ts";
 import { formatNumber } from "../util/format.ts";
@@ -16,15 +17,21 @@ export const renderPoints = (points: MetricPoint[]) =>
     points.map((pt) => [String(pt.step), formatNumber(pt.value), pt.timestamp]),
   );
 
-/** Rejects filter combinations that would silently ignore an argument. */
-export function checkFilter(
-  args: { step?: number; around_step?: number; at_time?: string; window?: number },
-): void {
+/**
+ * Rejects filter combinations that would silently ignore an argument and times that do not parse;
+ * returns the arguments with `at_time` as the instant it names.
+ */
+export function checkFilter<
+  T extends { step?: number; around_step?: number; at_time?: string; window?: number },
+>(
+  args: T,
+): T {
   const given = [args.step !== undefined, args.around_step !== undefined, args.at_time !== undefined];
   if (given.filter(Boolean).length > 1) throw usageError("give at most one of step, around_step and at_time");
   if (args.window !== undefined && args.around_step === undefined && args.at_time === undefined) {
     throw usageError("window goes with around_step or at_time");
   }
+  return args.at_time === undefined ? args : { ...args, at_time: instantArg("at_time", args.at_time) };
 }
 
 export const getMetricValues = defineTool({
@@ -57,16 +64,16 @@ export const getMetricValues = defineTool({
     ],
   },
   render: renderPoints,
-  jsonText: (args, ctx) => {
-    if (args.max_points !== undefined) return Promise.resolve(undefined);
-    checkFilter(args);
+  jsonText: (given, ctx) => {
+    if (given.max_points !== undefined) return Promise.resolve(undefined);
+    const args = checkFilter(given);
     return withRun(ctx, args, async (store, run) => {
       await requireMetric(store, run, args.metric);
       return await store.metricValuesJson(run, args.metric, args);
     });
   },
-  handler: (args, ctx) => {
-    checkFilter(args);
+  handler: (given, ctx) => {
+    const args = checkFilter(given);
     return withRun(ctx, args, async (store, run) => {
       await requireMetric(store, run, args.metric);
       if (args.max_points === undefined) {

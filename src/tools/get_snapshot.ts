@@ -38,8 +38,8 @@ export const getSnapshot = defineTool({
   rows: (snapshot: Record<string, { timestamp: string; step: number; value: unknown }[]>) =>
     Object.entries(snapshot).flatMap(([metric, points]) => points.map((p) => ({ metric, ...p }))),
   render,
-  handler: (args, ctx) => {
-    checkFilter(args);
+  handler: (given, ctx) => {
+    const args = checkFilter(given);
     return withRun(ctx, args, async (store, run) => {
       const filtered = args.step !== undefined || args.around_step !== undefined ||
         args.at_time !== undefined;

@@ -15,7 +15,8 @@ export const metricName = z.string().min(1).describe(
 export const step = z.coerce.number().int().describe("Only rows logged at exactly this step.");
 export const aroundStep = z.coerce.number().int().describe("Rows within +-window steps of this step.");
 export const atTime = z.string().min(1).describe(
-  "Rows within +-window seconds of this ISO-8601 time (e.g. 2026-08-24T09:15:00+00:00).",
+  "Rows within +-window seconds of this time: ISO-8601 (e.g. 2026-08-24T09:15:00+00:00), a time ago " +
+    "(2h, 30m) or Unix seconds.",
 );
 export const window = z.coerce.number().nonnegative().describe(
   "Half-width of around_step (steps, default 10) or at_time (seconds, default 60).",

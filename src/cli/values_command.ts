@@ -14,6 +14,8 @@ import { follow, type FollowFlags, followOptions } from "./follow.ts";
 import { formatFrom, ndjsonLine, pickColumns } from "./formats.ts";
 import { checkFilter } from "../tools/get_metric_values.ts";
 import { requireMetric, withRun } from "../tools/context.ts";
+import { dataError } from "../errors.ts";
+import type { MetricPoint } from "../store/project.ts";
 
 interface ValuesArgs {
   project: string;
@@ -55,24 +57,51 @@ async function run(call: ToolRun): Promise<number> {
 
 /**
  * `--format ndjson` without --max-points: each point is written as it is read, so a million-step run
- * starts printing at once and never sits in memory whole.
+ * starts printing at once and never sits in memory whole. A page is written only while the snapshot
+ * it came from is intact; if a writer starts meanwhile, the project is read again and the points
+ * already written are skipped, so none comes out twice.
  */
 async function streamNdjson(call: ToolRun, fields?: string): Promise<number> {
   const args = checkFilter(
     call.args as unknown as ValuesArgs & Parameters<typeof checkFilter>[0] & { since_step?: number },
   );
   const columns = pickColumns(["timestamp", "step", "value"], fields);
+  let written = 0;
+  let lastWritten: MetricPoint | undefined;
   await withRun(call.ctx, args, async (store, run) => {
     await requireMetric(store, run, args.metric);
+    let seen = 0;
     for await (const page of store.metricValues(run, args.metric, args)) {
+      if (store.changed()) throw new SnapshotTorn();
       let chunk = "";
-      for (const point of page) chunk += ndjsonLine(point as unknown as Record<string, unknown>, columns);
+      for (const point of page) {
+        if (++seen <= written) {
+          if (seen === written && !samePoint(point, lastWritten)) throw historyRewritten(run.name);
+          continue;
+        }
+        chunk += ndjsonLine(point as unknown as Record<string, unknown>, columns);
+        lastWritten = point;
+      }
+      if (seen <= written) continue;
       writeOut(chunk);
+      written = seen;
       if (stdoutClosed()) return;
     }
     store.notices.forEach(reportNotice);
   });
   return 0;
 }
+
+/** Ends a read whose snapshot a writer changed; the source reads again (see `ProjectReader.changed`). */
+class SnapshotTorn extends Error {}
+
+const samePoint = (a: MetricPoint, b: MetricPoint | undefined) =>
+  b !== undefined && a.timestamp === b.timestamp && a.step === b.step;
+
+const historyRewritten = (run: string) =>
+  dataError(
+    `run '${run}' was rewritten while its points were being printed (a run deleted or renamed, a file replaced)`,
+    "run the command again",
+  );
 
 export const valuesExtension: CommandExtension = { options: [...plotOptions(), ...followOptions()], run };

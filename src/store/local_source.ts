@@ -41,6 +41,7 @@ class LocalProject implements ProjectReader {
     return this.store.project;
   }
 
+  changed = () => this.store.db.changedSinceOpen();
   runs = () => Promise.resolve(this.store.runs());
   resolveRun = (run?: string | null, runId?: string | null) =>
     Promise.resolve(this.store.resolveRun(run, runId));

@@ -36,6 +36,12 @@ export interface ProjectReader {
   readonly project: string;
   /** What a reader must know about how this source answered (a fallback that lost something). */
   readonly notices: string[];
+  /**
+   * Whether what was read so far may be torn because the data changed under the reader (a local
+   * snapshot a writer started on meanwhile): `withProject` then reads again, so a caller that writes
+   * out as it reads must check this before each write and resume where it stopped.
+   */
+  changed(): boolean;
   /** Runs ordered by their first timestamp, as Trackio lists them. */
   runs(): Promise<RunRef[]>;
   /** The run a user means (see `resolveRunIn`). */

@@ -75,6 +75,9 @@ export class RemoteProject implements ProjectReader {
     this.runKey = runsHaveIds(schema) ? "run_id" : "run_name";
   }
 
+  /** A server answers each request from its own consistent read; nothing is read twice. */
+  changed = () => false;
+
   private get hasMetrics(): boolean {
     return this.schema.tables.has("metrics");
   }

@@ -1,3 +1,4 @@
+import { runTool } from "../tools/invoke.ts";
 import { Option } from "@commander-js/extra-typings";
 import { usageError } from "../errors.ts";
 import type { AnalysisResult } from "../tools/analyze_run.ts";
@@ -47,7 +48,7 @@ async function run(call: ToolRun): Promise<number> {
     if (format === "html") throw usageError("--watch prints text or JSON lines, not HTML");
     return await watchAnalysis(call, watchSeconds(options.watch), format, options.failOn);
   }
-  const { result, notices } = await call.tool.handler(call.args, call.ctx);
+  const { result, notices } = await runTool(call.tool, call.args, call.ctx);
   notices.forEach(reportNotice);
   const analysis = result as AnalysisResult;
   writeOut(format === "html" ? await analysisHtml(call.ctx, analysis) : renderReport(analysis, format));

@@ -1,3 +1,4 @@
+import { runTool } from "../tools/invoke.ts";
 import { Option } from "@commander-js/extra-typings";
 import type { Comparison } from "../analysis/compare.ts";
 import { toJson } from "../json.ts";
@@ -48,7 +49,7 @@ async function run(call: ToolRun): Promise<number> {
   };
   const file = plotOutPath(options);
   const format = formatFrom(options) ?? "table";
-  const { result, notices } = await call.tool.handler(call.args, call.ctx);
+  const { result, notices } = await runTool(call.tool, call.args, call.ctx);
   const comparison = result as Comparison;
   notices.forEach(reportNotice);
   writeOut(await formatted(call, comparison, format));

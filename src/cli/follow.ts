@@ -7,7 +7,7 @@ import { checkFilter } from "../tools/get_metric_values.ts";
 import { formatNumber } from "../util/format.ts";
 import type { ToolRun } from "./extensions.ts";
 import { type FormatFlags, formatFrom, ndjsonLine, pickColumns } from "./formats.ts";
-import { stdoutClosed, writeOut } from "./output.ts";
+import { reportNotice, stdoutClosed, writeOut } from "./output.ts";
 import { cellText } from "./tabular.ts";
 import { sleep } from "../util/sleep.ts";
 
@@ -86,16 +86,22 @@ export async function follow(call: ToolRun): Promise<number> {
     return run;
   });
   const live = new LivePoll(FOLLOW_INTERVAL_SECONDS);
+  // What the source says (rows skipped), once each for the whole follow.
+  const heard: string[] = [];
+  const ctx = { ...call.ctx, heard };
+  let said = 0;
   try {
     writeOut(header);
     while (!stop.signal.aborted && !stdoutClosed()) {
       const fresh = await live.poll(() =>
         withProject(
-          call.ctx,
+          ctx,
           args.project,
           (store) => allValues(store.metricValues(run, args.metric, { ...args, since_step: lastStep })),
         )
       );
+      heard.slice(said).forEach(reportNotice);
+      said = heard.length;
       if (fresh?.length) {
         writeOut(fresh.map(line).join(""));
         lastStep = fresh[fresh.length - 1].step;

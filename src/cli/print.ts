@@ -1,5 +1,6 @@
 import { toJson } from "../json.ts";
 import type { ToolDef } from "../tools/registry.ts";
+import { runJsonText, runTool } from "../tools/invoke.ts";
 import { type FormatFlags, formatFrom, formatResult } from "./formats.ts";
 import type { ToolRun } from "./extensions.ts";
 import { reportNotice, writeOut } from "./output.ts";
@@ -18,12 +19,15 @@ export function printResult(tool: ToolDef, result: unknown, json: boolean): void
 export async function runAndPrint({ tool, args, options, ctx }: ToolRun): Promise<number> {
   const flags = options as FormatFlags;
   const format = formatFrom(flags);
-  const fast = format === "json" && flags.fields === undefined ? await tool.jsonText?.(args, ctx) : undefined;
+  const fast = format === "json" && flags.fields === undefined
+    ? await runJsonText(tool, args, ctx)
+    : undefined;
   if (fast !== undefined) {
-    writeOut(`${fast}\n`);
+    fast.notices.forEach(reportNotice);
+    writeOut(`${fast.result}\n`);
     return 0;
   }
-  const { result, notices } = await tool.handler(args, ctx);
+  const { result, notices } = await runTool(tool, args, ctx);
   notices.forEach(reportNotice);
   if (format) writeOut(formatResult(tool, result, format, flags.fields));
   else if (flags.fields !== undefined) writeOut(formatResult(tool, result, "table", flags.fields));

@@ -78,6 +78,10 @@ export async function watchAnalysis(
   // metric appears only at the first evaluation: a notice until then, an error if the run ends without.
   let missing: TrackioCliError | undefined;
   const live = new LivePoll(seconds);
+  // What the source says (rows skipped), once each for the whole watch.
+  const heard: string[] = [];
+  const ctx = { ...call.ctx, heard };
+  let said = 0;
   const emit = (event: string, report: RunReport) => {
     const result: AnalysisResult = { project: args.project, verdict: report.verdict, runs: [report] };
     if (format === "json") writeOut(`${toJson({ event, time: new Date().toISOString(), result })}\n`);
@@ -88,7 +92,7 @@ export async function watchAnalysis(
     while (true) {
       const rowsBefore = collector.rows;
       const report = await live.poll(() =>
-        withProject(call.ctx, args.project, async (store) => {
+        withProject(ctx, args.project, async (store) => {
           run ??= await store.resolveRun(args.run, args.run_id);
           cursor = await store.scanRows(run, cursor, (step, metrics) => collector.add(step, metrics), wanted);
           const train = choices.train_loss;
@@ -103,6 +107,8 @@ export async function watchAnalysis(
           return { run: run.name, run_id: run.id, ...analysis } as RunReport;
         })
       );
+      heard.slice(said).forEach(reportNotice);
+      said = heard.length;
       if (!report) {
         await sleep(live.nextWaitSeconds * 1000, stop.signal);
         if (stop.signal.aborted) break;

@@ -34,8 +34,11 @@ function* pages<T>(items: Iterable<T>): Generator<T[]> {
 
 /** A project database in the local data directory, read through the synchronous SQLite reader. */
 class LocalProject implements ProjectReader {
-  readonly notices: string[] = [];
   constructor(private readonly store: ProjectStore) {}
+
+  get notices(): string[] {
+    return this.store.notices;
+  }
 
   get project(): string {
     return this.store.project;

@@ -1,6 +1,7 @@
 import type { SQLInputValue } from "node:sqlite";
 import { dataError } from "../errors.ts";
 import { decodeNonFinite } from "../json.ts";
+import { badRowSql, isMalformedJsonError, skippedRowsNotice, skipRowsClause } from "./bad_rows.ts";
 import { filterSql, type RowFilter } from "./filters.ts";
 import type { ReadOnlyDatabase, RowCursor } from "./open.ts";
 import { resolveRunIn } from "./resolve_run.ts";
@@ -108,6 +109,10 @@ export class ProjectStore {
   readonly schema: Schema;
   /** The column that identifies a run in `metrics`. */
   private readonly runKey: "run_id" | "run_name";
+  /** What a reader must know about the answers (rows skipped). */
+  readonly notices: string[] = [];
+  /** Rows left out of every query of a run, by the run's key: those that are not a JSON object. */
+  private readonly skipped = new Map<string, number[]>();
 
   constructor(readonly db: ReadOnlyDatabase, readonly project: string) {
     this.schema = readSchema(db);
@@ -164,8 +169,35 @@ export class ProjectStore {
     return resolveRunIn(this.runs(), this.project, run, runId);
   }
 
+  private runKeyOf(run: RunRef): string {
+    return this.runKey === "run_id" ? run.id : run.name;
+  }
+
+  /** The rows of `run`, less those found not to be JSON objects (see `skipBadRows`). */
   private runWhere(run: RunRef): { sql: string; params: SQLInputValue[] } {
-    return { sql: `${this.runKey} = ?`, params: [this.runKey === "run_id" ? run.id : run.name] };
+    const skipped = this.skipped.get(this.runKeyOf(run));
+    const skip = skipped ? skipRowsClause(skipped, METRICS_TEXT) : "";
+    return { sql: `${this.runKey} = ?${skip}`, params: [this.runKeyOf(run)] };
+  }
+
+  /**
+   * After a read of `run` failed on a row that is not a JSON object (`error`; `id` when the row is
+   * known): finds all such rows of the run, leaves them out from now on and says so. True when the
+   * read should be repeated; false when this was not that, or they were already left out.
+   */
+  private skipBadRows(run: RunRef, error: unknown, id?: number): boolean {
+    if (id === undefined && !isMalformedJsonError(error)) return false;
+    const key = this.runKeyOf(run);
+    if (this.skipped.has(key)) return false;
+    const found = this.db.all(
+      `SELECT id FROM metrics WHERE ${this.runKey} = ? AND ${badRowSql(METRICS_TEXT)} ORDER BY id`,
+      key,
+    ).map((r) => Number(r.id));
+    const ids = id === undefined || found.includes(id) ? found : [...found, id].sort((a, b) => a - b);
+    if (ids.length === 0) return false;
+    this.skipped.set(key, ids);
+    this.notices.push(skippedRowsNotice(run.name, ids));
+    return true;
   }
 
   /**
@@ -174,20 +206,21 @@ export class ProjectStore {
    * every key of every row. Keys are joined with the unit separator, which metric names never hold.
    */
   metricNames(run: RunRef, sampleRows?: number): string[] {
-    const where = this.runWhere(run);
-    // With a sample, only the first and last rows are read: enough for tab completion, instant on any run.
-    const sample = sampleRows === undefined ? "" : ` AND id IN (
-      SELECT id FROM (SELECT id FROM metrics WHERE ${where.sql} ORDER BY timestamp, id LIMIT ${sampleRows})
-      UNION SELECT id FROM (SELECT id FROM metrics WHERE ${where.sql} ORDER BY timestamp DESC, id DESC LIMIT ${sampleRows}))`;
-    const params = sampleRows === undefined
-      ? where.params
-      : [...where.params, ...where.params, ...where.params];
-    const signatures = this.guardJson(run, () =>
-      this.db.all(
+    const signatures = this.guardJson(run, () => {
+      const where = this.runWhere(run);
+      // With a sample, only the first and last rows are read: enough for tab completion, instant on any run.
+      const sample = sampleRows === undefined ? "" : ` AND id IN (
+        SELECT id FROM (SELECT id FROM metrics WHERE ${where.sql} ORDER BY timestamp, id LIMIT ${sampleRows})
+        UNION SELECT id FROM (SELECT id FROM metrics WHERE ${where.sql} ORDER BY timestamp DESC, id DESC LIMIT ${sampleRows}))`;
+      const params = sampleRows === undefined
+        ? where.params
+        : [...where.params, ...where.params, ...where.params];
+      return this.db.all(
         `SELECT DISTINCT (SELECT group_concat(key, char(31)) FROM json_each(${METRICS_TEXT})) AS keys
          FROM metrics WHERE ${where.sql}${sample}`,
         ...params,
-      ));
+      );
+    });
     const keys = new Set<string>();
     for (const row of signatures) {
       if (row.keys == null) continue;
@@ -251,8 +284,7 @@ export class ProjectStore {
    * it. Extraction happens in SQLite; rows stream a page at a time.
    */
   *metricValues(run: RunRef, metric: string, filter: RowFilter = {}): Generator<MetricPoint> {
-    const { sql, params } = this.valuesQuery(run, metric, filter);
-    for (const r of this.guardJsonPages(run, sql, params)) {
+    for (const r of this.guardJsonPages(run, () => this.valuesQuery(run, metric, filter))) {
       yield { timestamp: String(r[0]), step: Number(r[2]), value: decodeValueJson(String(r[3])) };
     }
   }
@@ -262,43 +294,54 @@ export class ProjectStore {
    * Trackio's strings), built by SQLite in one pass: for full histories of long runs.
    */
   metricValuesJson(run: RunRef, metric: string, filter: RowFilter = {}): string {
-    const { sql, params } = this.valuesQuery(run, metric, filter);
-    return this.guardJson(run, () =>
-      String(
+    return this.guardJson(run, () => {
+      const { sql, params } = this.valuesQuery(run, metric, filter);
+      return String(
         this.db.get(
           `SELECT json_group_array(json_object('timestamp', timestamp, 'step', step, 'value', json(v))) AS j
            FROM (${sql} ORDER BY timestamp, id)`,
           ...params,
         )?.j ?? "[]",
-      ));
+      );
+    });
   }
 
   /** Whether any row of the run holds `metric`; stops at the first that does. */
   hasMetric(run: RunRef, metric: string): boolean {
-    const where = this.runWhere(run);
     const value = valueJsonSql(metric);
-    return this.guardJson(run, () =>
-      this.db.get(
+    return this.guardJson(run, () => {
+      const where = this.runWhere(run);
+      return this.db.get(
         `SELECT 1 AS hit FROM metrics WHERE ${where.sql} AND ${value.sql} IS NOT NULL LIMIT 1`,
         ...where.params,
         ...value.params,
-      ) !== undefined);
+      ) !== undefined;
+    });
   }
 
   /** Whole rows of a run in a filter, oldest first: for snapshots and logs. */
   *rows(run: RunRef, filter: RowFilter = {}, after?: RowCursor): Generator<LogRow & { id: number }> {
-    const where = this.runWhere(run);
-    const extra = filterSql(filter);
-    const sql =
-      `SELECT timestamp, id, step, ${METRICS_TEXT} AS m FROM metrics WHERE ${where.sql}${extra.sql}`;
-    for (const r of this.db.pagesByTime(sql, [...where.params, ...extra.params], undefined, after)) {
-      let metrics: Record<string, unknown>;
-      try {
-        metrics = decodeMetricsObject(String(r[3]));
-      } catch {
-        throw this.malformedRow(run, Number(r[1]));
+    let cursor = after;
+    while (true) {
+      const where = this.runWhere(run);
+      const extra = filterSql(filter);
+      const sql =
+        `SELECT timestamp, id, step, ${METRICS_TEXT} AS m FROM metrics WHERE ${where.sql}${extra.sql}`;
+      let bad: number | undefined;
+      for (const r of this.db.pagesByTime(sql, [...where.params, ...extra.params], undefined, cursor)) {
+        let metrics: Record<string, unknown>;
+        try {
+          metrics = decodeMetricsObject(String(r[3]));
+        } catch {
+          bad = Number(r[1]);
+          break;
+        }
+        cursor = { timestamp: String(r[0]), id: Number(r[1]) };
+        yield { id: cursor.id, timestamp: cursor.timestamp, step: Number(r[2]), metrics };
       }
-      yield { id: Number(r[1]), timestamp: String(r[0]), step: Number(r[2]), metrics };
+      if (bad === undefined) return;
+      // Go on after the last good row, without the bad ones.
+      if (!this.skipBadRows(run, undefined, bad)) throw this.malformedRow(run, bad);
     }
   }
 
@@ -316,9 +359,9 @@ export class ProjectStore {
     after: RowCursor | undefined,
     visit: (step: number, metrics: Record<string, unknown>) => void,
   ): RowCursor | undefined {
-    const where = this.runWhere(run);
     let cursor = after;
     while (true) {
+      const where = this.runWhere(run);
       const range = `${where.sql}${cursor ? " AND (timestamp, id) > (?, ?)" : ""}`;
       const params = [...where.params, ...(cursor ? [cursor.timestamp, cursor.id] : [])];
       // One snapshot for both statements, so the page and its last row agree while a writer appends.
@@ -337,22 +380,21 @@ export class ProjectStore {
       });
       const count = Number(page?.n ?? 0);
       if (count === 0) return cursor;
-      let metrics: unknown[];
+      let metrics: unknown[] | undefined;
       try {
         metrics = JSON.parse(`[${page!.metrics}]`);
-        if (metrics.length !== count) throw new SyntaxError("row count");
+        if (metrics!.length !== count) throw new SyntaxError("row count");
       } catch {
-        for (const _ of this.rows(run, {}, cursor)); // Throws, naming the malformed row.
+        metrics = undefined;
+      }
+      if (!metrics || metrics.some((m) => m === null || typeof m !== "object" || Array.isArray(m))) {
+        // A row that is not a JSON object: read this page again without the run's bad rows.
+        if (this.skipBadRows(run, new SyntaxError("malformed JSON"))) continue;
+        for (const _ of this.rows(run, {}, cursor)); // Throws, naming the row.
         throw dataError(`project '${this.project}': unreadable rows in run '${run.name}'`);
       }
       const steps = String(page!.steps).split(",");
-      for (let i = 0; i < count; i++) {
-        const m = metrics[i];
-        if (m === null || typeof m !== "object" || Array.isArray(m)) {
-          for (const _ of this.rows(run, {}, cursor)); // Throws, naming the row.
-        }
-        visit(Number(steps[i]), m as Record<string, unknown>);
-      }
+      for (let i = 0; i < count; i++) visit(Number(steps[i]), metrics[i] as Record<string, unknown>);
       cursor = { timestamp: String(last!.timestamp), id: Number(last!.id) };
       if (count < SCAN_PAGE_ROWS) return cursor;
     }
@@ -429,20 +471,37 @@ export class ProjectStore {
     );
   }
 
-  /** Re-raises SQLite's "malformed JSON" as an error that names the bad row. */
+  /**
+   * Runs `read` (which builds its SQL with `runWhere`); if it meets rows of `run` that are not JSON
+   * objects, runs it again without them. Re-raises what remains as an error that names the bad row.
+   */
   private guardJson<T>(run: RunRef, read: () => T): T {
-    try {
-      return read();
-    } catch (error) {
-      throw this.explainJsonError(run, error);
+    while (true) {
+      try {
+        return read();
+      } catch (error) {
+        if (!this.skipBadRows(run, error)) throw this.explainJsonError(run, error);
+      }
     }
   }
 
-  private *guardJsonPages(run: RunRef, sql: string, params: SQLInputValue[]): Generator<unknown[]> {
-    try {
-      yield* this.db.pagesByTime(sql, params);
-    } catch (error) {
-      throw this.explainJsonError(run, error);
+  /** `pagesByTime` of the statement `query` builds, going on after the last row when bad rows are left out. */
+  private *guardJsonPages(
+    run: RunRef,
+    query: () => { sql: string; params: SQLInputValue[] },
+  ): Generator<unknown[]> {
+    let after: RowCursor | undefined;
+    while (true) {
+      const { sql, params } = query();
+      try {
+        for (const r of this.db.pagesByTime(sql, params, undefined, after)) {
+          after = { timestamp: String(r[0]), id: Number(r[1]) };
+          yield r;
+        }
+        return;
+      } catch (error) {
+        if (!this.skipBadRows(run, error)) throw this.explainJsonError(run, error);
+      }
     }
   }
 

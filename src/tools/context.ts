@@ -4,13 +4,20 @@ import type { ProjectReader } from "../store/source.ts";
 import { didYouMean } from "../util/closest.ts";
 import type { ToolContext } from "./registry.ts";
 
-/** Opens a project on the context's source, runs `read` on it and closes it. */
+/**
+ * Opens a project on the context's source, runs `read` on it and closes it. What the reader had to
+ * say (rows skipped, a fallback) is passed on to the call's notices (see `runTool`), whichever tool.
+ */
 export function withProject<T>(
   ctx: ToolContext,
   project: string,
   read: (store: ProjectReader) => Promise<T>,
 ): Promise<T> {
-  return ctx.source.withProject(project, read);
+  return ctx.source.withProject(project, async (store) => {
+    const value = await read(store);
+    for (const notice of store.notices) if (!ctx.heard?.includes(notice)) ctx.heard?.push(notice);
+    return value;
+  });
 }
 
 /** Opens the project and resolves the run the arguments name (see `resolveRunIn`). */

@@ -78,7 +78,7 @@ export const getMetricValues = defineTool({
       await requireMetric(store, run, args.metric);
       if (args.max_points === undefined) {
         const points = await allValues(store.metricValues(run, args.metric, args));
-        return output(points, [...store.notices]);
+        return output(points);
       }
       const sampled = await store.downsampledValues(run, args.metric, args, args.max_points);
       const notices = sampled.downsampled
@@ -87,7 +87,7 @@ export const getMetricValues = defineTool({
           `spikes, minima, NaN and the last point kept); raise max_points or narrow with around_step for more`,
         ]
         : [];
-      return output(sampled.points, [...store.notices, ...notices]);
+      return output(sampled.points, notices);
     });
   },
 });

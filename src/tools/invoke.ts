@@ -12,8 +12,32 @@ export async function invokeTool<R>(
   ctx: ToolContext,
   spell: (field: string) => string = (f) => f,
 ): Promise<ToolOutput<R>> {
-  return await tool.handler(parseToolArgs(tool, raw, spell), ctx);
+  return await runTool(tool, parseToolArgs(tool, raw, spell), ctx);
 }
+
+/** Runs a tool on parsed arguments; what its sources said (rows skipped...) joins its notices. */
+export async function runTool<S extends z.ZodObject, R>(
+  tool: ToolDef<S, R>,
+  args: z.infer<S>,
+  ctx: ToolContext,
+): Promise<ToolOutput<R>> {
+  const heard: string[] = [];
+  const out = await tool.handler(args, { ...ctx, heard });
+  return { result: out.result, notices: joinNotices(heard, out.notices) };
+}
+
+/** A tool's JSON fast path (see `ToolDef.jsonText`) with the notices of its read. */
+export async function runJsonText<S extends z.ZodObject, R>(
+  tool: ToolDef<S, R>,
+  args: z.infer<S>,
+  ctx: ToolContext,
+): Promise<ToolOutput<string> | undefined> {
+  const heard: string[] = [];
+  const text = await tool.jsonText?.(args, { ...ctx, heard });
+  return text === undefined ? undefined : { result: text, notices: heard };
+}
+
+const joinNotices = (heard: string[], own: string[]) => [...heard.filter((n) => !own.includes(n)), ...own];
 
 /** Raw arguments checked against the tool's schema, with MCP aliases folded into their fields. */
 export function parseToolArgs<S extends z.ZodObject>(

@@ -6,6 +6,8 @@ import type { Source } from "../store/source.ts";
 /** What every tool handler gets: where the data is. */
 export interface ToolContext {
   source: Source;
+  /** What the sources said while this call read them; `runTool` adds it to the call's notices. */
+  heard?: string[];
 }
 
 /** A context reading a local data directory. */

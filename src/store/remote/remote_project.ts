@@ -2,6 +2,7 @@ import { downsampleMinMax, type DownsampleResult } from "../../analysis/downsamp
 import { selectRows } from "../../analysis/select_rows.ts";
 import { dataError, refused, TrackioCliError, usageError } from "../../errors.ts";
 import { decodeNonFinite } from "../../json.ts";
+import { badRowSql, isMalformedJsonError, skippedRowsNotice, skipRowsClause } from "../bad_rows.ts";
 import type { RowFilter } from "../filters.ts";
 import type { RowCursor } from "../open.ts";
 import {
@@ -64,6 +65,8 @@ const PAGES_IN_FLIGHT = 3;
 export class RemoteProject implements ProjectReader {
   readonly notices: string[] = [];
   private readonly runKey: "run_id" | "run_name";
+  /** Rows left out of every query of a run, by the run's key: those that are not JSON. */
+  private readonly skipped = new Map<string, number[]>();
   private runList?: Promise<RunRef[]>;
 
   constructor(
@@ -104,25 +107,61 @@ export class RemoteProject implements ProjectReader {
     return (await this.client.query(this.project, sql)).rows[0];
   }
 
-  private runWhere(run: RunRef): string {
-    return `${this.runKey} = ${literal(this.runKey === "run_id" ? run.id : run.name)}`;
+  private runKeyOf(run: RunRef): string {
+    return this.runKey === "run_id" ? run.id : run.name;
   }
 
-  /** Re-raises the server's "malformed JSON" as the local reader's error, naming the bad row. */
+  /** The rows of `run`, less those found not to be JSON objects (see `skipBadRows`). */
+  private runWhere(run: RunRef): string {
+    const skipped = this.skipped.get(this.runKeyOf(run));
+    return `${this.runKey} = ${literal(this.runKeyOf(run))}${
+      skipped ? skipRowsClause(skipped, METRICS_TEXT) : ""
+    }`;
+  }
+
+  /**
+   * After a query of `run` failed on a row that is not JSON: finds all such rows of the run, leaves
+   * them out from now on and says so, as the local reader does. True when the query should be asked
+   * again; false when this was not that, or they were already left out.
+   */
+  private async skipBadRows(run: RunRef, error: unknown): Promise<boolean> {
+    if (!isMalformedJsonError(error)) return false;
+    const key = this.runKeyOf(run);
+    if (this.skipped.has(key)) return false;
+    const rows = await this.all(
+      `SELECT id FROM metrics WHERE ${this.runKey} = ${literal(key)} AND ${
+        badRowSql(METRICS_TEXT)
+      } ORDER BY id`,
+    );
+    const ids = rows.map((r) => Number(r.id));
+    if (ids.length === 0) return false;
+    this.skipped.set(key, ids);
+    this.notices.push(skippedRowsNotice(run.name, ids));
+    return true;
+  }
+
+  /**
+   * Runs `read` (which builds its SQL with `runWhere` when it runs); if the server's SQLite meets rows
+   * of `run` that are not JSON, runs it again without them. What remains becomes the local reader's
+   * error, naming the bad row.
+   */
   private async guard<T>(run: RunRef, read: () => Promise<T>): Promise<T> {
-    try {
-      return await read();
-    } catch (error) {
-      if (!(error instanceof TrackioCliError) || !/malformed JSON/i.test(error.message)) throw error;
-      const bad = await this.one(
-        `SELECT id FROM metrics WHERE ${
-          this.runWhere(run)
-        } AND json_valid(${METRICS_TEXT}) = 0 ORDER BY id LIMIT 1`,
-      );
-      throw dataError(
-        `project '${this.project}': metrics row ${bad?.id ?? -1} of run '${run.name}' holds malformed JSON`,
-        "The row was not written by Trackio or was damaged; the other rows are intact.",
-      );
+    while (true) {
+      try {
+        return await read();
+      } catch (error) {
+        if (await this.skipBadRows(run, error)) continue;
+        if (!(error instanceof TrackioCliError) || !isMalformedJsonError(error)) throw error;
+        const bad = await this.one(
+          `SELECT id FROM metrics WHERE ${
+            this.runWhere(run)
+          } AND json_valid(${METRICS_TEXT}) = 0 ORDER BY id LIMIT 1`,
+        );
+        throw dataError(
+          `project '${this.project}': metrics row ${bad?.id ?? -1} of run '${run.name}' holds malformed JSON`,
+          "The row was not written by Trackio or was damaged; the other rows are intact.",
+        );
+      }
     }
   }
 
@@ -161,10 +200,11 @@ export class RemoteProject implements ProjectReader {
     range: RowRange = {},
     sampleRows?: number,
   ): Promise<{ keys: Set<string>; complete: boolean }> {
-    const where = `${this.runWhere(run)}${rangeClause(range)}`;
-    const sample = sampleRows === undefined ? "" : ` AND id IN (
-      SELECT id FROM (SELECT id FROM metrics WHERE ${where} ORDER BY timestamp, id LIMIT ${sampleRows})
-      UNION SELECT id FROM (SELECT id FROM metrics WHERE ${where} ORDER BY timestamp DESC, id DESC LIMIT ${sampleRows}))`;
+    const where = () => `${this.runWhere(run)}${rangeClause(range)}`;
+    const sample = () =>
+      sampleRows === undefined ? "" : ` AND id IN (
+      SELECT id FROM (SELECT id FROM metrics WHERE ${where()} ORDER BY timestamp, id LIMIT ${sampleRows})
+      UNION SELECT id FROM (SELECT id FROM metrics WHERE ${where()} ORDER BY timestamp DESC, id DESC LIMIT ${sampleRows}))`;
     const keys = new Set<string>();
     while (true) {
       const rest = removeKeys(METRICS_TEXT, [...keys]);
@@ -172,7 +212,7 @@ export class RemoteProject implements ProjectReader {
         run,
         () =>
           this.one(
-            `SELECT ${METRICS_TEXT} AS m FROM metrics WHERE ${where}${sample} AND ${rest} != '{}' LIMIT 1`,
+            `SELECT ${METRICS_TEXT} AS m FROM metrics WHERE ${where()}${sample()} AND ${rest} != '{}' LIMIT 1`,
           ),
       );
       if (!row) return { keys, complete: true };
@@ -256,14 +296,16 @@ export class RemoteProject implements ProjectReader {
    * key where they end, and `columns` computed over them (aggregates, e.g. one JSON array of rows).
    * With `named`, the rows are first kept as a table `p` that `columns` may read more than once.
    */
-  private async page(run: RunRef, select: string, columns: string, limit?: number, named = false) {
-    const rows = `SELECT * FROM (${select}) ORDER BY timestamp, id${
-      limit === undefined ? "" : ` LIMIT ${limit}`
-    }`;
-    const sql = named
-      ? `WITH p AS MATERIALIZED (${rows}) SELECT COUNT(*) AS n, MAX(${ORDER_KEY}) AS last, ${columns} FROM p`
-      : `SELECT COUNT(*) AS n, MAX(${ORDER_KEY}) AS last, ${columns} FROM (${rows})`;
-    const row = await this.guard(run, () => this.one(sql));
+  private async page(run: RunRef, select: () => string, columns: string, limit?: number, named = false) {
+    const sql = () => {
+      const rows = `SELECT * FROM (${select()}) ORDER BY timestamp, id${
+        limit === undefined ? "" : ` LIMIT ${limit}`
+      }`;
+      return named
+        ? `WITH p AS MATERIALIZED (${rows}) SELECT COUNT(*) AS n, MAX(${ORDER_KEY}) AS last, ${columns} FROM p`
+        : `SELECT COUNT(*) AS n, MAX(${ORDER_KEY}) AS last, ${columns} FROM (${rows})`;
+    };
+    const row = await this.guard(run, () => this.one(sql()));
     const n = Number(row?.n ?? 0);
     return { n, row: row ?? {}, last: n === 0 ? undefined : parseOrderKey(String(row!.last)) };
   }
@@ -299,7 +341,7 @@ export class RemoteProject implements ProjectReader {
     options: { start?: RowCursor; end?: RowCursor; named?: boolean } = {},
   ): AsyncGenerator<{ row: Record<string, unknown>; after: RowCursor }> {
     const { start, end, named } = options;
-    const first = await this.page(run, selectIn({ after: start, upTo: end }), columns, perPage, named);
+    const first = await this.page(run, () => selectIn({ after: start, upTo: end }), columns, perPage, named);
     if (first.n === 0) return;
     yield { row: first.row, after: first.last! };
     if (first.n < perPage) return;
@@ -310,7 +352,7 @@ export class RemoteProject implements ProjectReader {
         const pageEnd = await this.pageEnd(run, next, perPage, end);
         // No full page left: this one runs to the end (of the run, or `end`) and is the last.
         const range: RowRange = { after: next, upTo: pageEnd ?? end };
-        const page = this.page(run, selectIn(range), columns, undefined, named);
+        const page = this.page(run, () => selectIn(range), columns, undefined, named);
         // Read ahead; if an earlier page fails, this one's failure must not go unhandled.
         page.catch(() => {});
         pending.push({ range, page });

@@ -1,0 +1,122 @@
+/**
+ * One damaged run must not sink a project: rows whose metrics are not a JSON object (a crash mid-write,
+ * other code) are skipped with a notice naming them, other runs read as if nothing happened, and both
+ * sources say the same.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { TrackioCliError } from "../src/errors.ts";
+import { toJson } from "../src/json.ts";
+import { findTool } from "../src/tools/index.ts";
+import { invokeTool } from "../src/tools/invoke.ts";
+import { localContext, type ToolContext } from "../src/tools/registry.ts";
+import { runCli } from "./helpers/cli.ts";
+import { serveDir } from "./helpers/remote.ts";
+import { lossRows, TrackioDb } from "./helpers/trackio_db.ts";
+
+const BAD_STEPS = [3, 7, 11, 20, 30];
+
+function damagedProject(nonObject = false): string {
+  const dir = Deno.makeTempDirSync({ prefix: "trackio-bad-rows-" });
+  const db = new TrackioDb(join(dir, "p.db"), "head");
+  db.log("good", lossRows(50), "good");
+  db.log("bad", lossRows(50), "bad");
+  db.db.exec(
+    `UPDATE metrics SET metrics = CAST('{"loss": 1,' AS BLOB) WHERE run_id = 'bad' AND step IN (${BAD_STEPS})`,
+  );
+  if (nonObject) {
+    db.db.exec(`UPDATE metrics SET metrics = CAST('[1, 2]' AS BLOB) WHERE run_id = 'bad' AND step = 40`);
+  }
+  db.close();
+  return dir;
+}
+
+const NOTICE =
+  /run 'bad': skipped 5 rows whose metrics are not a JSON object \(metrics rows 54, 58, 62, 71, 81\)/;
+
+async function outcome(ctx: ToolContext, tool: string, args: Record<string, unknown>) {
+  try {
+    const out = await invokeTool(findTool(tool)!, args, ctx);
+    return { result: JSON.parse(toJson(out.result)), notices: out.notices };
+  } catch (error) {
+    if (!(error instanceof TrackioCliError)) throw error;
+    return { error: error.code, message: error.message };
+  }
+}
+
+const CALLS: [string, Record<string, unknown>][] = [
+  ["get_metrics_for_run", { project: "p", run: "bad" }],
+  ["get_metric_values", { project: "p", run: "bad", metric: "loss" }],
+  ["get_metric_values", { project: "p", run: "bad", metric: "loss", max_points: 10 }],
+  ["get_run_summary", { project: "p", run: "bad" }],
+  ["get_logs", { project: "p", run: "bad" }],
+  ["analyze_run", { project: "p", all: true }],
+  ["compare_runs", { project: "p" }],
+  ["get_metric_values", { project: "p", run: "good", metric: "loss" }],
+];
+
+Deno.test("bad rows: skipped with a notice naming them; the other run is untouched; CLI exit 0", async () => {
+  const dir = damagedProject();
+  const ctx = localContext({ path: dir, source: "--dir" });
+  try {
+    for (const [tool, args] of CALLS) {
+      const out = await outcome(ctx, tool, args);
+      assert.ok(!("error" in out), `${tool}: ${JSON.stringify(out)}`);
+      const damaged = args.run !== "good";
+      assert.equal(
+        out.notices!.some((n: string) => NOTICE.test(n)),
+        damaged,
+        `${tool}(${JSON.stringify(args)})`,
+      );
+    }
+    const values = await outcome(ctx, "get_metric_values", { project: "p", run: "bad", metric: "loss" });
+    assert.deepStrictEqual(
+      values.result.map((p: { step: number }) => p.step),
+      [...Array(50).keys()].filter((s) => !BAD_STEPS.includes(s)),
+    );
+    for (
+      const argv of [["values", "-r", "bad", "-m", "loss", "--json"], ["analyze", "--all"], ["compare"], [
+        "logs",
+        "-r",
+        "bad",
+      ]]
+    ) {
+      const out = await runCli([argv[0], "-p", "p", ...argv.slice(1), "--dir", dir]);
+      assert.equal(out.code, 0, `${argv}: ${out.stderr}`);
+      assert.match(out.stderr, NOTICE, argv.join(" "));
+    }
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("bad rows: a row that is valid JSON but not an object is skipped too", async () => {
+  const dir = damagedProject(true);
+  try {
+    const out = await outcome(localContext({ path: dir, source: "--dir" }), "analyze_run", {
+      project: "p",
+      run: "bad",
+    });
+    assert.ok(!("error" in out));
+    assert.match(out.notices!.join("\n"), /skipped 6 rows .*54, 58, 62, 71, 81, 91\)/);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("bad rows: a Trackio server answers the same, with the same notices", async () => {
+  const dir = damagedProject();
+  const { server, ctx } = serveDir(dir);
+  const local = localContext({ path: dir, source: "--dir" });
+  try {
+    // Each call opens the project afresh, so each finds the bad rows by itself.
+    for (const [tool, args] of CALLS) {
+      const there = await outcome(ctx, tool, args);
+      assert.ok(!("error" in there), `${tool}: ${JSON.stringify(there)}`);
+      assert.deepStrictEqual(there, await outcome(local, tool, args), tool);
+    }
+  } finally {
+    await server.close();
+  }
+  Deno.removeSync(dir, { recursive: true });
+});

@@ -1,3 +1,4 @@
+import { numberFlag } from "./numbers.ts";
 import { runTool } from "../tools/invoke.ts";
 import { Option } from "@commander-js/extra-typings";
 import { usageError } from "../errors.ts";
@@ -33,8 +34,9 @@ export const DEFAULT_WATCH_SECONDS = 10;
 
 export function watchSeconds(value: string | true): number {
   if (value === true) return DEFAULT_WATCH_SECONDS;
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds < 0.1) {
+  const wanted = "a number of seconds >= 0.1";
+  const seconds = numberFlag("--watch", value, false, wanted);
+  if (seconds < 0.1) {
     throw usageError(`--watch: '${value}' is not a number of seconds >= 0.1`);
   }
   return seconds;

@@ -20,6 +20,8 @@ export interface FieldFlag {
   attribute: string;
   description: string;
   boolean: boolean;
+  /** For a number field: whether it must be whole. */
+  whole?: boolean;
   choices?: string[];
 }
 
@@ -50,6 +52,7 @@ export function flagFor(field: string, schema: z.ZodType): FieldFlag {
     attribute: camel(long),
     description: inner.description ?? schema.description ?? "",
     boolean,
+    whole: inner instanceof z.ZodNumber ? inner.isInt : undefined,
     choices: inner instanceof z.ZodEnum ? (inner.options as string[]) : undefined,
   };
 }

@@ -1,3 +1,4 @@
+import { numberFlag } from "./numbers.ts";
 import { Option } from "@commander-js/extra-typings";
 import { usageError } from "../errors.ts";
 import type { MetricPoint } from "../store/project.ts";
@@ -70,7 +71,9 @@ export async function follow(call: ToolRun): Promise<number> {
   const flags = call.options as FollowFlags;
   const args = checkFilter(call.args as unknown as FollowArgs);
   if (args.max_points !== undefined) throw usageError("--follow prints every point: leave out --max-points");
-  const idle = flags.idle === undefined ? undefined : Number(flags.idle);
+  const idle = flags.idle === undefined
+    ? undefined
+    : numberFlag("--idle", flags.idle, false, "a number of seconds");
   if (idle !== undefined && !(idle > 0)) {
     throw usageError(`--idle: '${flags.idle}' is not a number of seconds`);
   }

@@ -1,3 +1,4 @@
+import { numberFlag } from "./numbers.ts";
 import { refused, usageError } from "../errors.ts";
 import { toJson } from "../json.ts";
 import { clientConfig, renderClientConfig } from "../mcp/client_config.ts";
@@ -23,8 +24,8 @@ function describe(ctx: ToolContext): string {
 }
 
 function parsePort(text: string): number {
-  const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  const port = numberFlag("--port", text, true, "a port number");
+  if (port < 0 || port > 65535) {
     throw usageError(`--port: '${text}' is not a port number`);
   }
   return port;

@@ -1,5 +1,5 @@
-import { EXIT_CODES, type TrackioCliError } from "../errors.ts";
-import { cliWords } from "./wording.ts";
+import { EXIT_CODES, spellFields, type TrackioCliError } from "../errors.ts";
+import { cliSpell, cliWords } from "./wording.ts";
 import { readEnv } from "../store/paths.ts";
 
 const encoder = new TextEncoder();
@@ -66,5 +66,5 @@ export function reportError(error: TrackioCliError, json = false): number {
 }
 
 export function reportNotice(notice: string): void {
-  writeErr(`${paint("33", "note:")} ${notice}\n`);
+  writeErr(`${paint("33", "note:")} ${spellFields(notice, cliSpell)}\n`);
 }

@@ -7,6 +7,7 @@ import type { ToolContext } from "../tools/registry.ts";
 import { table } from "../util/table.ts";
 import { reportNotice, writeOut } from "./output.ts";
 import { type CommonOptions, sourceFor } from "./common_options.ts";
+import { nextSteps } from "./next_steps.ts";
 
 interface ProjectLine {
   project: string;
@@ -65,8 +66,8 @@ export async function overview(options: CommonOptions): Promise<void> {
     writeOut(`${toJson({ data_dir: source.place, source: source.origin, demo, projects })}\n`);
     return;
   }
-  const flag = demo ? " --demo" : "";
   const first = projects.find((p) => p.latest_run);
+  const next = await nextSteps(source, demo, first && { project: first.project, run: first.latest_run! });
   writeOut(
     [
       `Trackio data: ${demo ? "bundled demo projects" : source.location}`,
@@ -85,12 +86,7 @@ export async function overview(options: CommonOptions): Promise<void> {
       ),
       "",
       "Next:",
-      `  trackio-cli runs -p ${first?.project ?? "PROJECT"}${flag}`,
-      `  trackio-cli run-summary -p ${first?.project ?? "PROJECT"} -r ${first?.latest_run ?? "RUN"}${flag}`,
-      `  trackio-cli values -p ${first?.project ?? "PROJECT"} -r ${
-        first?.latest_run ?? "RUN"
-      } -m train/loss${flag}`,
-      "  trackio-cli --help",
+      ...next,
       "",
     ].join("\n"),
   );

@@ -1,3 +1,4 @@
+import { numberFlag } from "./numbers.ts";
 import { Option } from "@commander-js/extra-typings";
 import { type ChartMarker, type ChartSeries, renderChart } from "../charts/terminal.ts";
 import { usageError } from "../errors.ts";
@@ -29,8 +30,8 @@ export interface PlotFlags {
 
 const positive = (text: string | undefined, flag: string, fallback: number) => {
   if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 3) {
+  const n = numberFlag(flag, text, true, "a whole number of at least 3");
+  if (n < 3) {
     throw usageError(`${flag}: '${text}' is not a whole number of at least 3`);
   }
   return n;

@@ -11,6 +11,7 @@ import { EXTENSIONS } from "./extensions.ts";
 import { formatOptions } from "./formats.ts";
 import { runAndPrint } from "./print.ts";
 import { flagsOf } from "./flags.ts";
+import { numberFlag } from "./numbers.ts";
 import { mcpCommand } from "./mcp_command.ts";
 import { skillsCommand } from "./skills_command.ts";
 import { type ColorMode, reportError, setColorMode, writeErr, writeOut } from "./output.ts";
@@ -47,7 +48,12 @@ function toolCommand(tool: ToolDef, exit: { code: number }): Command {
   command.action(async (...params: unknown[]) => {
     const options = params[positional ? 1 : 0] as Record<string, unknown>;
     const raw: Record<string, unknown> = {};
-    for (const f of fields) raw[f.field] = options[f.attribute];
+    for (const f of fields) {
+      const value = options[f.attribute];
+      raw[f.field] = f.whole !== undefined && typeof value === "string"
+        ? numberFlag(f.long, value, f.whole)
+        : value;
+    }
     if (positional) raw[positional] = params[0];
     const ctx: ToolContext = contextFor(options as CommonOptions);
     const spell = (field: string) => fields.find((f) => f.field === field)?.long ?? field;

@@ -19,9 +19,10 @@ const approxTokens = (chars: number) => Math.ceil(chars / CHARS_PER_TOKEN);
  * data rendered compactly, for clients that read only text.
  */
 export function toolResult(tool: ToolDef, out: ToolOutput<unknown>): CallToolResult {
-  const structuredJson = toJson({ result: out.result, notices: out.notices });
+  const notices = out.notices.map((n) => spellFields(n, (field) => field));
+  const structuredJson = toJson({ result: out.result, notices });
   const rendered = tool.render ? tool.render(out.result) : toJson(out.result);
-  const text = [...out.notices.map((n) => `note: ${n}`), rendered].join("\n");
+  const text = [...notices.map((n) => `note: ${n}`), rendered].join("\n");
   const size = structuredJson.length + text.length;
   if (size > RESULT_CHAR_BUDGET) {
     return errorResult(

@@ -1,3 +1,4 @@
+import { arg } from "../errors.ts";
 import { z } from "zod";
 import { table } from "../util/table.ts";
 import { formatNumber } from "../util/format.ts";
@@ -56,7 +57,9 @@ export const getLogs = defineTool({
       }));
       const notices = thinned
         ? [
-          `thinned ${total} rows to ${rows.length} (each metric's min and max per bucket and NaN rows kept); raise max_rows for more`,
+          `thinned ${total} rows to ${rows.length} (each metric's min and max per bucket and NaN rows kept); raise ${
+            arg("max_rows")
+          } for more`,
         ]
         : [];
       return output(rows, notices);

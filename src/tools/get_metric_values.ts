@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { usageError } from "../errors.ts";
+import { arg, usageError } from "../errors.ts";
 import { instantArg } from "./time_arg.ts";
 import type { MetricPoint } from "../store/project.ts";
 import { table } from "../util/table.ts";
@@ -27,9 +27,11 @@ export function checkFilter<
   args: T,
 ): T {
   const given = [args.step !== undefined, args.around_step !== undefined, args.at_time !== undefined];
-  if (given.filter(Boolean).length > 1) throw usageError("give at most one of step, around_step and at_time");
+  if (given.filter(Boolean).length > 1) {
+    throw usageError(`give at most one of ${arg("step")}, ${arg("around_step")} and ${arg("at_time")}`);
+  }
   if (args.window !== undefined && args.around_step === undefined && args.at_time === undefined) {
-    throw usageError("window goes with around_step or at_time");
+    throw usageError(`${arg("window")} goes with ${arg("around_step")} or ${arg("at_time")}`);
   }
   return args.at_time === undefined ? args : { ...args, at_time: instantArg("at_time", args.at_time) };
 }
@@ -84,7 +86,9 @@ export const getMetricValues = defineTool({
       const notices = sampled.downsampled
         ? [
           `downsampled ${sampled.total} points to ${sampled.points.length} (min-max per step bucket: ` +
-          `spikes, minima, NaN and the last point kept); raise max_points or narrow with around_step for more`,
+          `spikes, minima, NaN and the last point kept); raise ${arg("max_points")} or narrow with ${
+            arg("around_step")
+          } for more`,
         ]
         : [];
       return output(sampled.points, notices);

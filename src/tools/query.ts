@@ -1,3 +1,4 @@
+import { arg } from "../errors.ts";
 import { z } from "zod";
 import { checkReadOnlySql } from "../store/sql_guard.ts";
 import { table } from "../util/table.ts";
@@ -52,6 +53,9 @@ export const query = defineTool({
     checkReadOnlySql(args.sql);
     const limit = args.max_rows ?? DEFAULT_QUERY_ROWS;
     const result = await withProject(ctx, args.project, (store) => store.query(args.sql, limit));
-    return output(result, result.truncated ? [`stopped after ${limit} rows; raise max_rows for more`] : []);
+    return output(
+      result,
+      result.truncated ? [`stopped after ${limit} rows; raise ${arg("max_rows")} for more`] : [],
+    );
   },
 });

@@ -4,6 +4,7 @@
  * CLI's --json, and equal to Trackio's own result wherever MCP's size defaults did not apply.
  */
 import assert from "node:assert/strict";
+import { spellFields } from "../src/errors.ts";
 import type { CallToolResult, Prompt, Tool } from "@modelcontextprotocol/sdk/types.js";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv-provider.js";
 import { toJson } from "../src/json.ts";
@@ -61,7 +62,12 @@ for (const [generation, kind] of CASES) {
             const structured = answer.structuredContent as { result: unknown; notices: string[] };
             const local = await invokeTool(tool, withMcpDefaults(tool, call.args), ctx);
             assert.deepStrictEqual(structured.result, asJson(local.result), label);
-            assert.deepStrictEqual(structured.notices, local.notices, label);
+            // MCP spells the fields that notices name as the tool's arguments.
+            assert.deepStrictEqual(
+              structured.notices,
+              local.notices.map((n) => spellFields(n, (f) => f)),
+              label,
+            );
             assert.equal(answer.content[0].type, "text");
             if (structured.notices.length === 0) {
               assert.deepStrictEqual(structured.result, call.result, `${label} (Trackio's result)`);

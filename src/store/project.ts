@@ -5,6 +5,7 @@ import { badRowSql, isMalformedJsonError, skippedRowsNotice, skipRowsClause } fr
 import { filterSql, type RowFilter } from "./filters.ts";
 import type { ReadOnlyDatabase, RowCursor } from "./open.ts";
 import { resolveRunIn } from "./resolve_run.ts";
+import { sideRunQueries, sideRunRef } from "./side_runs.ts";
 import { hasColumn, readSchema, runsHaveIds, type Schema } from "./schema.ts";
 
 /** A run as Trackio lists it. `id` is the run id, or the name in files without run ids. */
@@ -164,9 +165,33 @@ export class ProjectStore {
     return notNull && leading !== undefined;
   }
 
-  /** The run a user means (see `resolveRunIn`). */
+  /**
+   * The run a user means (see `resolveRunIn`); failing that, a run known only to the tables Trackio
+   * writes beside `metrics` (system metrics, alerts): one that crashed before its first log, as
+   * Trackio answers for it (no logs, its system metrics and alerts).
+   */
   resolveRun(run?: string | null, runId?: string | null): RunRef {
-    return resolveRunIn(this.runs(), this.project, run, runId);
+    try {
+      return resolveRunIn(this.runs(), this.project, run, runId);
+    } catch (error) {
+      const side = this.sideTableRun(run ?? null, runId ?? null);
+      if (side) return side;
+      throw error;
+    }
+  }
+
+  /** Runs found in a side table, and whether their id is that table's `run_id` (see `sideTableWhere`). */
+  private readonly sideRuns = new WeakMap<RunRef, boolean>();
+
+  private sideTableRun(run: string | null, runId: string | null): RunRef | undefined {
+    for (const query of sideRunQueries(this.schema, run, runId)) {
+      const row = this.db.get(query.sql);
+      if (!row) continue;
+      const found = sideRunRef(row);
+      this.sideRuns.set(found, query.byId && row.id != null);
+      return found;
+    }
+    return undefined;
   }
 
   private runKeyOf(run: RunRef): string {
@@ -417,7 +442,8 @@ export class ProjectStore {
    * ids, else by name (v0.5, pre-run-id, and files a newer Trackio upgraded in place).
    */
   private sideTableWhere(table: string, run: RunRef): { sql: string; params: SQLInputValue[] } {
-    const byId = this.runKey === "run_id" && hasColumn(this.schema, table, "run_id");
+    const byId = hasColumn(this.schema, table, "run_id") &&
+      (this.runKey === "run_id" || this.sideRuns.get(run) === true);
     return byId ? { sql: "run_id = ?", params: [run.id] } : { sql: "run_name = ?", params: [run.name] };
   }
 

@@ -21,6 +21,20 @@ function render(rows: LogEntry[]): string {
   );
 }
 
+/**
+ * What Trackio's `scalar_only` keeps: finite numbers and histograms. Non-finite values are stored as
+ * the strings "NaN" and "Infinity", which Trackio does not decode there, so they drop out too.
+ */
+function scalarsOnly(metrics: LogEntry): LogEntry {
+  return Object.fromEntries(
+    Object.entries(metrics).filter(([, v]) =>
+      (typeof v === "number" && Number.isFinite(v)) ||
+      (typeof v === "object" && v !== null && !Array.isArray(v) && "_type" in v &&
+        v._type === "trackio.histogram")
+    ),
+  );
+}
+
 export const getLogs = defineTool({
   name: "get_logs",
   title: "All logged rows of a run",
@@ -31,6 +45,10 @@ export const getLogs = defineTool({
     ...p.runSelector,
     max_rows: z.coerce.number().int().min(3).optional().describe(
       "Thin to at most this many rows (default 3000), keeping each metric's spikes and minima.",
+    ),
+    scalar_only: z.boolean().optional().describe(
+      "Only numbers and histograms, as Trackio's scalar_only: text, booleans, tables and NaN/Infinity " +
+        "values are left out of each row.",
     ),
   }),
   output: z.array(z.record(z.string(), z.unknown())),
@@ -51,7 +69,7 @@ export const getLogs = defineTool({
     withRun(ctx, args, async (store, run) => {
       const { rows: kept, total, thinned } = await store.thinnedRows(run, args.max_rows ?? DEFAULT_MAX_ROWS);
       const rows: LogEntry[] = kept.map((row) => ({
-        ...row.metrics,
+        ...(args.scalar_only ? scalarsOnly(row.metrics) : row.metrics),
         timestamp: row.timestamp,
         step: row.step,
       }));

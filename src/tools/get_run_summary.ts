@@ -56,7 +56,8 @@ export const getRunSummary = defineTool({
         run_id: args.run_id ?? null,
         num_logs: stats.num_logs,
         metrics: await store.metricNames(run),
-        config: await store.config(run),
+        // Trackio shows no config for a run without logs (one that crashed before its first).
+        config: stats.num_logs === 0 ? null : await store.config(run),
         last_step: stats.last_step,
       });
     }),

@@ -17,6 +17,7 @@ import {
   type RunRef,
 } from "../project.ts";
 import { resolveRunIn } from "../resolve_run.ts";
+import { sideRunQueries, sideRunRef } from "../side_runs.ts";
 import { hasColumn, runsHaveIds, type Schema } from "../schema.ts";
 import { firstStatement, stripLeadingComments } from "../sql_guard.ts";
 import type { ProjectReader, QueryResult, RunStats, SystemRow, ThinnedRows } from "../source.ts";
@@ -185,8 +186,29 @@ export class RemoteProject implements ProjectReader {
     return this.runList;
   }
 
+  /** As the local reader: a run known only to the system metrics or alerts tables is found there. */
   async resolveRun(run?: string | null, runId?: string | null): Promise<RunRef> {
-    return resolveRunIn(await this.runs(), this.project, run, runId);
+    try {
+      return resolveRunIn(await this.runs(), this.project, run, runId);
+    } catch (error) {
+      const side = await this.sideTableRun(run ?? null, runId ?? null);
+      if (side) return side;
+      throw error;
+    }
+  }
+
+  /** Runs found in a side table, and whether their id is that table's `run_id` (see `sideTableWhere`). */
+  private readonly sideRuns = new WeakMap<RunRef, boolean>();
+
+  private async sideTableRun(run: string | null, runId: string | null): Promise<RunRef | undefined> {
+    for (const query of sideRunQueries(this.schema, run, runId)) {
+      const row = await this.one(query.sql);
+      if (!row) continue;
+      const found = sideRunRef(row);
+      this.sideRuns.set(found, query.byId && row.id != null);
+      return found;
+    }
+    return undefined;
   }
 
   /**
@@ -580,7 +602,8 @@ export class RemoteProject implements ProjectReader {
   }
 
   private sideTableWhere(table: string, run: RunRef): string {
-    const byId = this.runKey === "run_id" && hasColumn(this.schema, table, "run_id");
+    const byId = hasColumn(this.schema, table, "run_id") &&
+      (this.runKey === "run_id" || this.sideRuns.get(run) === true);
     return byId ? `run_id = ${literal(run.id)}` : `run_name = ${literal(run.name)}`;
   }
 

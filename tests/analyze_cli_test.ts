@@ -139,7 +139,7 @@ Deno.test("in GitHub Actions: annotations on stderr, the report appended to the 
   JSON.parse(out.stdout);
   const lines = out.stderr.trim().split("\n");
   assert.ok(
-    lines.includes(lines.find((l) => l.startsWith("::error title=sft-qwen/lr-high%3A loss.divergence::"))!),
+    lines.some((l) => l.startsWith("::error title=sft-qwen/lr-high%3A loss.divergence::")),
   );
   assert.ok(
     lines.some((l) => l.startsWith("::warning title=sft-qwen/lr-high%3A lr.too_high::train/loss spiked")),

@@ -1,7 +1,7 @@
 /**
- * The examples people copy must work: every `trackio-cli ...` line in README.md's shell blocks and in
- * every command's --help runs against the bundled demo projects and exits 0. Also: every command of
- * the registry is documented in README.md.
+ * The examples people copy must work: every `trackio-cli ...` line in README.md's shell blocks (and
+ * inside `$(...)`) and in every command's --help runs against the bundled demo projects, exits 0 and
+ * prints what it promises (JSON where --json). Also: every command of the registry is in README.md.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -20,6 +20,8 @@ function readmeExamples(): string[] {
   const text = Deno.readTextFileSync(README);
   const blocks = [...text.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1].replace(/\\\n\s*/g, ""));
   return blocks.flatMap((b) => b.split("\n"))
+    // `eval "$(trackio-cli completions bash)"`: the command inside.
+    .map((line) => line.replace(/^.*"\$\((trackio-cli [^)]*)\)".*$/, "$1"))
     .map((line) => line.replace(/\s+#.*$/, "").replace(/\s*[|>].*$/, "").trim())
     .filter((line) => line.startsWith("trackio-cli"));
 }
@@ -52,6 +54,9 @@ async function assertSkillsExample(args: string[]) {
   });
   assert.equal(out.code, 0, `${args.join(" ")}\n${out.stderr}`);
   Deno.removeSync(scratch, { recursive: true });
+  if (args[0] === "completions") {
+    assert.match(out.stdout, /trackio-cli/, `${args.join(" ")}: a completion script`);
+  } else if (!args.includes("install")) assertPrintsData(args.join(" "), args, out.stdout);
 }
 
 /** `--space X` examples read the demo projects through the Trackio HTTP API double. */
@@ -69,6 +74,7 @@ async function assertRunsOnDemo(line: string) {
     Deno.removeSync(scratch, { recursive: true });
     assert.equal(out.code, 0, `${line}\n${out.stderr}`);
     assert.doesNotMatch(out.stderr, /error:/, line);
+    assertPrintsData(line, args, out.stdout);
     return;
   }
   if (args[0] === "skills" || args[0] === "completions") return await assertSkillsExample(args);
@@ -81,6 +87,29 @@ async function assertRunsOnDemo(line: string) {
   Deno.removeSync(scratch, { recursive: true });
   assert.equal(out.code, 0, `${line}\n${out.stderr}`);
   assert.doesNotMatch(out.stderr, /error:/, line);
+  assertPrintsData(line, args, out.stdout);
+}
+
+/**
+ * Exit 0 is not enough: an example prints what it promises. Data on stdout, unless it writes a file;
+ * with --json, JSON (one document, or one per line for streams).
+ */
+function assertPrintsData(line: string, args: string[], stdout: string) {
+  // A stdio MCP server speaks only when spoken to; --plot-out writes a file.
+  if (args.includes("--plot-out") || (args[0] === "mcp" && !args.includes("--print-config"))) return;
+  assert.ok(stdout.trim().length > 0, `${line}: nothing on stdout`);
+  if (args.includes("--json")) {
+    const whole = (() => {
+      try {
+        return JSON.parse(stdout);
+      } catch {
+        return undefined;
+      }
+    })();
+    if (whole === undefined) {
+      for (const l of stdout.trim().split("\n")) JSON.parse(l);
+    }
+  }
 }
 
 Deno.test("every trackio-cli example in README.md runs on the demo projects", async () => {

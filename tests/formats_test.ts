@@ -4,7 +4,7 @@
  * --fields picks and orders columns, and values streams NDJSON.
  */
 import assert from "node:assert/strict";
-import { runCli } from "./helpers/cli.ts";
+import { MAIN, runCli } from "./helpers/cli.ts";
 import { pipe } from "./helpers/shell.ts";
 import { fixtureDir } from "./helpers/fixture_dir.ts";
 
@@ -122,12 +122,42 @@ Deno.test("values --format ndjson streams the same points as --json", async () =
   Deno.removeSync(dir, { recursive: true });
 });
 
-Deno.test("--color: never plain, always coloured, auto plain when not a terminal", async () => {
+Deno.test("--color: never plain, always coloured", async () => {
   const args = ["runs", "-p", "nope", "--demo"];
   const always = await runCli([...args, "--color", "always"], { env: {} });
   assert.ok(always.stderr.startsWith("\x1b[31merror:\x1b[0m"), JSON.stringify(always.stderr));
   const never = await runCli([...args, "--color", "never"]);
   assert.ok(never.stderr.startsWith("error:"));
-  const auto = await runCli(args);
-  assert.ok(auto.stderr.startsWith("error:"), "stderr is a pipe here");
+});
+
+/**
+ * The CLI's stderr with only PATH, HOME and `env` in its environment (CI sets NO_COLOR), on a real
+ * pseudo-terminal from script(1) or through a pipe.
+ */
+async function stderrOf(env: Record<string, string>, terminal: boolean, args: string[]): Promise<string> {
+  const argv = [Deno.execPath(), "run", "-A", MAIN, ...args];
+  const quoted = argv.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
+  const vars = { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "", ...env };
+  const out = await new Deno.Command("env", {
+    args: [
+      "-i",
+      ...Object.entries(vars).map(([k, v]) => `${k}=${v}`),
+      // On the terminal, stderr goes to what script records, which it prints on its stdout.
+      ...(terminal ? ["script", "-qec", `${quoted} 2>&1`, "/dev/null"] : argv),
+    ],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return new TextDecoder().decode(terminal ? out.stdout : out.stderr);
+}
+
+Deno.test("--color auto: colour on a real terminal, never through a pipe, never with NO_COLOR", async () => {
+  const args = ["runs", "-p", "nope", "--demo"];
+  assert.ok((await stderrOf({}, true, args)).startsWith("\x1b[31merror:"), "a terminal gets colour");
+  assert.ok((await stderrOf({}, false, args)).startsWith("error:"), "a pipe gets none");
+  assert.ok(
+    (await stderrOf({ NO_COLOR: "1" }, true, args)).startsWith("error:"),
+    "NO_COLOR wins on a terminal",
+  );
 });

@@ -116,3 +116,32 @@ Deno.test("MCP results equal the CLI's --json for one call of each tool", async 
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+/** Our own tools have no Trackio recording to replay: each answer is held to its outputSchema. */
+Deno.test("MCP: analyze_run, compare_runs, query, doctor and explain_rule answer as their outputSchema says", async () => {
+  const dir = fixtureDir("head");
+  const { client, close } = await session("stdio", ["--dir", dir]);
+  try {
+    const calls: [string, Record<string, unknown>][] = [
+      ["analyze_run", { project: "sft-qwen", run: "lr-high" }],
+      ["analyze_run", { project: "sft-qwen", all: true }],
+      ["compare_runs", { project: "sft-qwen" }],
+      ["query", {
+        project: "sft-qwen",
+        sql: "SELECT run_name, COUNT(*) AS n FROM metrics GROUP BY run_name",
+      }],
+      ["doctor", {}],
+      ["explain_rule", { rule: "loss.overfitting" }],
+      ["explain_rule", {}],
+    ];
+    for (const [name, args] of calls) {
+      const answer = await client.callTool({ name, arguments: args }) as CallToolResult;
+      assert.ok(!answer.isError, `${name}: ${JSON.stringify(answer.content)}`);
+      const check = outputValidators.get(name)!(answer.structuredContent);
+      assert.ok(check.valid, `${name}(${JSON.stringify(args)}): ${check.errorMessage}`);
+    }
+  } finally {
+    await close();
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

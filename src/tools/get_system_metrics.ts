@@ -20,7 +20,8 @@ export const getSystemMetricsForRun = defineTool({
     examples: ["trackio-cli system-metrics -p sft-qwen -r baseline-v1"],
   },
   rows: (names: string[]) => names.map((metric) => ({ metric })),
-  render: (names: string[]) => names.join("\n"),
+  // Nothing at all on a terminal reads as a hang or a failure: say it.
+  render: (names: string[]) => names.length ? names.join("\n") : "(no system metrics recorded for this run)",
   handler: (args, ctx) =>
     withRun(ctx, args, async (store, run) => {
       const rows = await store.systemMetrics(run);

@@ -125,9 +125,10 @@ export class LocalSource implements Source {
     return Promise.resolve(listProjectNames(this.dataDir.path));
   }
 
+  /** Any `{name}.db` but a directory is the project, so a FIFO or device is reported, not "not found". */
   hasProject(project: string): Promise<boolean> {
     try {
-      return Promise.resolve(Deno.statSync(projectDbPath(this.dataDir.path, project)).isFile);
+      return Promise.resolve(!Deno.statSync(projectDbPath(this.dataDir.path, project)).isDirectory);
     } catch {
       return Promise.resolve(false);
     }

@@ -56,8 +56,8 @@ class LocalProject implements ProjectReader {
   systemMetrics = (run: RunRef) => Promise.resolve(this.store.systemMetrics(run));
   metricValuesJson = (run: RunRef, metric: string, filter?: RowFilter) =>
     Promise.resolve(this.store.metricValuesJson(run, metric, filter));
-  query = (sql: string, maxRows: number): Promise<QueryResult> =>
-    Promise.resolve(runLocalQuery(this.store.db, sql, maxRows));
+  query = (sql: string, maxRows: number, maxBytes?: number): Promise<QueryResult> =>
+    Promise.resolve(runLocalQuery(this.store.db, sql, maxRows, maxBytes));
 
   async *metricValues(run: RunRef, metric: string, filter?: RowFilter): AsyncIterable<MetricPoint[]> {
     yield* pages(this.store.metricValues(run, metric, filter));

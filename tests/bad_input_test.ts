@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { runCli, sha256 } from "./helpers/cli.ts";
+import { MAIN, runCli, sha256 } from "./helpers/cli.ts";
 import { fixtureDir } from "./helpers/fixture_dir.ts";
 import { FIXTURES, lossRows, TrackioDb } from "./helpers/trackio_db.ts";
 
@@ -201,4 +201,102 @@ Deno.test("with --json, errors are one JSON line on stderr with the same exit co
     assert.equal(text.code, code, "the same exit code without --json");
   }
   Deno.removeSync(dir, { recursive: true });
+});
+
+/** The CLI in a subprocess that is killed after `seconds`: a hang fails the test instead of stalling it. */
+async function runWithin(seconds: number, args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, ...args],
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(seconds * 1000),
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: out.code,
+    signal: out.signal,
+    stdout: decoder.decode(out.stdout),
+    stderr: decoder.decode(out.stderr),
+  };
+}
+
+Deno.test({
+  name: "a FIFO named *.db: doctor lists it as not a regular file and does not hang; reading it is exit 4",
+  ignore: Deno.build.os === "windows",
+  fn: async () => {
+    const dir = dirWith({ "good.db": fixtureBytes() });
+    const made = await new Deno.Command("mkfifo", { args: [join(dir, "pipe.db")] }).output();
+    assert.equal(made.code, 0);
+    const doctor = await runWithin(60, ["doctor", "--dir", dir, "--json"]);
+    assert.equal(doctor.signal, null, "doctor hung on the FIFO");
+    assert.equal(doctor.code, 0, doctor.stderr);
+    const report = JSON.parse(doctor.stdout);
+    const byName = Object.fromEntries(
+      report.projects.map((p: { project: string; error: string | null }) => [p.project, p.error]),
+    );
+    assert.equal(byName.good, null);
+    assert.match(byName.pipe, /pipe\.db is not a regular file \(a FIFO\)/);
+    assert.match(report.problems.join("\n"), /not a regular file \(a FIFO\)/);
+    assertCleanError(
+      await runWithin(60, ["runs", "-p", "pipe", "--dir", dir]),
+      4,
+      /not a regular file \(a FIFO\)/,
+    );
+  },
+});
+
+Deno.test("a --plot-out that is a directory or cannot be written: one line, exit 2, nothing on stdout", async () => {
+  const dir = Deno.makeTempDirSync();
+  Deno.copyFileSync(join(FIXTURES, "head", "mymodel.db"), join(dir, "m.db"));
+  const chartDir = join(dir, "chart.svg");
+  Deno.mkdirSync(chartDir);
+  for (
+    const command of [["values", "-r", "r1", "-m", "loss"], ["compare", "-m", "loss"], [
+      "analyze",
+      "-r",
+      "r1",
+    ]]
+  ) {
+    assertCleanError(
+      await runCli([...command, "-p", "m", "--dir", dir, "--plot-out", chartDir]),
+      2,
+      /--plot-out: '.*chart\.svg' is a directory: name a file to write/,
+    );
+  }
+  assertCleanError(
+    await runCli([
+      "values",
+      "-p",
+      "m",
+      "-r",
+      "r1",
+      "-m",
+      "loss",
+      "--dir",
+      dir,
+      "--plot-out",
+      `${dir}/no/such/c.png`,
+    ]),
+    2,
+    /--plot-out: cannot write '.*c\.png': No such file or directory/,
+  );
+  assertCleanError(
+    await runCli([
+      "values",
+      "-p",
+      "m",
+      "-r",
+      "r1",
+      "-m",
+      "loss",
+      "--dir",
+      dir,
+      "--plot-out",
+      `${dir}/${"c".repeat(300)}.svg`,
+    ]),
+    2,
+    /--plot-out: cannot write .*: File name too long/,
+  );
 });

@@ -64,7 +64,7 @@ Deno.test("TRACKIO_DIR and HF_HOME reach the CLI; it works from any working dire
   const report = JSON.parse(viaHfHome.stdout);
   assert.equal(report.source, "HF_HOME");
   assert.equal(report.projects[0].generation, "current");
-  const demo = await runCli(["--json"], { env: { TRACKIO_DIR: Deno.makeTempDirSync() }, cwd: "/" });
+  const demo = await runCli(["--json"], { env: { HF_HOME: Deno.makeTempDirSync() }, cwd: "/" });
   assert.equal(demo.code, 0, demo.stderr);
   assert.match(demo.stderr, /showing the bundled demo projects/);
   assert.deepEqual(JSON.parse(demo.stdout).projects.map((p: { project: string }) => p.project), [

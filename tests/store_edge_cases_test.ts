@@ -131,20 +131,26 @@ Deno.test("Unicode, slashes, dots and quotes in run and metric names", async () 
   }
 });
 
-Deno.test("a run with only a config or only alerts is not a run; its alerts are still listed", async () => {
+Deno.test("a run with only alerts is not listed, but answers as Trackio does; one with only a config is not found", async () => {
   const dir = tempDir();
   const db = new TrackioDb(join(dir, "p.db"), "head");
   db.log("real", lossRows(2));
   db.config("ghost", { lr: 1 });
   db.alert({ run: "ghost", timestamp: ts("2026-01-01T00:00:00Z"), title: "hello", level: "info" });
+  db.config("shadow", { lr: 2 });
   db.close();
   assert.deepEqual(
     (await result(dir, "get_runs_for_project", { project: "p" }) as { name: string }[]).map((r) => r.name),
     ["real"],
   );
+  const summary = await result(dir, "get_run_summary", { project: "p", run: "ghost" }) as Record<
+    string,
+    unknown
+  >;
+  assert.deepEqual([summary.num_logs, summary.metrics, summary.config], [0, [], null]);
   await rejectsNotFound(
-    call(dir, "get_run_summary", { project: "p", run: "ghost" }),
-    /run 'ghost' not found/,
+    call(dir, "get_run_summary", { project: "p", run: "shadow" }),
+    /run 'shadow' not found/,
   );
   assert.equal((await result(dir, "get_alerts", { project: "p" }) as unknown[]).length, 1);
 });

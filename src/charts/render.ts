@@ -41,13 +41,12 @@ export async function renderPng(svg: string): Promise<Uint8Array> {
   return renderer.render().asPng();
 }
 
-/** Writes the chart where `path` says: .svg or .png. */
-export async function writeChart(
+/** The chart file's contents for `path`: SVG text for .svg, else PNG bytes. */
+export async function chartFile(
   path: string,
   series: ChartSeries[],
   options: FileChartOptions,
-): Promise<void> {
+): Promise<string | Uint8Array> {
   const svg = await renderSvg(series, options);
-  if (/\.svg$/i.test(path)) return await Deno.writeTextFile(path, svg);
-  await Deno.writeFile(path, await renderPng(svg));
+  return /\.svg$/i.test(path) ? svg : await renderPng(svg);
 }

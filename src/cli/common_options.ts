@@ -23,7 +23,8 @@ export function addCommonOptions<C extends Command<unknown[], Record<string, unk
   return command
     .option(
       "--dir <path>",
-      "Trackio data directory (default: $TRACKIO_DIR, $HF_HOME/trackio, ~/.cache/huggingface/trackio)",
+      "Trackio data directory, which must exist when given (default: $TRACKIO_DIR, $HF_HOME/trackio, " +
+        "~/.cache/huggingface/trackio)",
     )
     .option(
       "--space <id-or-url>",

@@ -2,6 +2,7 @@ import { asCliError } from "../errors.ts";
 import { toJson } from "../json.ts";
 import { demoDataDir } from "../store/demo.ts";
 import { LocalSource } from "../store/local_source.ts";
+import { namedByUser } from "../store/paths.ts";
 import { getProjectSummary } from "../tools/get_project_summary.ts";
 import type { ToolContext } from "../tools/registry.ts";
 import { table } from "../util/table.ts";
@@ -44,13 +45,16 @@ async function summarize(ctx: ToolContext, project: string): Promise<ProjectLine
 
 /**
  * What `trackio-cli` with no command shows: every project with its runs and progress, and the
- * commands to go further. With no Trackio data yet, the bundled demo projects, said so on stderr.
+ * commands to go further. With no Trackio data yet in the default directory, the bundled demo projects,
+ * said so on stderr; a directory the user named is shown as it is, even empty.
  */
 export async function overview(options: CommonOptions): Promise<void> {
   let source = sourceFor(options);
   let demo = source instanceof LocalSource && source.dataDir.source === "demo";
   let names = await source.projects();
-  if (!demo && source instanceof LocalSource && names.length === 0) {
+  const named = source instanceof LocalSource && namedByUser(source.dataDir.source);
+  if (names.length === 0 && named) reportNotice(`no Trackio projects in ${source.location}`);
+  if (!demo && !named && source instanceof LocalSource && names.length === 0) {
     reportNotice(
       `no Trackio projects in ${source.location}; showing the bundled demo projects. ` +
         "Point trackio-cli at your data with --dir or TRACKIO_DIR, or at a Space with --space.",

@@ -7,7 +7,7 @@ import type { ToolContext } from "../tools/registry.ts";
 import { getMetricValues } from "../tools/get_metric_values.ts";
 import { type RunReport, seriesOfReport } from "../tools/analyze_run.ts";
 import { downsampleMinMax } from "../analysis/downsample.ts";
-import { readEnv } from "../store/paths.ts";
+import { readEnv, shownPath } from "../store/paths.ts";
 import type { FileChartOptions } from "../charts/spec.ts";
 import { colorFor, reportNotice } from "./output.ts";
 
@@ -73,7 +73,16 @@ export const FILE_CHART_POINTS = 1500;
 export function plotOutPath(flags: PlotFlags): string | undefined {
   if (flags.plotOut === undefined) return undefined;
   if (!/\.(svg|png)$/i.test(flags.plotOut)) {
-    throw usageError(`--plot-out: '${flags.plotOut}' must end in .svg or .png`);
+    throw usageError(`--plot-out: '${shownPath(flags.plotOut)}' must end in .svg or .png`);
+  }
+  let isDirectory = false;
+  try {
+    isDirectory = Deno.statSync(flags.plotOut).isDirectory;
+  } catch {
+    // A file that does not exist yet is the usual case; writing it says what else is wrong.
+  }
+  if (isDirectory) {
+    throw usageError(`--plot-out: '${shownPath(flags.plotOut)}' is a directory: name a file to write`);
   }
   return flags.plotOut;
 }
@@ -84,12 +93,17 @@ export async function saveChart(
   series: ChartSeries[],
   options: FileChartOptions,
 ): Promise<void> {
-  const { writeChart } = await import("../charts/render.ts");
+  const { chartFile } = await import("../charts/render.ts");
+  const contents = await chartFile(path, series, options);
   try {
-    await writeChart(path, series, options);
+    if (typeof contents === "string") await Deno.writeTextFile(path, contents);
+    else await Deno.writeFile(path, contents);
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.PermissionDenied) {
-      throw usageError(`--plot-out: cannot write '${path}': ${(error as Error).message}`);
+    // Whatever the file system says (no such directory, a directory, a name too long, no space) is
+    // about the path the user gave or the disk, never a bug: a usage error naming the path.
+    if (error instanceof Error && "code" in error && typeof error.code === "string") {
+      const reason = error.message.split(": ")[0];
+      throw usageError(`--plot-out: cannot write '${shownPath(path)}': ${reason}`);
     }
     throw error;
   }

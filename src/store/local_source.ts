@@ -4,7 +4,7 @@ import { asCliError, notFound } from "../errors.ts";
 import { didYouMean } from "../util/closest.ts";
 import type { RowFilter } from "./filters.ts";
 import { readHeader, type RowCursor, withDatabase } from "./open.ts";
-import { type DataDir, listProjectNames, projectDbPath, readEnv } from "./paths.ts";
+import { type DataDir, dataDirError, listProjectNames, projectDbPath, readEnv, shownPath } from "./paths.ts";
 import { type LogRow, type MetricPoint, ProjectStore, type RunRef } from "./project.ts";
 import { runLocalQuery } from "./local_query.ts";
 import { generationOf } from "./schema.ts";
@@ -60,8 +60,8 @@ class LocalProject implements ProjectReader {
   systemMetrics = (run: RunRef) => Promise.resolve(this.store.systemMetrics(run));
   metricValuesJson = (run: RunRef, metric: string, filter?: RowFilter) =>
     Promise.resolve(this.store.metricValuesJson(run, metric, filter));
-  query = (sql: string, maxRows: number): Promise<QueryResult> =>
-    Promise.resolve(runLocalQuery(this.store.db, sql, maxRows));
+  query = (sql: string, maxRows: number, maxBytes?: number): Promise<QueryResult> =>
+    Promise.resolve(runLocalQuery(this.store.db, sql, maxRows, maxBytes));
 
   async *metricValues(run: RunRef, metric: string, filter?: RowFilter): AsyncIterable<MetricPoint[]> {
     yield* pages(this.store.metricValues(run, metric, filter));
@@ -118,19 +118,28 @@ export class LocalSource implements Source {
     return `${this.place} (from ${this.origin})`;
   }
 
+  /** Fails when the data directory cannot be what the user meant (see `dataDirError`). */
+  private requireDir(): void {
+    const error = dataDirError(this.dataDir);
+    if (error) throw error;
+  }
+
   projects(): Promise<string[]> {
+    this.requireDir();
     return Promise.resolve(listProjectNames(this.dataDir.path));
   }
 
+  /** Any `{name}.db` but a directory is the project, so a FIFO or device is reported, not "not found". */
   hasProject(project: string): Promise<boolean> {
     try {
-      return Promise.resolve(Deno.statSync(projectDbPath(this.dataDir.path, project)).isFile);
+      return Promise.resolve(!Deno.statSync(projectDbPath(this.dataDir.path, project)).isDirectory);
     } catch {
       return Promise.resolve(false);
     }
   }
 
   async withProject<T>(project: string, read: (reader: ProjectReader) => Promise<T>): Promise<T> {
+    this.requireDir();
     if (!(await this.hasProject(project))) throw this.unknownProject(project);
     return await withDatabase(
       projectDbPath(this.dataDir.path, project),
@@ -168,13 +177,24 @@ export class LocalSource implements Source {
       ["TRACKIO_DIR", "HF_HOME", "XDG_CACHE_HOME"].map((k) => [k, readEnv(k) ?? null]),
     );
     const projects: ProjectHealth[] = [];
-    if (exists) { for (const name of listProjectNames(path)) projects.push(await inspect(path, name)); }
     const problems: string[] = [];
-    if (!exists) {
+    // doctor reports what is wrong with the directory instead of failing on it: that is its job.
+    const dirError = dataDirError(this.dataDir);
+    if (!exists && (!dirError || dirError.code === "not_found")) {
       problems.push(
-        `${path} does not exist: Trackio has not logged here. Set TRACKIO_DIR or pass --dir to where your *.db files are.`,
+        `${
+          shownPath(path)
+        } does not exist: Trackio has not logged here. Set TRACKIO_DIR or pass --dir to where your *.db files are.`,
       );
-    } else if (projects.length === 0) problems.push(`${path} holds no *.db project files`);
+    } else if (dirError) problems.push(dirError.message);
+    else {
+      try {
+        for (const name of listProjectNames(path)) projects.push(await inspect(path, name));
+        if (projects.length === 0) problems.push(`${shownPath(path)} holds no *.db project files`);
+      } catch (error) {
+        problems.push(asCliError(error).message);
+      }
+    }
     for (const p of projects) if (p.error) problems.push(p.error);
     return { data_dir: path, source, exists, env, server: null, projects, problems };
   }

@@ -22,6 +22,22 @@ function fileState(path: string): FileState | undefined {
   }
 }
 
+function statOrUndefined(path: string): Deno.FileInfo | undefined {
+  try {
+    return Deno.statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a file that is not a regular file is, in words: `doctor` lists such files as what they are. */
+function kindOf(info: Deno.FileInfo): string {
+  if (info.isFifo) return "not a regular file (a FIFO)";
+  if (info.isSocket) return "not a regular file (a socket)";
+  if (info.isCharDevice || info.isBlockDevice) return "not a regular file (a device)";
+  return "not a regular file";
+}
+
 function exists(path: string): boolean {
   return fileState(path) !== undefined;
 }
@@ -68,6 +84,10 @@ function readHeaderOnce(path: string, label: string): HeaderInfo {
   try {
     const info = Deno.statSync(path);
     if (info.isDirectory) throw dataError(`${label}: ${path} is a directory, not a Trackio database`);
+    // Opening a FIFO blocks until a writer comes, and a device can read forever: never open them.
+    if (!info.isFile) throw dataError(`${label}: ${path} is ${kindOf(info)}, not a Trackio database`);
+    const wal = statOrUndefined(`${path}-wal`);
+    if (wal && !wal.isFile) throw dataError(`${label}: ${path}-wal is ${kindOf(wal)}, not a write-ahead log`);
     size = info.size;
     const file = Deno.openSync(path, { read: true });
     try {

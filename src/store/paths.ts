@@ -1,4 +1,5 @@
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { dataError, notFound, type TrackioCliError, usageError } from "../errors.ts";
 
 /** Where the data directory came from, so `doctor` can say why it looked there. */
 export type DataDirSource = "--dir" | "TRACKIO_DIR" | "HF_HOME" | "XDG_CACHE_HOME" | "default" | "demo";
@@ -66,7 +67,56 @@ export function listProjectNames(dir: string): string[] {
     }
   } catch (error) {
     if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) return [];
-    throw error;
+    throw dataError(
+      `cannot list ${shownPath(dir)}: ${
+        error instanceof Error ? error.message.split(": ")[0] : String(error)
+      }`,
+    );
   }
   return names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
+
+/**
+ * Whether the user named the directory (`--dir`, `TRACKIO_DIR`): then a missing one is a mistake to
+ * report, not "no data yet", and the bundled demo never stands in for it.
+ */
+export const namedByUser = (source: DataDirSource) => source === "--dir" || source === "TRACKIO_DIR";
+
+/** Paths in messages, cut short: a path of thousands of characters would bury the message. */
+export function shownPath(path: string): string {
+  return path.length <= 200 ? path : `${path.slice(0, 120)}...${path.slice(-40)} (${path.length} characters)`;
+}
+
+/**
+ * Why the data directory cannot be read, or undefined when it can. A missing directory is an error
+ * only when the user named it: the default one does not exist until Trackio first logs.
+ */
+export function dataDirError({ path, source }: DataDir): TrackioCliError | undefined {
+  const where = `data directory ${shownPath(path)} (from ${source})`;
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      return namedByUser(source)
+        ? notFound(`${where} does not exist`, "check the path: Trackio creates it when it first logs")
+        : undefined;
+    }
+    if (error instanceof Deno.errors.NotADirectory) {
+      return usageError(`${where} is inside a file, not a directory`);
+    }
+    if (error instanceof Deno.errors.PermissionDenied) return dataError(`${where}: permission denied`);
+    if (errorCode(error) === "ENAMETOOLONG") {
+      return usageError(`${where}: the path is too long for the file system`);
+    }
+    return dataError(`${where} cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (info.isDirectory) return undefined;
+  if (info.isFile && path.endsWith(".db")) {
+    return usageError(`${where} is a file: pass its directory, ${shownPath(dirname(path))}`);
+  }
+  return usageError(`${where} is ${info.isFile ? "a file" : "not a regular file"}, not a directory`);
+}
+
+const errorCode = (error: unknown) =>
+  error instanceof Error && "code" in error && typeof error.code === "string" ? error.code : undefined;

@@ -19,6 +19,11 @@ export interface QueryResult {
   columns: string[];
   rows: Record<string, unknown>[];
   truncated: boolean;
+  /**
+   * Set when reading stopped at the byte budget (`QUERY_BYTE_BUDGET`) before the row cap: the
+   * size of the first row left out.
+   */
+  overBudget?: { nextRowBytes: number; budget: number };
 }
 
 /** A thinned log: the rows kept, in order, out of `total`. */
@@ -83,8 +88,11 @@ export interface ProjectReader {
   /** Alerts, newest first; `run` restricts to one run, `level` and `since` (an instant) filter. */
   alerts(run?: RunRef, level?: string, since?: string): Promise<AlertRow[]>;
   systemMetrics(run: RunRef): Promise<SystemRow[]>;
-  /** One read-only statement (already checked by the caller), capped at `maxRows`. */
-  query(sql: string, maxRows: number): Promise<QueryResult>;
+  /**
+   * One read-only statement (already checked by the caller), capped at `maxRows` and at `maxBytes`
+   * of values (default `QUERY_BYTE_BUDGET`), read no further than either.
+   */
+  query(sql: string, maxRows: number, maxBytes?: number): Promise<QueryResult>;
 }
 
 /** Facts about a project for `doctor`. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { shownPath } from "../store/paths.ts";
 import { table } from "../util/table.ts";
 import { defineTool, output } from "./registry.ts";
 
@@ -42,7 +43,7 @@ function render(r: Report): string {
         }, ${r.server.latency_ms} ms`
         : "not reachable"
     }, ${r.server.auth === "token" ? "with a Hugging Face token" : "no token"}`
-    : `data directory: ${r.data_dir} (from ${r.source})${r.exists ? "" : " — does not exist"}`;
+    : `data directory: ${shownPath(r.data_dir)} (from ${r.source})${r.exists ? "" : " — no such directory"}`;
   const lines = [
     where,
     ...Object.entries(r.env).map(([k, v]) => `  ${k}=${v ?? "(unset)"}`),

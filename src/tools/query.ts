@@ -1,5 +1,6 @@
 import { arg } from "../errors.ts";
 import { z } from "zod";
+import { QUERY_BYTE_BUDGET } from "../store/query_budget.ts";
 import { checkReadOnlySql } from "../store/sql_guard.ts";
 import { table } from "../util/table.ts";
 import { formatNumber } from "../util/format.ts";
@@ -16,6 +17,16 @@ const queryResult = z.object({
 });
 type QueryResult = z.infer<typeof queryResult>;
 
+const mib = (bytes: number) => `${Math.round(bytes / 1024 / 102.4) / 10} MiB`;
+
+/** Said like the row cap: where it stopped and what to ask instead. */
+function overBudgetNotice(kept: number, over: { nextRowBytes: number; budget: number }): string {
+  return `stopped after ${kept} rows: the next row holds ${
+    over.nextRowBytes > 1024 * 1024 ? mib(over.nextRowBytes) : `${over.nextRowBytes} bytes`
+  } and a result holds at most ${mib(over.budget)}; select fewer or smaller columns ` +
+    "(length(x), substr(x, 1, 200)) or add a LIMIT";
+}
+
 export const query = defineTool({
   name: "query",
   title: "Read-only SQL on a project",
@@ -28,7 +39,9 @@ export const query = defineTool({
     project: p.project,
     sql: z.string().min(1).describe("One read-only SQL statement."),
     max_rows: z.coerce.number().int().min(1).max(100_000).optional().describe(
-      "Stop after this many rows (default 1000); truncated says whether more existed.",
+      `Stop after this many rows (default 1000), or at ${
+        mib(QUERY_BYTE_BUDGET)
+      } of values if that comes first; truncated says whether more existed.`,
     ),
   }),
   output: queryResult,
@@ -52,10 +65,16 @@ export const query = defineTool({
   handler: async (args, ctx) => {
     checkReadOnlySql(args.sql);
     const limit = args.max_rows ?? DEFAULT_QUERY_ROWS;
-    const result = await withProject(ctx, args.project, (store) => store.query(args.sql, limit));
-    return output(
-      result,
-      result.truncated ? [`stopped after ${limit} rows; raise ${arg("max_rows")} for more`] : [],
+    const { columns, rows, truncated, overBudget } = await withProject(
+      ctx,
+      args.project,
+      (store) => store.query(args.sql, limit),
     );
+    const notices = overBudget
+      ? [overBudgetNotice(rows.length, overBudget)]
+      : truncated
+      ? [`stopped after ${limit} rows; raise ${arg("max_rows")} for more`]
+      : [];
+    return output({ columns, rows, truncated }, notices);
   },
 });

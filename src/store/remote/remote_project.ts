@@ -5,6 +5,7 @@ import { decodeNonFinite } from "../../json.ts";
 import { badRowSql, isMalformedJsonError, skippedRowsNotice, skipRowsClause } from "../bad_rows.ts";
 import type { RowFilter } from "../filters.ts";
 import type { RowCursor } from "../open.ts";
+import { QUERY_BYTE_BUDGET, rowBytes, rowsWithinBudget } from "../query_budget.ts";
 import {
   type AlertRow,
   alertRow,
@@ -638,7 +639,7 @@ export class RemoteProject implements ProjectReader {
     });
   }
 
-  async query(sql: string, limit: number): Promise<QueryResult> {
+  async query(sql: string, limit: number, budget = QUERY_BYTE_BUDGET): Promise<QueryResult> {
     const { statement, more } = firstStatement(stripLeadingComments(sql));
     if (more) throw usageError("query: one statement at a time");
     const body = statement.trim();
@@ -650,7 +651,9 @@ export class RemoteProject implements ProjectReader {
     try {
       const rows: Record<string, unknown>[] = [];
       let columns: string[] = [];
-      for (let offset = 0; rows.length <= limit; offset += QUERY_ROW_CAP) {
+      let bytes = 0;
+      // BLOBs come as hex, twice their size: pages stop at twice the budget, the rows at the budget.
+      for (let offset = 0; rows.length <= limit && bytes <= 2 * budget; offset += QUERY_ROW_CAP) {
         const want = Math.min(QUERY_ROW_CAP, limit + 1 - rows.length);
         const page = await this.client.query(
           this.project,
@@ -658,6 +661,7 @@ export class RemoteProject implements ProjectReader {
         );
         columns = page.columns;
         rows.push(...page.rows);
+        for (const row of page.rows) bytes += rowBytes(row);
         if (pragma || page.rows.length < want) break;
       }
       answer = { columns, rows };
@@ -668,10 +672,12 @@ export class RemoteProject implements ProjectReader {
       }
       throw usageError(`query: ${error.serverMessage}`);
     }
-    const truncated = answer.rows.length > limit;
-    const rows = answer.rows.slice(0, limit);
-    if (!pragma) await this.decodeBlobs(body, answer.columns, rows);
-    return { columns: answer.columns, rows, truncated };
+    const capped = answer.rows.slice(0, limit);
+    if (!pragma) await this.decodeBlobs(body, answer.columns, capped);
+    const { rows, nextRowBytes } = rowsWithinBudget(capped, budget);
+    const overBudget = nextRowBytes === undefined ? undefined : { nextRowBytes, budget };
+    const truncated = answer.rows.length > rows.length;
+    return { columns: answer.columns, rows, truncated, ...(overBudget ? { overBudget } : {}) };
   }
 
   /**

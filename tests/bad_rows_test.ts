@@ -120,3 +120,29 @@ Deno.test("bad rows: a Trackio server answers the same, with the same notices", 
   }
   Deno.removeSync(dir, { recursive: true });
 });
+
+Deno.test("doctor finds the bad rows and says which, locally and on a server", async () => {
+  const dir = damagedProject();
+  const { server, ctx } = serveDir(dir);
+  try {
+    const out = await runCli(["doctor", "--dir", dir]);
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(out.stdout, /p\s+current.*5 bad rows/);
+    assert.match(
+      out.stdout,
+      /problem: project 'p', run 'bad': 5 metrics rows not a JSON object \(54, 58, 62, 71, 81\): reads skip them/,
+    );
+    assert.doesNotMatch(out.stdout, /no problems found/);
+    for (const source of [localContext({ path: dir, source: "--dir" }), ctx]) {
+      const report = (await outcome(source, "doctor", {})).result;
+      assert.equal(report.projects[0].bad_rows, 5);
+      assert.equal(
+        report.problems.filter((p: string) => /5 metrics rows not a JSON object/.test(p)).length,
+        1,
+      );
+    }
+  } finally {
+    await server.close();
+  }
+  Deno.removeSync(dir, { recursive: true });
+});

@@ -25,3 +25,22 @@ export function skippedRowsNotice(run: string, ids: number[]): string {
 /** SQLite's words for a JSON function that met text it cannot parse. */
 export const isMalformedJsonError = (error: unknown) =>
   error instanceof Error && /malformed JSON/i.test(error.message);
+
+/** For `doctor`: the bad rows of every run of a project (one full read of the table). */
+export const BAD_ROWS_BY_RUN_SQL =
+  `SELECT run_name AS run, COUNT(*) AS n, substr(group_concat(id, ', '), 1, 120) AS ids FROM metrics
+   WHERE ${badRowSql("CAST(metrics AS TEXT)")} GROUP BY run_name ORDER BY run_name`;
+
+/** What `doctor` says of them, and how many there are. */
+export function badRowsReport(
+  project: string,
+  rows: Record<string, unknown>[],
+): { count: number; problems: string[] } {
+  const problems = rows.map((r) =>
+    `project '${project}', run '${r.run}': ${r.n} metrics row${
+      Number(r.n) === 1 ? "" : "s"
+    } not a JSON object ` +
+    `(${r.ids}${String(r.ids).length >= 120 ? ", ..." : ""}): reads skip ${Number(r.n) === 1 ? "it" : "them"}`
+  );
+  return { count: rows.reduce((sum, r) => sum + Number(r.n), 0), problems };
+}

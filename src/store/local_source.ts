@@ -3,6 +3,7 @@ import { selectRows } from "../analysis/select_rows.ts";
 import { asCliError, notFound } from "../errors.ts";
 import { didYouMean } from "../util/closest.ts";
 import type { RowFilter } from "./filters.ts";
+import { BAD_ROWS_BY_RUN_SQL, badRowsReport } from "./bad_rows.ts";
 import { readHeader, type RowCursor, withDatabase } from "./open.ts";
 import { type DataDir, dataDirError, listProjectNames, projectDbPath, readEnv, shownPath } from "./paths.ts";
 import { type LogRow, type MetricPoint, ProjectStore, type RunRef } from "./project.ts";
@@ -189,7 +190,7 @@ export class LocalSource implements Source {
     } else if (dirError) problems.push(dirError.message);
     else {
       try {
-        for (const name of listProjectNames(path)) projects.push(await inspect(path, name));
+        for (const name of listProjectNames(path)) projects.push(await inspect(path, name, problems));
         if (projects.length === 0) problems.push(`${shownPath(path)} holds no *.db project files`);
       } catch (error) {
         problems.push(asCliError(error).message);
@@ -208,7 +209,8 @@ function sizeOf(path: string): number | null {
   }
 }
 
-async function inspect(dir: string, project: string): Promise<ProjectHealth> {
+/** A project's facts for `doctor`; what is wrong with its rows goes to `problems`. */
+async function inspect(dir: string, project: string, problems: string[]): Promise<ProjectHealth> {
   const file = projectDbPath(dir, project);
   const health: ProjectHealth = {
     project,
@@ -219,6 +221,7 @@ async function inspect(dir: string, project: string): Promise<ProjectHealth> {
     wal_bytes: sizeOf(`${file}-wal`),
     runs: null,
     rows: null,
+    bad_rows: null,
     error: null,
   };
   try {
@@ -228,6 +231,9 @@ async function inspect(dir: string, project: string): Promise<ProjectHealth> {
       health.generation = generationOf(store.schema);
       health.runs = store.runs().length;
       health.rows = store.hasMetrics ? Number(db.get("SELECT COUNT(*) AS n FROM metrics")?.n ?? 0) : 0;
+      const bad = badRowsReport(project, store.hasMetrics ? db.all(BAD_ROWS_BY_RUN_SQL) : []);
+      health.bad_rows = bad.count;
+      problems.push(...bad.problems);
     });
   } catch (error) {
     health.error = asCliError(error).message;

@@ -106,6 +106,8 @@ export interface ProjectHealth {
   wal_bytes: number | null;
   runs: number | null;
   rows: number | null;
+  /** Rows whose metrics are not a JSON object (reads skip them), with a problem per run. */
+  bad_rows: number | null;
   error: string | null;
 }
 

@@ -13,6 +13,8 @@ const projectHealth = z.object({
   wal_bytes: z.number().nullable(),
   runs: z.number().nullable(),
   rows: z.number().nullable(),
+  /** Rows whose metrics are not a JSON object: reads skip them, with a notice. */
+  bad_rows: z.number().nullable(),
   error: z.string().nullable(),
 });
 
@@ -59,7 +61,7 @@ function render(r: Report): string {
         p.runs === null ? "-" : String(p.runs),
         p.rows === null ? "-" : String(p.rows),
         p.wal_bytes === null ? "-" : `${p.wal_bytes} B`,
-        p.error ?? "ok",
+        p.error ?? (p.bad_rows ? `${p.bad_rows} bad row${p.bad_rows === 1 ? "" : "s"}` : "ok"),
       ]),
     ));
   }

@@ -1,3 +1,4 @@
+import { BAD_ROWS_BY_RUN_SQL, badRowsReport } from "../bad_rows.ts";
 import { asCliError, notFound, TrackioCliError } from "../../errors.ts";
 import { didYouMean } from "../../util/closest.ts";
 import { canonicalProjectName } from "../paths.ts";
@@ -106,7 +107,7 @@ export class RemoteSource implements Source {
       server.reachable = true;
       server.trackio_version = version.version;
       server.api_version = version.api_version;
-      for (const project of await this.projects()) projects.push(await this.inspect(project));
+      for (const project of await this.projects()) projects.push(await this.inspect(project, problems));
     } catch (error) {
       const e = asCliError(error);
       // A server that refused the token answered: it is reachable, and says why.
@@ -128,7 +129,7 @@ export class RemoteSource implements Source {
     };
   }
 
-  private async inspect(project: string): Promise<ProjectHealth> {
+  private async inspect(project: string, problems: string[]): Promise<ProjectHealth> {
     const health: ProjectHealth = {
       project,
       file: `${this.client.url.href}#${project}`,
@@ -138,6 +139,7 @@ export class RemoteSource implements Source {
       wal_bytes: null,
       runs: null,
       rows: null,
+      bad_rows: null,
       error: null,
     };
     try {
@@ -148,6 +150,9 @@ export class RemoteSource implements Source {
         if (schema.tables.has("metrics")) {
           const row = (await this.client.query(project, "SELECT COUNT(*) AS n FROM metrics")).rows[0];
           health.rows = Number(row?.n ?? 0);
+          const bad = badRowsReport(project, (await this.client.query(project, BAD_ROWS_BY_RUN_SQL)).rows);
+          health.bad_rows = bad.count;
+          problems.push(...bad.problems);
         } else health.rows = 0;
       });
     } catch (error) {

@@ -6,7 +6,7 @@ import type { ToolContext, ToolDef } from "../tools/registry.ts";
 import { VERSION } from "../version.ts";
 import { addCommonOptions, type CommonOptions, contextFor } from "./common_options.ts";
 import { unknownCommand } from "./command_lookup.ts";
-import { complete, completionsCommand } from "./completions.ts";
+import { completionReply, completionsCommand } from "./completions.ts";
 import { EXTENSIONS } from "./extensions.ts";
 import { formatOptions } from "./formats.ts";
 import { helpCommand } from "./help_command.ts";
@@ -110,8 +110,7 @@ export function wantsJson(argv: string[]): boolean {
 export async function runCli(argv: string[]): Promise<number> {
   // The completion scripts call back with the words typed so far; answer before any parsing.
   if (argv[0] === "__complete") {
-    const words = argv.slice(argv[1] === "--" ? 2 : 1);
-    writeOut((await complete(buildProgram(), words)).map((c) => `${c}\n`).join(""));
+    writeOut((await completionReply(buildProgram(), argv.slice(1))).map((c) => `${c}\n`).join(""));
     return 0;
   }
   const exit = { code: 0 };

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { TOOLS } from "../src/tools/index.ts";
 import { MCP_EXAMPLES } from "../src/cli/mcp_command.ts";
 import { SKILLS_EXAMPLES } from "../src/cli/skills_command.ts";
+import { HELP_EXAMPLES } from "../src/cli/help_command.ts";
 import { runCli } from "./helpers/cli.ts";
 import { shellWords } from "./helpers/shell.ts";
 import { startHttpServer } from "./helpers/mcp.ts";
@@ -42,8 +43,8 @@ function denoDir(): string {
 }
 
 /**
- * `skills` and `completions` read no data (no --demo); skills install writes: into a scratch directory
- * and home, never the real ones.
+ * `skills`, `completions` and `help` read no data (no --demo); skills install writes: into a scratch
+ * directory and home, never the real ones.
  */
 async function assertSkillsExample(args: string[]) {
   const scratch = Deno.makeTempDirSync({ prefix: "trackio-docs-skills-" });
@@ -77,7 +78,7 @@ async function assertRunsOnDemo(line: string) {
     assertPrintsData(line, args, out.stdout);
     return;
   }
-  if (args[0] === "skills" || args[0] === "completions") return await assertSkillsExample(args);
+  if (["skills", "completions", "help"].includes(args[0])) return await assertSkillsExample(args);
   if (args[0] === "mcp" && args.includes("--http") && !args.includes("--print-config")) {
     return await assertServesOnDemo(args);
   }
@@ -124,7 +125,9 @@ Deno.test("every trackio-cli example in README.md runs on the demo projects", as
 });
 
 Deno.test("every example in --help runs on the demo projects", async () => {
-  for (const examples of [...TOOLS.map((t) => t.cli.examples), MCP_EXAMPLES, SKILLS_EXAMPLES]) {
+  for (
+    const examples of [...TOOLS.map((t) => t.cli.examples), MCP_EXAMPLES, SKILLS_EXAMPLES, HELP_EXAMPLES]
+  ) {
     for (const line of examples) {
       if (line.includes("TRACKIO_DIR=")) continue;
       await assertRunsOnDemo(line.replace(/\s*\|.*$/, ""));

@@ -1,14 +1,15 @@
 import { Command, CommanderError, Option } from "@commander-js/extra-typings";
-import { asCliError, EXIT_CODES, usageError } from "../errors.ts";
+import { asCliError, EXIT_CODES } from "../errors.ts";
 import { TOOLS } from "../tools/index.ts";
 import { parseToolArgs } from "../tools/invoke.ts";
 import type { ToolContext, ToolDef } from "../tools/registry.ts";
 import { VERSION } from "../version.ts";
-import { didYouMean } from "../util/closest.ts";
 import { addCommonOptions, type CommonOptions, contextFor } from "./common_options.ts";
-import { complete, completionsCommand } from "./completions.ts";
+import { unknownCommand } from "./command_lookup.ts";
+import { completionReply, completionsCommand } from "./completions.ts";
 import { EXTENSIONS } from "./extensions.ts";
 import { formatOptions } from "./formats.ts";
+import { helpCommand } from "./help_command.ts";
 import { runAndPrint } from "./print.ts";
 import { flagsOf } from "./flags.ts";
 import { numberFlag } from "./numbers.ts";
@@ -72,20 +73,27 @@ export function buildProgram(exit: { code: number } = { code: 0 }): Command {
     )
     .version(VERSION, "-V, --version")
     .showSuggestionAfterError(true)
-    .enablePositionalOptions();
+    .enablePositionalOptions()
+    // A first word that is no command takes what follows with it, so `anlyze -p x` is reported as an
+    // unknown command rather than as an unknown option `-p`.
+    .passThroughOptions();
   addCommonOptions(program as unknown as Command<[], Record<string, unknown>>);
   program.allowExcessArguments(true).action(async (options, command) => {
     const [word] = command.args;
-    if (word !== undefined) {
-      const names = TOOLS.flatMap((t) => [t.cli.command, ...t.cli.aliases]);
-      throw usageError(`unknown command '${word}'.${didYouMean(word, names)}`, "see trackio-cli --help");
-    }
+    if (word !== undefined) throw unknownCommand(word, command);
     await overview(options as CommonOptions);
   });
   for (const tool of TOOLS) program.addCommand(toolCommand(tool, exit));
   program.addCommand(mcpCommand());
   program.addCommand(skillsCommand());
   program.addCommand(completionsCommand(writeOut));
+  program.addCommand(helpCommand(program));
+  // `skills shw`: worded as at the top level, on one line, rather than by commander on two.
+  for (const command of program.commands.filter((c) => c.commands.length)) {
+    command.on("command:*", ([word]: string[]) => {
+      throw unknownCommand(word, command);
+    });
+  }
   return program as unknown as Command;
 }
 
@@ -108,8 +116,7 @@ export function wantsJson(argv: string[]): boolean {
 export async function runCli(argv: string[]): Promise<number> {
   // The completion scripts call back with the words typed so far; answer before any parsing.
   if (argv[0] === "__complete") {
-    const words = argv.slice(argv[1] === "--" ? 2 : 1);
-    writeOut((await complete(buildProgram(), words)).map((c) => `${c}\n`).join(""));
+    writeOut((await completionReply(buildProgram(), argv.slice(1))).map((c) => `${c}\n`).join(""));
     return 0;
   }
   const exit = { code: 0 };

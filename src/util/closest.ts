@@ -1,13 +1,21 @@
-/** Levenshtein distance, small and allocation-light: names here are short. */
+/**
+ * Edit distance counting a swap of two neighbours as one edit (`rnus` for `runs`), the commonest typo;
+ * small and allocation-light: names here are short.
+ */
 export function editDistance(a: string, b: string): number {
   if (a === b) return 0;
+  let before: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        cur[j] = Math.min(cur[j], before[j - 2] + 1);
+      }
     }
+    before = prev;
     prev = cur;
   }
   return prev[b.length];

@@ -6,6 +6,7 @@
 import { corpus } from "./corpus.ts";
 import { confusionTable, evaluate, type Outcome } from "./evaluate.ts";
 import { fixtureRuns } from "./fixture_runs.ts";
+import { describeScore, realRuns, scoreRealRuns } from "./real_runs.ts";
 
 function report(title: string, outcomes: Outcome[]): number {
   const right = outcomes.filter((o) => o.label === o.predicted).length;
@@ -25,5 +26,7 @@ function report(title: string, outcomes: Outcome[]): number {
 if (import.meta.main) {
   const misses = report("synthetic corpus", evaluate(corpus())) +
     report("real Trackio fixtures", evaluate(await fixtureRuns("head")));
+  const real = scoreRealRuns(await realRuns());
+  console.log(`\nreal-runs (80 labelled real training histories):\n\n${describeScore(real)}`);
   Deno.exit(misses === 0 ? 0 : 1);
 }

@@ -2,8 +2,8 @@ import { type Finding, type Severity, severityRank, worst } from "./findings.ts"
 import { assignRoles, type Role, type RunKind, runKind } from "./metric_roles.ts";
 import { type Progress, progressOf, warmupEnd } from "./progress.ts";
 import { RULES } from "./rules/index.ts";
-import type { RunSignals } from "./rules/types.ts";
-import type { Series } from "./series.ts";
+import type { NonFiniteSeries, RunSignals } from "./rules/types.ts";
+import { type Series, sortedByStep } from "./series.ts";
 import { type Profile, profile, project, type Projection, type SeriesStats } from "./stats.ts";
 import { T } from "./thresholds.ts";
 
@@ -53,6 +53,30 @@ function lastFinite(values: number[]): number | null {
   return null;
 }
 
+/** The series that hold NaN or infinities, in metric-name order. */
+function nonFiniteSeries(series: Map<string, Series>): NonFiniteSeries[] {
+  const out: NonFiniteSeries[] = [];
+  for (const [metric, raw] of [...series].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const s = sortedByStep(raw);
+    let count = 0, first = -1;
+    for (let i = 0; i < s.values.length; i++) {
+      if (Number.isFinite(s.values[i])) continue;
+      count++;
+      if (first < 0) first = i;
+    }
+    if (count === 0) continue;
+    out.push({
+      metric,
+      count,
+      points: s.values.length,
+      firstStep: s.steps[first],
+      firstValue: s.values[first],
+      persisted: !Number.isFinite(s.values[s.values.length - 1]),
+    });
+  }
+  return out;
+}
+
 /** Diagnoses a run from its series and config: a pure function, the same for CLI, CI and MCP. */
 export function analyzeRun(data: RunData, choices: MetricChoices = {}): RunAnalysis {
   const roles = assignRoles(data.series.keys(), choices);
@@ -78,6 +102,7 @@ export function analyzeRun(data: RunData, choices: MetricChoices = {}): RunAnaly
     kind,
     config: data.config,
     profiles,
+    nonFinite: nonFiniteSeries(data.series),
     firstStep,
     lastStep,
     warmupEnd: warmupEnd(data.config, lastStep, T("WARMUP_FRACTION")),

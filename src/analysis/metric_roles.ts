@@ -73,7 +73,17 @@ export function roleCandidate(explicit: Partial<Record<Role, string>> = {}): (na
   const memo = new Map<string, boolean>();
   return (name) => {
     let hit = memo.get(name);
-    if (hit === undefined) memo.set(name, hit = chosen.has(name) || names.has(normalize(name)));
+    if (hit === undefined) {
+      memo.set(name, hit = chosen.has(name) || names.has(normalize(name)) || watchedForNonFinite(name));
+    }
     return hit;
   };
 }
+
+/**
+ * Metrics read only to see whether they went NaN or infinite: every loss (eval sets under their own
+ * names), DPO's log-probs, logits and rewards, rewards and KL. A non-finite value in any of them says
+ * the run is broken even when the train loss looks fine.
+ */
+export const watchedForNonFinite = (name: string) =>
+  /loss|logps|logits|reward|(^|[/_])kl($|[/_])/i.test(name);

@@ -69,6 +69,20 @@ export const THRESHOLDS = {
       "rise at an epoch boundary is noise.",
   ),
   OVERFIT_MIN_RISE: t(0.03, "...and the last eval loss at least 3% above the best."),
+  GRAD_SPIKE_EXTREME: t(
+    100,
+    "A grad_norm spike of 100x its local median or more (two orders of magnitude) is an explosion worth a " +
+      "warning even once; below that, a few recovered spikes with the loss unaffected are a note.",
+  ),
+  GRAD_SPIKE_FREQUENT: t(
+    0.05,
+    "Spikes at 5% or more of the logged points after warm-up are a pattern (repeated explosions), not a " +
+      "couple of odd batches: a warning.",
+  ),
+  NONFINITE_WARN_SHARE: t(
+    0.5,
+    "A metric that is NaN or infinite at half its points or more is broken, not hit by one odd batch.",
+  ),
   LR_LOW_MAX_DROP: t(
     0.2,
     "Learning rate too low: after warm-up and at least LR_LOW_MIN_STEPS steps, train loss has fallen by " +

@@ -335,11 +335,20 @@ export function corpus(): LabelledRun[] {
     "critical",
   );
   add(
-    "grad_norm 10x+ spikes after warm-up",
+    "three recovered 25x grad_norm spikes in a long run, loss unaffected: a note",
     "grad.spike",
     sft({
       seed: 32,
       edit: (s) => s["train/grad_norm"] = spikesAt(s["train/grad_norm"], [800, 1200, 1600], 25),
+    }),
+    "info",
+  );
+  add(
+    "a 300x grad_norm spike: an explosion, a warning even once",
+    "grad.spike",
+    sft({
+      seed: 35,
+      edit: (s) => s["train/grad_norm"] = spikesAt(s["train/grad_norm"], [1300], 300),
     }),
   );
   add(

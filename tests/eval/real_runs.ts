@@ -29,9 +29,10 @@ export const LABEL_RULES: Record<string, (rule: string) => boolean> = {
   plateau: (r) => r === "loss.plateau",
   lr_too_high: (r) => r === "lr.too_high" || r === "loss.divergence",
   lr_too_low: (r) => r === "lr.too_low",
-  loss_spikes: (r) => r === "loss.spike" || r === "loss.instability",
+  // lr.too_high names them too: it fires on repeated loss spikes.
+  loss_spikes: (r) => r === "loss.spike" || r === "loss.instability" || r === "lr.too_high",
   gradient_explosion: (r) => r === "grad.explosion" || r === "grad.spike",
-  nan_or_inf: (r) => r.endsWith(".nonfinite"),
+  nan_or_inf: (r) => r.endsWith(".nonfinite") || r === "grad.explosion",
   dpo_unhealthy: (r) => r.startsWith("dpo.") && r !== "dpo.healthy",
   grpo_unhealthy: (r) => r.startsWith("grpo.") && r !== "grpo.healthy",
 };

@@ -3,7 +3,7 @@ import { gradSpike } from "./gradients.ts";
 import { grpoHealthy, grpoKl, grpoLength, grpoNoSignal, grpoRewardCollapse, grpoRewardFlat } from "./grpo.ts";
 import { healthy, missingLoss } from "./healthy.ts";
 import { lossDivergence, lossSpike, lrTooHigh } from "./loss_shape.ts";
-import { gradExplosion, gradNonFinite } from "./nonfinite.ts";
+import { gradExplosion, gradNonFinite, metricNonFinite } from "./nonfinite.ts";
 import { overfitting } from "./overfitting.ts";
 import { dataFloor, lossPlateau, lrTooLow } from "./slow_progress.ts";
 import type { RuleDef } from "./types.ts";
@@ -16,6 +16,7 @@ export const RULES: RuleDef[] = [
   missingLoss,
   gradExplosion,
   gradNonFinite,
+  metricNonFinite,
   lossDivergence,
   lrTooHigh,
   lossSpike,

@@ -8,8 +8,9 @@ export const gradExplosion = defineRule({
   severities: ["critical"],
   meaning: "The loss is no longer a number: the weights have been hit by an exploding update and the run " +
     "learns nothing from here on.",
-  detection: "Any NaN or Infinity in the train or eval loss. The evidence names the first such step and " +
-    "grad_norm's largest value before it.",
+  detection: "Any NaN or Infinity in the train loss, or in the eval loss while grad_norm went non-finite " +
+    "too: an eval NaN alone is reported by metric.nonfinite, it is no evidence of an explosion. The " +
+    "evidence names the first such step and grad_norm's largest value before it.",
   actions: [
     "Restart from the last checkpoint before the first NaN with a 2-10x lower learning rate",
     "Enable gradient clipping (max_grad_norm=1.0)",
@@ -17,8 +18,10 @@ export const gradExplosion = defineRule({
   ],
   thresholds: [],
   detect: ({ profiles }) => {
-    const losses = [profiles.train_loss, profiles.eval_loss].filter((p) => p && p.nonFinite.steps.length > 0);
-    if (losses.length === 0) return null;
+    const gradBroke = (profiles.grad_norm?.nonFinite.steps.length ?? 0) > 0;
+    const losses = [profiles.train_loss, gradBroke ? profiles.eval_loss : undefined]
+      .filter((p) => p && p.nonFinite.steps.length > 0);
+    if (!profiles.train_loss?.nonFinite.steps.length) return null;
     const items = losses.map((p) =>
       evidence(p!.metric, p!.nonFinite.steps[0], p!.nonFinite.values[0], "first non-finite value")
     );
@@ -67,6 +70,45 @@ export const gradNonFinite = defineRule({
         }).`,
       evidence: grad.nonFinite.steps.slice(0, 5).map((s, i) =>
         evidence(grad.metric, s, grad.nonFinite.values[i], "non-finite")
+      ),
+    };
+  },
+});
+
+export const metricNonFinite = defineRule({
+  id: "metric.nonfinite",
+  title: "NaN or Infinity in a logged metric",
+  severities: ["info", "warning"],
+  meaning: "A metric other than the train loss and grad_norm is no longer a number: an eval loss that " +
+    "overflowed, DPO log-probs or rewards that broke, a KL that blew up. The train loss can look fine " +
+    "meanwhile; what that metric measures is broken.",
+  detection: "Any NaN or Infinity in a loss, reward, KL, log-prob or logit series other than the train " +
+    "loss (grad.explosion) and grad_norm (grad.nonfinite). A warning when it persisted to the metric's " +
+    "last point or covers NONFINITE_WARN_SHARE of its points; one recovered value is a note.",
+  actions: [
+    "Find where it starts: get_metric_values around the first non-finite step",
+    "An eval loss NaN with a finite train loss: look for empty or malformed eval samples, or fp16 overflow in eval",
+    "DPO log-probs or rewards NaN: check the reference model and the chosen/rejected inputs; lower the learning rate",
+  ],
+  thresholds: ["NONFINITE_WARN_SHARE"],
+  detect: ({ nonFinite, profiles }) => {
+    // Those two have rules of their own.
+    const skip = new Set([profiles.grad_norm?.metric, profiles.train_loss?.metric]);
+    const broken = nonFinite.filter((s) => !skip.has(s.metric));
+    if (broken.length === 0) return null;
+    const serious = broken.some((s) => s.persisted || s.count >= T("NONFINITE_WARN_SHARE") * s.points);
+    const described = broken.slice(0, 4).map((s) =>
+      `${s.metric} ${s.firstValue} at ${s.count} of ${s.points} points from step ${s.firstStep}${
+        s.persisted ? " (still at its last point)" : ", recovered"
+      }`
+    );
+    return {
+      severity: serious ? "warning" : "info",
+      message: `non-finite values: ${described.join("; ")}${
+        broken.length > 4 ? `; and ${broken.length - 4} more metrics` : ""
+      }.`,
+      evidence: broken.slice(0, 8).map((s) =>
+        evidence(s.metric, s.firstStep, s.firstValue, "first non-finite value")
       ),
     };
   },

@@ -9,6 +9,8 @@ export interface RunSignals {
   config: Record<string, unknown> | null;
   /** Profiles of the metrics that play a role, by role. */
   profiles: Partial<Record<Role, Profile>>;
+  /** Every logged series that holds NaN or infinities, whatever its role. */
+  nonFinite: NonFiniteSeries[];
   firstStep: number;
   lastStep: number;
   /** The last warm-up step (config, else a default share of the run). */
@@ -37,6 +39,17 @@ export interface RuleDef {
 }
 
 export const defineRule = (rule: RuleDef): RuleDef => rule;
+
+/** Where a series went NaN or infinite. */
+export interface NonFiniteSeries {
+  metric: string;
+  count: number;
+  points: number;
+  firstStep: number;
+  firstValue: number;
+  /** Its last point is non-finite too: it never recovered. */
+  persisted: boolean;
+}
 
 export const evidence = (metric: string, step: number, value: number, note: string): Evidence => ({
   metric,

@@ -69,6 +69,38 @@ export const THRESHOLDS = {
       "rise at an epoch boundary is noise.",
   ),
   OVERFIT_MIN_RISE: t(0.03, "...and the last eval loss at least 3% above the best."),
+  DIVERGENCE_RISE: t(
+    1.5,
+    "A loss that made no progress and whose smoothed level now sits 1.5x above its start, still rising, is " +
+      "diverging from the first steps.",
+  ),
+  DIVERGENCE_MULTIPLE: t(
+    3,
+    "A smoothed loss 3x above its start (or, still rising, 3x above its best) is diverging whatever the " +
+      "progress was: a multi-fold late rise after a drop of orders of magnitude is not a small giveback.",
+  ),
+  DIVERGENCE_BOTH_RISE: t(
+    1.25,
+    "Train loss 25% above its start and eval loss 25% above its best: both curves going up is instability, " +
+      "not overfitting (which needs the train loss falling).",
+  ),
+  INSTABILITY_RISE: t(
+    2,
+    "After warm-up, the smoothed loss climbing to twice its lowest level so far (by at least SPIKE_MIN_JUMP " +
+      "of the start) and coming back part of the way is an instability episode, not noise: a rolling " +
+      "median ignores isolated spikes, so only a sustained stretch reaches it.",
+  ),
+  UNIFORM_GUESS_TOLERANCE: t(
+    0.02,
+    "A loss within 2% of ln 2, ln 3, ln 4 or ln of a common vocabulary size sits at the level of a uniform " +
+      "guess: the model has learned nothing. Larger class counts are left out: their ln is a plausible real " +
+      "loss (ln 10 = 2.30 is an ordinary LLM fine-tuning floor).",
+  ),
+  PLATEAU_TOTAL_DROP: t(
+    0.1,
+    "A run whose smoothed loss ends less than 10% below its start, with no falling trend in its second half, " +
+      "barely improved at all: a plateau whatever its length (a steady slow fall is lr.too_low instead).",
+  ),
   GRAD_SPIKE_EXTREME: t(
     100,
     "A grad_norm spike of 100x its local median or more (two orders of magnitude) is an explosion worth a " +

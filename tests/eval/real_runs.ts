@@ -27,7 +27,7 @@ export const HEALTHY_LABELS = new Set(["healthy", "dpo_healthy", "grpo_healthy"]
 export const LABEL_RULES: Record<string, (rule: string) => boolean> = {
   overfitting: (r) => r === "loss.overfitting",
   plateau: (r) => r === "loss.plateau",
-  lr_too_high: (r) => r === "lr.too_high" || r === "loss.divergence",
+  lr_too_high: (r) => r === "lr.too_high" || r === "loss.divergence" || r === "loss.instability",
   lr_too_low: (r) => r === "lr.too_low",
   // lr.too_high names them too: it fires on repeated loss spikes.
   loss_spikes: (r) => r === "loss.spike" || r === "loss.instability" || r === "lr.too_high",

@@ -2,7 +2,7 @@ import { dpoHealthy, dpoMargins, dpoNotLearning } from "./dpo.ts";
 import { gradSpike } from "./gradients.ts";
 import { grpoHealthy, grpoKl, grpoLength, grpoNoSignal, grpoRewardCollapse, grpoRewardFlat } from "./grpo.ts";
 import { healthy, missingLoss } from "./healthy.ts";
-import { lossDivergence, lossSpike, lrTooHigh } from "./loss_shape.ts";
+import { lossDivergence, lossInstability, lossSpike, lrTooHigh } from "./loss_shape.ts";
 import { gradExplosion, gradNonFinite, metricNonFinite } from "./nonfinite.ts";
 import { overfitting } from "./overfitting.ts";
 import { dataFloor, lossPlateau, lrTooLow } from "./slow_progress.ts";
@@ -19,6 +19,7 @@ export const RULES: RuleDef[] = [
   metricNonFinite,
   lossDivergence,
   lrTooHigh,
+  lossInstability,
   lossSpike,
   gradSpike,
   overfitting,

@@ -3,7 +3,7 @@ import { indexAtStep } from "../series.ts";
 import { findSpikes } from "../spikes.ts";
 import { recentLevel } from "../stats.ts";
 import { T } from "../thresholds.ts";
-import { defineRule, evidence, type RunSignals } from "./types.ts";
+import { atEnd, defineRule, evidence, type RunSignals } from "./types.ts";
 import { fmt, pct } from "../../util/format.ts";
 
 /**
@@ -32,21 +32,49 @@ export const lossDivergence = defineRule({
   meaning: "The loss climbed back up after it had come down and keeps rising: training is undoing itself, " +
     "usually because the learning rate is too high for this stage of training.",
   detection: "The recent smoothed train loss has given back DIVERGENCE_GIVEBACK or more of the progress " +
-    "from its start to its best, and the trend of the last half is rising.",
+    "from its start to its best while the trend of the last half is rising; or, without progress, it sits " +
+    "DIVERGENCE_RISE x above its start and rising, or DIVERGENCE_MULTIPLE x above its start; or, still " +
+    "rising, DIVERGENCE_MULTIPLE x above its best; or train loss DIVERGENCE_BOTH_RISE x above its start " +
+    "while eval loss is DIVERGENCE_BOTH_RISE x above its best.",
   actions: [
     "Stop the run and restart from the checkpoint at the best step with a 2-10x lower learning rate",
     "Enable gradient clipping (max_grad_norm=1.0) and a learning-rate warm-up",
   ],
-  thresholds: ["DIVERGENCE_GIVEBACK"],
+  thresholds: ["DIVERGENCE_GIVEBACK", "DIVERGENCE_RISE", "DIVERGENCE_MULTIPLE", "DIVERGENCE_BOTH_RISE"],
   detect: ({ profiles, fired, kind }) => {
     const loss = profiles.train_loss;
     if (!loss || kind === "grpo" || fired.has("grad.explosion") || loss.stats.start === null) return null;
     if (loss.stats.best === null) return null;
-    const progress = loss.stats.start - loss.stats.best;
+    const { start, best } = loss.stats;
+    const progress = start - best;
     const now = recentLevel(loss);
-    if (!(progress > 0.05 * Math.abs(loss.stats.start)) || loss.stats.trend !== "increasing") return null;
-    const giveback = (now - loss.stats.best) / progress;
-    if (giveback < T("DIVERGENCE_GIVEBACK")) return null;
+    const rising = loss.stats.trend === "increasing";
+    const fromStart = start > 0 &&
+      ((rising && now >= T("DIVERGENCE_RISE") * start) || now >= T("DIVERGENCE_MULTIPLE") * start);
+    const evalLoss = profiles.eval_loss;
+    const both = start > 0 && evalLoss?.stats.best != null && evalLoss.stats.best > 0 &&
+      now >= T("DIVERGENCE_BOTH_RISE") * start &&
+      recentLevel(evalLoss) >= T("DIVERGENCE_BOTH_RISE") * evalLoss.stats.best;
+    if (fromStart || both) {
+      return {
+        severity: "critical",
+        message: `${loss.metric} went up instead of down: from ${fmt(start)} at the start to ${fmt(now)} now${
+          both
+            ? `, and ${evalLoss!.metric} from its best ${fmt(evalLoss!.stats.best)} to ${
+              fmt(recentLevel(evalLoss!))
+            }`
+            : ""
+        }.`,
+        evidence: [
+          evidence(loss.metric, loss.reduced.step[0], start, "start level"),
+          evidence(loss.metric, loss.stats.last_step!, now, "recent smoothed level"),
+        ],
+      };
+    }
+    const giveback = progress > 0 ? (now - best) / progress : 0;
+    const multiFold = rising && best > 0 && now >= T("DIVERGENCE_MULTIPLE") * best;
+    if (!(progress > 0.05 * Math.abs(start)) || !rising) return null;
+    if (giveback < T("DIVERGENCE_GIVEBACK") && !multiFold) return null;
     return {
       severity: "critical",
       message: `${loss.metric} came down from ${fmt(loss.stats.start)} to ${fmt(loss.stats.best)} (step ` +
@@ -134,6 +162,55 @@ export const lossSpike = defineRule({
       evidence: spikes.slice(0, 8).map((s) =>
         evidence(loss.metric, s.step, s.value, `${fmt(s.value / s.baseline)}x local median`)
       ),
+    };
+  },
+});
+
+export const lossInstability = defineRule({
+  id: "loss.instability",
+  title: "Instability episode: the loss climbed several-fold, then partly came back",
+  severities: ["warning"],
+  meaning: "For a stretch of the run the loss rose far above where it had been and only partly recovered: " +
+    "updates too large for that phase (learning rate, a bad data region, fp16 overflow). The run may go on, " +
+    "but it lost ground and the same can happen again.",
+  detection: "After warm-up, the smoothed train loss rises to INSTABILITY_RISE x its lowest level so far, " +
+    "by at least SPIKE_MIN_JUMP of its start (a rolling median, so isolated spikes do not count); not " +
+    "reported when the run is diverging (loss.divergence).",
+  actions: [
+    "Lower the learning rate 2-5x for the phase of the episode (or shorten the warm-up peak)",
+    "Enable gradient clipping (max_grad_norm=1.0)",
+    "Look at the batches where the episode starts (get_snapshot around its first step)",
+  ],
+  thresholds: ["INSTABILITY_RISE", "SPIKE_MIN_JUMP"],
+  detect: ({ profiles, fired, warmupEnd, kind }) => {
+    const loss = profiles.train_loss;
+    if (!loss || kind === "grpo" || loss.stats.start === null || fired.has("loss.divergence")) return null;
+    if (fired.has("grad.explosion")) return null;
+    const { step } = loss.reduced;
+    const from = indexAtStep(step, warmupEnd);
+    let low = Infinity, lowStep = 0, worst = 0, peak = 0, peakStep = 0, lowAtPeak = 0, lowStepAtPeak = 0;
+    for (let i = from; i < loss.smooth.length; i++) {
+      const v = loss.smooth[i];
+      if (v < low) [low, lowStep] = [v, step[i]];
+      if (!(low > 0)) continue;
+      const ratio = v / low;
+      if (ratio > worst && v - low >= T("SPIKE_MIN_JUMP") * Math.abs(loss.stats.start)) {
+        [worst, peak, peakStep, lowAtPeak, lowStepAtPeak] = [ratio, v, step[i], low, lowStep];
+      }
+    }
+    if (worst < T("INSTABILITY_RISE")) return null;
+    const now = recentLevel(loss);
+    return {
+      severity: "warning",
+      message:
+        `${loss.metric} climbed from ${fmt(lowAtPeak)} (step ${lowStepAtPeak}) to ${fmt(peak)} (step ` +
+        `${peakStep}), ${fmt(worst)}x its lowest level so far, and is at ${fmt(now)} now: an instability ` +
+        `episode over steps ${lowStepAtPeak}-${peakStep}.`,
+      evidence: [
+        evidence(loss.metric, lowStepAtPeak, lowAtPeak, "lowest smoothed level before the episode"),
+        evidence(loss.metric, peakStep, peak, "peak of the episode"),
+        atEnd(loss, now, "recent smoothed level"),
+      ],
     };
   },
 });

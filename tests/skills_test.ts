@@ -139,7 +139,7 @@ Deno.test("every analyze rule is explained in the pack, and every rule id it nam
   );
   for (const id of ids) assert.ok(findings.includes(`\`${id}\``), `${id} in findings.md`);
   for (const { skill, file, text } of texts) {
-    for (const [, id] of text.matchAll(/`((?:loss|lr|grad|dpo|grpo|run|metrics)\.[a-z_]+)`/g)) {
+    for (const [, id] of text.matchAll(/`((?:loss|lr|grad|dpo|grpo|run|metrics?)\.[a-z_]+)`/g)) {
       assert.ok(ids.has(id), `${skill}/${file}: rule ${id}`);
     }
   }

@@ -44,9 +44,9 @@ export const THRESHOLDS = {
       "learning rate is too high. One or two recovered spikes are noted as info.",
   ),
   LR_HIGH_MIN_SPIKE_RATE: t(
-    2,
-    "...and at least 2 spikes per 1,000 logged points after warm-up: ten isolated spikes in a million steps " +
-      "are odd batches (loss.spike), not an erratic run.",
+    5,
+    "...and at least 5 spikes per 1,000 logged points after warm-up: a dozen recovered spikes in thousands " +
+      "of logs, with the loss still converging, are odd batches (loss.spike), not an erratic run.",
   ),
   DIVERGENCE_GIVEBACK: t(
     0.3,
@@ -96,9 +96,26 @@ export const THRESHOLDS = {
       "guess: the model has learned nothing. Larger class counts are left out: their ln is a plausible real " +
       "loss (ln 10 = 2.30 is an ordinary LLM fine-tuning floor).",
   ),
+  LR_LOW_PEAK: t(
+    2e-5,
+    "A slow, steady run is blamed on the learning rate only when the logged learning rate never went above " +
+      "2e-5 (LoRA usually trains at 1e-4 to 2e-4): at 5e-5 or 1e-4 a slow fall is the data or the task, " +
+      "not the LR. Without a logged learning rate, the drop alone decides.",
+  ),
+  EVAL_STILL_IMPROVING: t(
+    0.002,
+    "An eval loss that fell steadily, is at its lowest at the end and 0.2% below its mid-run level is still " +
+      "improving: no plateau is called on the train loss then (a high but falling floor). A flat eval whose " +
+      "last value is lowest by a rounding error is not that.",
+  ),
+  STEADY_FALL_DECILES: t(
+    7,
+    "A loss whose mean fell from one tenth of the run to the next at least 7 of 9 times is falling steadily " +
+      "(slow learning, lr.too_low), not flat and noisy (a plateau).",
+  ),
   PLATEAU_TOTAL_DROP: t(
     0.1,
-    "A run whose smoothed loss ends less than 10% below its start, with no falling trend in its second half, " +
+    "A run whose smoothed loss ends less than 10% below its start, without falling steadily, " +
       "barely improved at all: a plateau whatever its length (a steady slow fall is lr.too_low instead).",
   ),
   GRAD_SPIKE_EXTREME: t(

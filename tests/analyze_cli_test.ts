@@ -153,7 +153,7 @@ Deno.test("explain: a rule's meaning, detection, thresholds and actions; unknown
   const out = await runCli(["explain", "loss.overfitting"]);
   assert.equal(out.code, 0);
   assert.match(out.stdout, /^loss\.overfitting \(warning\): Overfitting/);
-  assert.match(out.stdout, /\nThresholds:\n {2}OVERFIT_MIN_EVALS_AFTER_BEST = 3: /);
+  assert.match(out.stdout, /\nThresholds:\n {2}OVERFIT_MIN_EVALS_AFTER_BEST = 2: /);
   assert.match(out.stdout, /\nWhat to do:\n {2}- Stop at the lowest eval loss/);
   const list = await runCli(["explain", "--json"]);
   const ids = JSON.parse(list.stdout).map((r: { id: string }) => r.id);

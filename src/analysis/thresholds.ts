@@ -64,9 +64,10 @@ export const THRESHOLDS = {
       "of the logged steps it wastes training and deserves a look.",
   ),
   OVERFIT_MIN_EVALS_AFTER_BEST: t(
-    3,
-    "Overfitting needs eval loss above its best for at least 3 evaluations in a row at the end: a single " +
-      "rise at an epoch boundary is noise.",
+    2,
+    "Overfitting needs at least 2 evaluations after the best, the last two both above it by OVERFIT_MIN_RISE: " +
+      "a single rise at an epoch boundary is noise, two in a row while train loss falls are not (a 5-epoch " +
+      "run evaluated per epoch has no more to show).",
   ),
   OVERFIT_MIN_RISE: t(0.03, "...and the last eval loss at least 3% above the best."),
   DIVERGENCE_RISE: t(

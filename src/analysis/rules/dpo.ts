@@ -1,9 +1,45 @@
 import { recentLevel } from "../stats.ts";
 import { T } from "../thresholds.ts";
-import { atEnd, defineRule } from "./types.ts";
+import { atEnd, defineRule, evidence } from "./types.ts";
 import { fmt } from "../../util/format.ts";
 
 const LN2 = Math.log(2);
+
+/** DPO's own series: its implicit rewards and margins, and the log-probs and logits they come from. */
+export const isDpoSeries = (metric: string) => /(^|\/)(rewards|logps|logits)\//.test(metric);
+
+export const dpoNonFinite = defineRule({
+  id: "dpo.nonfinite",
+  title: "DPO rewards or log-probs are NaN: the run is broken",
+  severities: ["info", "critical"],
+  meaning: "DPO's implicit rewards are log-probability ratios against the reference model; when they are " +
+    "NaN, the loss (often exactly 0 then) and the accuracies mean nothing: no preference is being learned.",
+  detection: "A NaN or infinity in a DPO rewards, log-probs or logits series: critical when it is still " +
+    "there at the series' last point, info when it recovered.",
+  actions: [
+    "Check the reference model loads and matches the policy's tokenizer; look for empty chosen/rejected " +
+    "completions or prompts truncated to nothing",
+    "Lower the learning rate; with fp16, switch to bf16",
+  ],
+  thresholds: [],
+  detect: ({ kind, nonFinite }) => {
+    const broken = nonFinite.filter((s) => isDpoSeries(s.metric));
+    if (kind !== "dpo" || broken.length === 0) return null;
+    const persisted = broken.filter((s) => s.persisted);
+    const first = broken.reduce((a, b) => (b.firstStep < a.firstStep ? b : a));
+    return {
+      severity: persisted.length ? "critical" : "info",
+      message:
+        `${broken.length} DPO series went non-finite, first ${first.metric} (${first.firstValue}) at step ` +
+        `${first.firstStep}${
+          persisted.length ? `; ${persisted.length} still are at their last point` : ", all recovered"
+        }.`,
+      evidence: broken.slice(0, 8).map((s) =>
+        evidence(s.metric, s.firstStep, s.firstValue, "first non-finite value")
+      ),
+    };
+  },
+});
 
 export const dpoNotLearning = defineRule({
   id: "dpo.not_learning",

@@ -1,4 +1,4 @@
-import { dpoHealthy, dpoMargins, dpoNotLearning } from "./dpo.ts";
+import { dpoHealthy, dpoMargins, dpoNonFinite, dpoNotLearning } from "./dpo.ts";
 import { gradSpike } from "./gradients.ts";
 import { grpoHealthy, grpoKl, grpoLength, grpoNoSignal, grpoRewardCollapse, grpoRewardFlat } from "./grpo.ts";
 import { healthy, missingLoss } from "./healthy.ts";
@@ -16,6 +16,7 @@ export const RULES: RuleDef[] = [
   missingLoss,
   gradExplosion,
   gradNonFinite,
+  dpoNonFinite,
   metricNonFinite,
   lossDivergence,
   lrTooHigh,

@@ -1,4 +1,5 @@
 import { T } from "../thresholds.ts";
+import { isDpoSeries } from "./dpo.ts";
 import { defineRule, evidence } from "./types.ts";
 import { fmt, pct } from "../../util/format.ts";
 
@@ -83,18 +84,20 @@ export const metricNonFinite = defineRule({
     "overflowed, DPO log-probs or rewards that broke, a KL that blew up. The train loss can look fine " +
     "meanwhile; what that metric measures is broken.",
   detection: "Any NaN or Infinity in a loss, reward, KL, log-prob or logit series other than the train " +
-    "loss (grad.explosion) and grad_norm (grad.nonfinite). A warning when it persisted to the metric's " +
-    "last point or covers NONFINITE_WARN_SHARE of its points; one recovered value is a note.",
+    "loss (grad.explosion), grad_norm (grad.nonfinite) and DPO's own series (dpo.nonfinite). A warning " +
+    "when it persisted to the metric's last point or covers NONFINITE_WARN_SHARE of its points; one " +
+    "recovered value is a note.",
   actions: [
     "Find where it starts: get_metric_values around the first non-finite step",
     "An eval loss NaN with a finite train loss: look for empty or malformed eval samples, or fp16 overflow in eval",
     "DPO log-probs or rewards NaN: check the reference model and the chosen/rejected inputs; lower the learning rate",
   ],
   thresholds: ["NONFINITE_WARN_SHARE"],
-  detect: ({ nonFinite, profiles }) => {
-    // Those two have rules of their own.
+  detect: ({ nonFinite, profiles, fired }) => {
+    // Those have rules of their own.
     const skip = new Set([profiles.grad_norm?.metric, profiles.train_loss?.metric]);
-    const broken = nonFinite.filter((s) => !skip.has(s.metric));
+    const dpoSaid = fired.has("dpo.nonfinite");
+    const broken = nonFinite.filter((s) => !skip.has(s.metric) && !(dpoSaid && isDpoSeries(s.metric)));
     if (broken.length === 0) return null;
     const serious = broken.some((s) => s.persisted || s.count >= T("NONFINITE_WARN_SHARE") * s.points);
     const described = broken.slice(0, 4).map((s) =>

@@ -9,8 +9,8 @@ export const overfitting = defineRule({
   meaning: "The model keeps fitting the training data but generalizes worse: every step past the best eval " +
     "loss makes the model worse on new data.",
   detection: "The eval loss has been above its best for at least OVERFIT_MIN_EVALS_AFTER_BEST evaluations " +
-    "in a row up to the latest, ends OVERFIT_MIN_RISE or more above its best, and the train loss at the end " +
-    "is lower than at the best eval step.",
+    "in a row up to the latest, its last two are both OVERFIT_MIN_RISE or more above its best, and the train " +
+    "loss at the end is lower than at the best eval step.",
   actions: [
     "Stop at the lowest eval loss: keep the checkpoint of the best eval step (early stopping)",
     "Increase regularization (weight decay, dropout)",
@@ -27,7 +27,8 @@ export const overfitting = defineRule({
     for (let i = 1; i < values.length; i++) if (values[i] < values[best]) best = i;
     const after = values.length - 1 - best;
     const last = values[values.length - 1];
-    if (after < T("OVERFIT_MIN_EVALS_AFTER_BEST") || last < values[best] * (1 + T("OVERFIT_MIN_RISE"))) {
+    const above = (v: number) => v >= values[best] * (1 + T("OVERFIT_MIN_RISE"));
+    if (after < T("OVERFIT_MIN_EVALS_AFTER_BEST") || !above(last) || !above(values[values.length - 2])) {
       return null;
     }
     let trainAtBest: number | null = null, trainNow: number | null = null;

@@ -105,7 +105,7 @@ export function analyzeRun(data: RunData, choices: MetricChoices = {}): RunAnaly
     nonFinite: nonFiniteSeries(data.series),
     firstStep,
     lastStep,
-    warmupEnd: warmupEnd(data.config, lastStep, T("WARMUP_FRACTION")),
+    warmupEnd: warmupEnd(data.config, lastStep, T("WARMUP_FRACTION"), profiles.learning_rate?.finite),
     epochs: typeof configEpochs === "number" && configEpochs > 0 ? configEpochs : epochNow,
     fired: new Set(),
     worst: "ok",

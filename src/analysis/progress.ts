@@ -1,3 +1,4 @@
+import { T } from "./thresholds.ts";
 /** How far along a run is, from what its config promises (max_steps, or epochs). */
 export interface Progress {
   step: number | null;
@@ -37,11 +38,26 @@ export function warmupEnd(
   config: Record<string, unknown> | null,
   lastStep: number,
   defaultFraction: number,
+  learningRate?: { steps: number[]; values: number[] },
 ): number {
   const steps = positive(config?.warmup_steps);
   if (steps !== null) return steps;
   const ratio = positive(config?.warmup_ratio);
   const maxSteps = positive(config?.max_steps);
   if (ratio !== null && maxSteps !== null) return ratio * maxSteps;
-  return lastStep * defaultFraction;
+  const fromLr = learningRate && warmupFromLr(learningRate);
+  return fromLr ?? lastStep * defaultFraction;
+}
+
+/**
+ * Where the logged learning rate first reaches its peak (within LR_PEAK_SHARE): the end of its warm-up.
+ * An LR that starts at its peak had no warm-up, and the first step is returned: a fixed share of the
+ * run would hide its early spikes. Null when there are too few points to tell.
+ */
+function warmupFromLr(lr: { steps: number[]; values: number[] }): number | null {
+  if (lr.values.length < 3) return null;
+  const peak = Math.max(...lr.values);
+  if (!(peak > 0)) return null;
+  const at = lr.values.findIndex((v) => v >= T("LR_PEAK_SHARE") * peak);
+  return lr.steps[at];
 }

@@ -20,9 +20,15 @@ export const THRESHOLDS = {
     "The trend line is a rolling median over this fraction of the points: wide enough to average out the " +
       "~10% step-to-step noise of per-step train loss, narrow enough to follow a warm-up.",
   ),
+  LR_PEAK_SHARE: t(
+    0.95,
+    "Without warmup_steps or warmup_ratio in the config, warm-up ends where the logged learning rate first " +
+      "reaches 95% of its peak (at once, when it starts there: no warm-up).",
+  ),
   WARMUP_FRACTION: t(
     0.05,
-    "Without warmup_steps/warmup_ratio in the config, the first 5% of the steps count as warm-up, where " +
+    "Without warmup_steps/warmup_ratio in the config and without a logged learning rate, the first 5% of " +
+      "the steps count as warm-up, where " +
       "grad_norm and loss jump around by design.",
   ),
   SPIKE_RATIO: t(

@@ -28,6 +28,8 @@ interface SftSpec {
   gradWarmupFactor?: number;
   lr?: number;
   warmup?: number;
+  /** Whether the config says warmup_steps (default); without it, warm-up is read from the LR series. */
+  warmupInConfig?: boolean;
   outliers?: number;
   edit?: (series: Record<string, Series>) => void;
 }
@@ -86,7 +88,7 @@ export function sft(spec: SftSpec): RunData {
     learning_rate: spec.lr ?? 2e-5,
     max_steps: maxSteps,
     num_train_epochs: spec.epochs ?? 3,
-    warmup_steps: warmup,
+    ...(spec.warmupInConfig === false ? {} : { warmup_steps: warmup }),
     logging_steps: every,
   });
 }
@@ -340,6 +342,17 @@ export function corpus(): LabelledRun[] {
     sft({
       seed: 32,
       edit: (s) => s["train/grad_norm"] = spikesAt(s["train/grad_norm"], [800, 1200, 1600], 25),
+    }),
+    "info",
+  );
+  add(
+    "no warm-up (the LR starts at its peak, none in the config): a spike at 2% of the run is not hidden",
+    "grad.spike",
+    sft({
+      seed: 36,
+      warmup: 0,
+      warmupInConfig: false,
+      edit: (s) => s["train/grad_norm"] = spikesAt(s["train/grad_norm"], [40], 25),
     }),
     "info",
   );

@@ -1,5 +1,5 @@
 import { type Finding, type Severity, severityRank, worst } from "./findings.ts";
-import { assignRoles, type Role, type RunKind, runKind } from "./metric_roles.ts";
+import { assignRoles, isEvalLossName, type Role, type RunKind, runKind } from "./metric_roles.ts";
 import { type Progress, progressOf, warmupEnd } from "./progress.ts";
 import { RULES } from "./rules/index.ts";
 import type { NonFiniteSeries, RunSignals } from "./rules/types.ts";
@@ -53,6 +53,17 @@ function lastFinite(values: number[]): number | null {
   return null;
 }
 
+/** A profile of every eval set's loss, the role's own first. */
+function evalLossProfiles(series: Map<string, Series>, role: Profile | undefined): Profile[] {
+  const others = [...series.keys()].filter((m) => isEvalLossName(m) && m !== role?.metric).sort();
+  const out = role ? [role] : [];
+  for (const metric of others) {
+    const s = series.get(metric)!;
+    if (s.steps.length) out.push(profile(metric, s));
+  }
+  return out;
+}
+
 /** The series that hold NaN or infinities, in metric-name order. */
 function nonFiniteSeries(series: Map<string, Series>): NonFiniteSeries[] {
   const out: NonFiniteSeries[] = [];
@@ -103,6 +114,7 @@ export function analyzeRun(data: RunData, choices: MetricChoices = {}): RunAnaly
     config: data.config,
     profiles,
     nonFinite: nonFiniteSeries(data.series),
+    evalLosses: evalLossProfiles(data.series, profiles.eval_loss),
     firstStep,
     lastStep,
     warmupEnd: warmupEnd(data.config, lastStep, T("WARMUP_FRACTION"), profiles.learning_rate?.finite),

@@ -41,6 +41,8 @@ export function assignRoles(
   const byNormal = new Map<string, string>();
   for (const name of metricNames) if (!byNormal.has(normalize(name))) byNormal.set(normalize(name), name);
   const roles: Partial<Record<Role, string>> = {};
+  // An eval loss under another name (`eval/squad_loss`, several eval sets) when none has a usual one.
+  const otherEval = [...byNormal.values()].filter(isEvalLossName).sort()[0];
   for (const role of Object.keys(ROLES) as Role[]) {
     if (explicit[role]) {
       roles[role] = explicit[role];
@@ -54,8 +56,14 @@ export function assignRoles(
       }
     }
   }
+  if (!roles.eval_loss && otherEval) roles.eval_loss = otherEval;
   return roles;
 }
+
+/** An eval loss by its name: an eval, validation or test metric whose name says loss. */
+export const isEvalLossName = (name: string) =>
+  /^(eval|val|valid|validation|test)[/_]/i.test(name) && /loss/i.test(name) &&
+  !/runtime|per_second/i.test(name);
 
 /** What kind of training the metrics say this is: the rules that apply differ. */
 export type RunKind = "sft" | "dpo" | "grpo";

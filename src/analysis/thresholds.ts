@@ -76,6 +76,11 @@ export const THRESHOLDS = {
       "run evaluated per epoch has no more to show).",
   ),
   OVERFIT_MIN_RISE: t(0.03, "...and the last eval loss at least 3% above the best."),
+  OVERFIT_TRAIN_FALL: t(
+    0.02,
+    "Overfitting needs the train loss still falling: 2% or more below its level at the best eval step. A " +
+      "train loss that only wobbles around that level while the eval rises is loss.eval_rising.",
+  ),
   DIVERGENCE_RISE: t(
     1.5,
     "A loss that made no progress and whose smoothed level now sits 1.5x above its start, still rising, is " +
@@ -114,6 +119,10 @@ export const THRESHOLDS = {
     "An eval loss that fell steadily, is at its lowest at the end and 0.2% below its mid-run level is still " +
       "improving: no plateau is called on the train loss then (a high but falling floor). A flat eval whose " +
       "last value is lowest by a rounding error is not that.",
+  ),
+  PLATEAU_ABOVE_BEST: t(
+    0.03,
+    "A stalled loss 3% or more above its best is reported as above it, never as flat around the best.",
   ),
   STEADY_FALL_DECILES: t(
     7,

@@ -255,6 +255,38 @@ export function corpus(): LabelledRun[] {
     "loss.overfitting",
     sft({ seed: 11, steps: 2000, eval: overfit(0.06, 1600, 2000) }),
   );
+  const stalled = (s: number) => train(Math.min(s, 1100));
+  add(
+    "eval loss rising while the train loss is flat: not overfitting, still reported",
+    "loss.eval_rising",
+    sft({ seed: 15, steps: 3000, train: stalled, eval: risingAfter(stalled, 1100, 0.3, 3000) }),
+  );
+  add(
+    "overfitting on an eval set with a name of its own (eval/squad_loss, no eval/loss)",
+    "loss.overfitting",
+    sft({
+      seed: 13,
+      steps: 3000,
+      eval: overfit(0.3, 1100),
+      edit: (s) => {
+        s["eval/squad_loss"] = s["eval/loss"];
+        delete s["eval/loss"];
+      },
+    }),
+  );
+  add(
+    "overfitting on one of two eval sets: the other follows the train loss down",
+    "loss.overfitting",
+    sft({
+      seed: 14,
+      steps: 3000,
+      eval: overfit(0.3, 1100),
+      edit: (s) => {
+        s["eval/code_loss"] = s["eval/loss"];
+        s["eval/loss"] = withValues(s["eval/loss"], (step) => decay(2.3, 0.7, 600)(step) * 1.06);
+      },
+    }),
+  );
   add(
     "not overfitting: eval up only 2%",
     "healthy",

@@ -4,7 +4,7 @@ import { grpoHealthy, grpoKl, grpoLength, grpoNoSignal, grpoRewardCollapse, grpo
 import { healthy, missingLoss } from "./healthy.ts";
 import { lossDivergence, lossInstability, lossSpike, lrTooHigh } from "./loss_shape.ts";
 import { gradExplosion, gradNonFinite, metricNonFinite } from "./nonfinite.ts";
-import { overfitting } from "./overfitting.ts";
+import { evalRising, overfitting } from "./overfitting.ts";
 import { dataFloor, lossPlateau, lrTooLow } from "./slow_progress.ts";
 import type { RuleDef } from "./types.ts";
 
@@ -24,6 +24,7 @@ export const RULES: RuleDef[] = [
   lossSpike,
   gradSpike,
   overfitting,
+  evalRising,
   lrTooLow,
   lossPlateau,
   dataFloor,

@@ -183,6 +183,7 @@ export const lossPlateau = defineRule({
     "UNIFORM_GUESS_TOLERANCE",
     "STEADY_FALL_DECILES",
     "EVAL_STILL_IMPROVING",
+    "PLATEAU_ABOVE_BEST",
   ],
   detect: (s) => {
     const flat = plateau(s);
@@ -196,6 +197,10 @@ export const lossPlateau = defineRule({
         fmt(loss.stats.current)
       }, ` +
         "no steady fall): the model is not learning."
+      : (loss.stats.current ?? flat.value) > flat.value * (1 + T("PLATEAU_ABOVE_BEST"))
+      // Well above its best: not "flat around the best".
+      ? `${loss.metric} has made no new low since step ${flat.since} (${pct(flat.share)} of the run; best ` +
+        `${fmt(flat.value)}) and is at ${fmt(loss.stats.current)} now, above it.`
       : `${loss.metric} has been flat around ${fmt(flat.value)} since step ${flat.since} ` +
         `(${pct(flat.share)} of the run) with no new low.`;
     return {

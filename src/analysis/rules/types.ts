@@ -9,6 +9,8 @@ export interface RunSignals {
   config: Record<string, unknown> | null;
   /** Profiles of the metrics that play a role, by role. */
   profiles: Partial<Record<Role, Profile>>;
+  /** Every eval loss, one per eval set (the `eval_loss` role's among them). */
+  evalLosses: Profile[];
   /** Every logged series that holds NaN or infinities, whatever its role. */
   nonFinite: NonFiniteSeries[];
   firstStep: number;

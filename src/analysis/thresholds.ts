@@ -175,6 +175,16 @@ export const THRESHOLDS = {
       "reference.",
   ),
   DPO_CHANCE_BAND: t(0.05, "rewards/accuracies within 0.05 of 0.5 is chance level."),
+  GRPO_REWARD_RISING: t(
+    0.2,
+    "A GRPO reward 20% above its start and not falling is clearly learning: groups without variance then " +
+      "are a note, and a large KL is not blamed for a flat reward.",
+  ),
+  GRPO_KL_AT_START: t(
+    0.1,
+    "The KL to the reference starts near 0 (the policy is the reference at step 0); 0.1 or more from the " +
+      "first logged steps means they differ from the start.",
+  ),
   GRPO_REWARD_COLLAPSE: t(
     0.5,
     "GRPO reward collapse: the recent reward is below half of its smoothed peak, after having risen.",

@@ -125,19 +125,29 @@ function dpo(seed: number, learning: boolean): RunData {
   }, { learning_rate: learning ? 5e-7 : 5e-9, max_steps: steps, warmup_steps: 50 });
 }
 
-type GrpoShape = "healthy" | "kl_blowup" | "no_signal" | "flat" | "short" | "long";
+type GrpoShape =
+  | "healthy"
+  | "kl_blowup"
+  | "no_signal"
+  | "flat"
+  | "short"
+  | "long"
+  | "rising_no_signal"
+  | "kl_start";
 
 function grpo(seed: number, shape: GrpoShape): RunData {
   const steps = 500, every = 1;
   const reward = shape === "kl_blowup"
     ? (s: number) => (s < 250 ? 0.2 + 0.4 * (s / 250) : Math.max(0.01, 0.6 * Math.exp(-(s - 250) / 60)))
-    : shape === "flat" || shape === "no_signal"
+    : shape === "flat" || shape === "no_signal" || shape === "kl_start"
     ? () => 0.2
     : (s: number) => 0.2 + 0.55 * (1 - Math.exp(-s / 150));
   const kl = shape === "kl_blowup"
     ? (s: number) => 0.002 * Math.exp(s / 70)
+    : shape === "kl_start"
+    ? () => 0.8
     : (s: number) => 0.002 + 0.02 * (s / steps);
-  const zeroStd = shape === "no_signal" ? () => 0.8 : () => 0.1;
+  const zeroStd = shape === "no_signal" || shape === "rising_no_signal" ? () => 0.8 : () => 0.1;
   return run({
     "train/loss": curve({ steps, every, level: () => 1e-4, noise: 3, seed }),
     "train/reward": curve({ steps, every, level: reward, noise: 0.08, seed: seed + 1 }),
@@ -463,6 +473,17 @@ export function corpus(): LabelledRun[] {
     add(`grpo completions collapsing #${seed}`, "grpo.length", grpo(seed, "short"));
     add(`grpo completions ballooning #${seed}`, "grpo.length", grpo(seed, "long"));
     add(`grpo reward flat #${seed}`, "grpo.reward_flat", grpo(seed, "flat"));
+    add(
+      `grpo groups mostly without variance but the reward clearly rising: a note #${seed}`,
+      "grpo.no_signal",
+      grpo(seed, "rising_no_signal"),
+      "info",
+    );
+    add(
+      `grpo KL large from the first step, reward flat #${seed}`,
+      "grpo.kl_at_start",
+      grpo(seed, "kl_start"),
+    );
   }
   return cases;
 }

@@ -1,5 +1,5 @@
 import { indexAtStep } from "../series.ts";
-import { recentLevel } from "../stats.ts";
+import { type Profile, recentLevel } from "../stats.ts";
 import { T } from "../thresholds.ts";
 import { atEnd, defineRule, evidence } from "./types.ts";
 import { fmt, pct } from "../../util/format.ts";
@@ -71,26 +71,62 @@ export const grpoKl = defineRule({
   },
 });
 
+/** A GRPO reward that clearly went up: recent level GRPO_REWARD_RISING above its start, rising. */
+function rewardRising(reward: Profile | undefined): boolean {
+  if (!reward || reward.stats.start === null || reward.smooth.length < 5) return false;
+  const start = reward.stats.start;
+  return reward.stats.trend !== "decreasing" &&
+    recentLevel(reward) - start >= T("GRPO_REWARD_RISING") * Math.max(Math.abs(start), 1e-9);
+}
+
+export const grpoKlAtStart = defineRule({
+  id: "grpo.kl_at_start",
+  title: "GRPO KL large from the very first step",
+  severities: ["warning"],
+  meaning: "The KL to the reference model should start near 0: the policy begins as the reference. Large " +
+    "from the first logged step, with a reward that does not improve, the reference is not the starting " +
+    "policy (another checkpoint, adapter or tokenizer) or the KL is computed wrong, and the penalty fights " +
+    "the learning.",
+  detection: "KL at its first smoothed point above GRPO_KL_AT_START while the reward is not clearly rising.",
+  actions: [
+    "Check the reference model is the policy's starting point (same base, same adapter state, same tokenizer)",
+    "Check how KL is computed and logged (per token or per sequence)",
+  ],
+  thresholds: ["GRPO_KL_AT_START", "GRPO_REWARD_RISING"],
+  detect: ({ kind, profiles }) => {
+    const kl = profiles.kl;
+    if (kind !== "grpo" || !kl || kl.stats.start === null || kl.smooth.length < 3) return null;
+    if (kl.stats.start <= T("GRPO_KL_AT_START") || rewardRising(profiles.reward)) return null;
+    return {
+      severity: "warning",
+      message: `${kl.metric} is ${fmt(kl.stats.start)} from the first steps (it should start near 0) while ` +
+        `${profiles.reward?.metric ?? "the reward"} is not rising.`,
+      evidence: [evidence(kl.metric, kl.reduced.step[0], kl.stats.start, "first smoothed level")],
+    };
+  },
+});
+
 export const grpoNoSignal = defineRule({
   id: "grpo.no_signal",
   title: "Most GRPO groups give no learning signal",
-  severities: ["warning"],
+  severities: ["info", "warning"],
   meaning: "When every completion of a prompt gets the same reward, its advantages are zero and the group " +
     "teaches nothing. The task is too easy or too hard for the model, or the reward is too coarse.",
-  detection: "Recent frac_reward_zero_std above GRPO_ZERO_STD_WARN.",
+  detection: "Recent frac_reward_zero_std above GRPO_ZERO_STD_WARN: a warning, or a note while the reward " +
+    "still clearly rises (GRPO_REWARD_RISING above its start): the remaining groups carry the signal.",
   actions: [
     "Filter the prompts to those the model solves sometimes, not always or never",
     "Use more generations per prompt, or a reward with partial credit",
     "Raise the sampling temperature for more diverse completions",
   ],
-  thresholds: ["GRPO_ZERO_STD_WARN"],
+  thresholds: ["GRPO_ZERO_STD_WARN", "GRPO_REWARD_RISING"],
   detect: ({ kind, profiles }) => {
     const zero = profiles.frac_reward_zero_std;
     if (kind !== "grpo" || !zero || zero.smooth.length < 3) return null;
     const now = recentLevel(zero);
     if (now <= T("GRPO_ZERO_STD_WARN")) return null;
     return {
-      severity: "warning",
+      severity: rewardRising(profiles.reward) ? "info" : "warning",
       message: `${zero.metric} is ${fmt(now)}: ${pct(now)} of the groups have no reward variance.`,
       evidence: [atEnd(zero, now, "recent level")],
     };

@@ -1,6 +1,14 @@
 import { dpoHealthy, dpoMargins, dpoNonFinite, dpoNotLearning } from "./dpo.ts";
 import { gradSpike } from "./gradients.ts";
-import { grpoHealthy, grpoKl, grpoLength, grpoNoSignal, grpoRewardCollapse, grpoRewardFlat } from "./grpo.ts";
+import {
+  grpoHealthy,
+  grpoKl,
+  grpoKlAtStart,
+  grpoLength,
+  grpoNoSignal,
+  grpoRewardCollapse,
+  grpoRewardFlat,
+} from "./grpo.ts";
 import { healthy, missingLoss } from "./healthy.ts";
 import { lossDivergence, lossInstability, lossSpike, lrTooHigh } from "./loss_shape.ts";
 import { gradExplosion, gradNonFinite, metricNonFinite } from "./nonfinite.ts";
@@ -33,6 +41,7 @@ export const RULES: RuleDef[] = [
   dpoHealthy,
   grpoRewardCollapse,
   grpoKl,
+  grpoKlAtStart,
   grpoNoSignal,
   grpoRewardFlat,
   grpoLength,

@@ -18,6 +18,8 @@ export const ROLES = {
   epoch: ["train/epoch", "epoch"],
   dpo_margins: ["train/rewards/margins", "rewards/margins"],
   dpo_accuracies: ["train/rewards/accuracies", "rewards/accuracies"],
+  dpo_chosen: ["train/rewards/chosen", "rewards/chosen"],
+  dpo_rejected: ["train/rewards/rejected", "rewards/rejected"],
   reward: ["train/reward", "reward", "train/rewards/mean", "rewards/mean"],
   kl: ["train/kl", "kl", "train/objective/kl", "objective/kl"],
   frac_reward_zero_std: ["train/frac_reward_zero_std", "frac_reward_zero_std"],

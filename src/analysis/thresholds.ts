@@ -169,6 +169,11 @@ export const THRESHOLDS = {
     "A new low must beat the previous best by 1%: smaller gains are within the noise of a flat curve.",
   ),
   PLATEAU_MIN_STEPS: t(300, "Runs shorter than this after warm-up are too short to call a plateau."),
+  DPO_DISPLACEMENT: t(
+    0.5,
+    "DPO's implicit reward of the chosen answers 0.5 below its start (in the beta-scaled log-ratio units " +
+      "TRL logs) and still falling: the policy is lowering the chosen answers, not only the rejected ones.",
+  ),
   DPO_LN2_BAND: t(
     0.03,
     "DPO starts at loss ln 2 = 0.693; still within 0.03 of it means the policy has not moved from the " +

@@ -106,7 +106,7 @@ const spikesAt = (s: Series, steps: number[], factor: number) =>
 
 const seeds = (n: number, from = 1) => Array.from({ length: n }, (_, i) => from + i * 101);
 
-function dpo(seed: number, learning: boolean): RunData {
+function dpo(seed: number, learning: boolean, displaced = false): RunData {
   const steps = 1000, every = 10;
   const margins = learning ? (s: number) => 0.1 + 2.1 * (1 - Math.exp(-s / 300)) : () => 0.002;
   const acc = learning ? (s: number) => 0.5 + 0.45 * (1 - Math.exp(-s / 250)) : () => 0.5;
@@ -122,6 +122,21 @@ function dpo(seed: number, learning: boolean): RunData {
     }),
     "train/rewards/accuracies": curve({ steps, every, level: acc, noise: 0.04, seed: seed + 2 }),
     "train/grad_norm": curve({ steps, every, level: () => 8, noise: 0.2, seed: seed + 3 }),
+    // Chosen rewards rise a little in a healthy run; displaced, both fall (the rejected faster).
+    "train/rewards/chosen": curve({
+      steps,
+      every,
+      level: displaced ? (s) => -0.1 - 2.5 * (s / steps) : (s) => 0.05 + 0.3 * (s / steps),
+      noise: 0.05,
+      seed: seed + 4,
+    }),
+    "train/rewards/rejected": curve({
+      steps,
+      every,
+      level: (s) => -0.05 - (displaced ? 4.6 : 1.8) * (s / steps),
+      noise: 0.05,
+      seed: seed + 5,
+    }),
   }, { learning_rate: learning ? 5e-7 : 5e-9, max_steps: steps, warmup_steps: 50 });
 }
 
@@ -467,6 +482,12 @@ export function corpus(): LabelledRun[] {
   for (const seed of seeds(2, 50)) {
     add(`dpo healthy #${seed}`, "healthy", dpo(seed, true));
     add(`dpo stuck at ln 2 #${seed}`, "dpo.not_learning", dpo(seed, false));
+    add(
+      `dpo margins growing only because both rewards fall #${seed}`,
+      "dpo.displacement",
+      dpo(seed, true, true),
+      "info",
+    );
     add(`grpo healthy #${seed}`, "healthy", grpo(seed, "healthy"));
     add(`grpo KL blow-up and reward collapse #${seed}`, "grpo.kl_blowup", grpo(seed, "kl_blowup"));
     add(`grpo groups without signal #${seed}`, "grpo.no_signal", grpo(seed, "no_signal"));

@@ -75,6 +75,39 @@ export const dpoNotLearning = defineRule({
   },
 });
 
+export const dpoDisplacement = defineRule({
+  id: "dpo.displacement",
+  title: "DPO likelihood displacement: chosen and rejected rewards both falling",
+  severities: ["info"],
+  meaning: "The margin grows only because the policy lowers the likelihood of both answers, the rejected " +
+    "faster than the chosen. Preferences look learned, but probability mass moves to neither answer, " +
+    "which can degrade generations.",
+  detection: "rewards/chosen DPO_DISPLACEMENT below its start and still falling while rewards/rejected " +
+    "falls too.",
+  actions: [
+    "Compare generations with the reference model on held-out prompts",
+    "Consider a lower learning rate, a larger beta, or an added SFT term on the chosen answers (RPO)",
+  ],
+  thresholds: ["DPO_DISPLACEMENT"],
+  detect: ({ kind, profiles }) => {
+    const chosen = profiles.dpo_chosen;
+    const rejected = profiles.dpo_rejected;
+    if (kind !== "dpo" || !chosen || !rejected || chosen.smooth.length < 5 || rejected.smooth.length < 5) {
+      return null;
+    }
+    const [c0, r0] = [chosen.stats.start!, rejected.stats.start!];
+    const [c, r] = [recentLevel(chosen), recentLevel(rejected)];
+    if (!(c < c0 - T("DPO_DISPLACEMENT") && r < r0 && chosen.stats.trend === "decreasing")) return null;
+    return {
+      severity: "info",
+      message:
+        `${chosen.metric} fell from ${fmt(c0)} to ${fmt(c)} and ${rejected.metric} from ${fmt(r0)} to ` +
+        `${fmt(r)}: the policy lowers both answers (likelihood displacement).`,
+      evidence: [atEnd(chosen, c, "recent level"), atEnd(rejected, r, "recent level")],
+    };
+  },
+});
+
 export const dpoMargins = defineRule({
   id: "dpo.margins",
   title: "DPO reward margins not growing",

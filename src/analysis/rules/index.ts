@@ -1,4 +1,4 @@
-import { dpoHealthy, dpoMargins, dpoNonFinite, dpoNotLearning } from "./dpo.ts";
+import { dpoDisplacement, dpoHealthy, dpoMargins, dpoNonFinite, dpoNotLearning } from "./dpo.ts";
 import { gradSpike } from "./gradients.ts";
 import {
   grpoHealthy,
@@ -38,6 +38,7 @@ export const RULES: RuleDef[] = [
   dataFloor,
   dpoNotLearning,
   dpoMargins,
+  dpoDisplacement,
   dpoHealthy,
   grpoRewardCollapse,
   grpoKl,

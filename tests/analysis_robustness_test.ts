@@ -91,3 +91,36 @@ Deno.test("compareRuns ranks any set of runs, unranked only those without a fini
     { numRuns: 300 },
   );
 });
+
+Deno.test("a short, noisy, trendless run has no best to diverge from: no loss.divergence", () => {
+  // 24 logs of noise around 2.0 (+-15%), ending on a high stretch of the noise.
+  const noise = [
+    0,
+    0.12,
+    -0.14,
+    0.08,
+    -0.1,
+    0.13,
+    -0.06,
+    0.1,
+    -0.15,
+    0.05,
+    -0.12,
+    0.11,
+    -0.08,
+    0.14,
+    -0.1,
+    0.09,
+    -0.13,
+    0.12,
+    0.02,
+    0.1,
+    0.06,
+    0.13,
+    0.08,
+    0.12,
+  ];
+  const loss: Series = { steps: noise.map((_, i) => (i + 1) * 10), values: noise.map((n) => 2 * (1 + n)) };
+  const analysis = analyzeRun({ series: new Map([["train/loss", loss]]), config: null });
+  assert.ok(!analysis.findings.some((f) => f.rule === "loss.divergence"), JSON.stringify(analysis.findings));
+});

@@ -81,6 +81,12 @@ export const THRESHOLDS = {
     "Overfitting needs the train loss still falling: 2% or more below its level at the best eval step. A " +
       "train loss that only wobbles around that level while the eval rises is loss.eval_rising.",
   ),
+  DIVERGENCE_NOISE: t(
+    3,
+    "A climb back from the best counts only when it is 3x what noise alone moves the smoothed level (the " +
+      "step-to-step noise over the square root of the points each smoothed value stands for): in a short, " +
+      "noisy, trendless run the best is a dip of the noise, not progress to give back.",
+  ),
   DIVERGENCE_RISE: t(
     1.5,
     "A loss that made no progress and whose smoothed level now sits 1.5x above its start, still rising, is " +

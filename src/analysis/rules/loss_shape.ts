@@ -1,7 +1,8 @@
 import type { Spike } from "../spikes.ts";
 import { indexAtStep } from "../series.ts";
 import { findSpikes } from "../spikes.ts";
-import { recentLevel } from "../stats.ts";
+import { median } from "../robust.ts";
+import { type Profile, recentLevel } from "../stats.ts";
 import { T } from "../thresholds.ts";
 import { atEnd, defineRule, evidence, type RunSignals } from "./types.ts";
 import { fmt, pct } from "../../util/format.ts";
@@ -25,6 +26,21 @@ function withGradSpikes(signals: RunSignals, spikes: Spike[]): number {
   return spikes.filter((s) => gradSpikes.some((g) => Math.abs(g.step - s.step) <= span)).length;
 }
 
+/**
+ * How much the smoothed level of a loss wanders by noise alone: the typical step-to-step change of the
+ * raw points (the median absolute difference, about one standard deviation of white noise), divided by
+ * the square root of how many raw points each smoothed value stands for. Tiny for a long per-step run,
+ * the whole noise for a short one that is not smoothed at all.
+ */
+function smoothedNoise(loss: Profile): number {
+  const values = loss.finite.values;
+  if (values.length < 3 || loss.smooth.length === 0) return 0;
+  const diffs = values.slice(1).map((v, i) => Math.abs(v - values[i]));
+  const window = Math.max(1, Math.round(loss.reduced.mid.length * T("SMOOTH_FRACTION"))) | 1;
+  const pointsPerValue = (values.length / loss.reduced.mid.length) * window;
+  return median(diffs) / Math.sqrt(pointsPerValue);
+}
+
 export const lossDivergence = defineRule({
   id: "loss.divergence",
   title: "Loss is diverging",
@@ -35,12 +51,19 @@ export const lossDivergence = defineRule({
     "from its start to its best while the trend of the last half is rising; or, without progress, it sits " +
     "DIVERGENCE_RISE x above its start and rising, or DIVERGENCE_MULTIPLE x above its start; or, still " +
     "rising, DIVERGENCE_MULTIPLE x above its best; or train loss DIVERGENCE_BOTH_RISE x above its start " +
-    "while eval loss is DIVERGENCE_BOTH_RISE x above its best.",
+    "while eval loss is DIVERGENCE_BOTH_RISE x above its best. A climb back from the best must exceed " +
+    "DIVERGENCE_NOISE x the run's noise.",
   actions: [
     "Stop the run and restart from the checkpoint at the best step with a 2-10x lower learning rate",
     "Enable gradient clipping (max_grad_norm=1.0) and a learning-rate warm-up",
   ],
-  thresholds: ["DIVERGENCE_GIVEBACK", "DIVERGENCE_RISE", "DIVERGENCE_MULTIPLE", "DIVERGENCE_BOTH_RISE"],
+  thresholds: [
+    "DIVERGENCE_GIVEBACK",
+    "DIVERGENCE_RISE",
+    "DIVERGENCE_MULTIPLE",
+    "DIVERGENCE_BOTH_RISE",
+    "DIVERGENCE_NOISE",
+  ],
   detect: ({ profiles, fired, kind }) => {
     const loss = profiles.train_loss;
     if (!loss || kind === "grpo" || fired.has("grad.explosion") || loss.stats.start === null) return null;
@@ -75,6 +98,8 @@ export const lossDivergence = defineRule({
     const multiFold = rising && best > 0 && now >= T("DIVERGENCE_MULTIPLE") * best;
     if (!(progress > 0.05 * Math.abs(start)) || !rising) return null;
     if (giveback < T("DIVERGENCE_GIVEBACK") && !multiFold) return null;
+    // Against the run's own noise: in a short, noisy, trendless run the "best" is a dip of the noise.
+    if (now - best < T("DIVERGENCE_NOISE") * smoothedNoise(loss)) return null;
     return {
       severity: "critical",
       message: `${loss.metric} came down from ${fmt(loss.stats.start)} to ${fmt(loss.stats.best)} (step ` +

@@ -74,6 +74,7 @@ export interface RealRunScore {
   alarms: { id: string; analysis: RunAnalysis }[];
   /** Per label: how many found of how many. */
   byLabel: Map<string, { found: number; of: number }>;
+  runs: RealRun[];
 }
 
 export function scoreRealRuns(runs: RealRun[]): RealRunScore {
@@ -85,6 +86,7 @@ export function scoreRealRuns(runs: RealRun[]): RealRunScore {
     misses: [],
     alarms: [],
     byLabel: new Map(),
+    runs,
   };
   for (const run of runs) {
     for (const label of run.labels) {
@@ -115,15 +117,30 @@ export function scoreRealRuns(runs: RealRun[]): RealRunScore {
 /** The score as `deno task eval` prints it: per label, then every miss and false alarm with its findings. */
 export function describeScore(score: RealRunScore): string {
   const pct = (a: number, b: number) => `${Math.round((a / Math.max(1, b)) * 100)}%`;
+  const num = (v: number | null) => (v === null ? "-" : Number(v.toPrecision(3)).toString());
+  // The numbers the rules saw, so a miss shows which side of a threshold it fell on.
+  const numbers = (a: RunAnalysis) =>
+    a.stats.map((s) =>
+      `      ${s.metric}: ${s.points} points, start ${num(s.start)} -> now ${num(s.current)} ` +
+      `(${s.change_pct === null ? "-" : `${num(s.change_pct)}%`}), best ${num(s.best)} @${
+        s.best_step ?? "-"
+      }, ` +
+      `${s.trend}, noise ${s.noise_pct === null ? "-" : `${num(s.noise_pct)}%`}`
+    ).join("\n");
   const findings = (a: RunAnalysis) =>
-    a.findings.map((f) => `      [${f.severity}] ${f.rule}: ${f.message}`).join("\n") ||
-    "      (no findings)";
+    [
+      a.findings.map((f) => `      [${f.severity}] ${f.rule}: ${f.message}`).join("\n") ||
+      "      (no findings)",
+      numbers(a),
+    ].filter(Boolean).join("\n");
   return [
     `pathologies found: ${score.found}/${score.labelled} (${pct(score.found, score.labelled)}); ` +
     `healthy runs flagged warning or worse: ${score.falseAlarms}/${score.healthy}`,
     "",
     "  label               found",
     ...[...score.byLabel].sort().map(([label, e]) => `  ${label.padEnd(20)}${e.found}/${e.of}`),
+    "",
+    confusion(score),
     "",
     "misses:",
     ...score.misses.map((m) =>
@@ -132,5 +149,27 @@ export function describeScore(score: RealRunScore): string {
     "",
     "false alarms:",
     ...score.alarms.map((a) => `  ${a.id}: verdict ${a.analysis.verdict}\n${findings(a.analysis)}`),
+  ].join("\n");
+}
+
+/** Label against finding: for each label, how many of its runs each rule fired on (any severity). */
+function confusion(score: RealRunScore): string {
+  const runs = score.runs;
+  const labels = [...new Set(runs.flatMap((r) => r.labels))].filter((l) => l !== "ambiguous").sort();
+  const rules = [...new Set(runs.flatMap((r) => r.analysis.findings.map((f) => f.rule)))].sort();
+  const short = rules.map((_, i) => `(${i + 1})`);
+  const width = Math.max(...labels.map((l) => l.length));
+  return [
+    `label \\ finding${" ".repeat(Math.max(1, width - 13))}${short.map((x) => x.padStart(5)).join("")}`,
+    ...labels.map((label) => {
+      const of = runs.filter((r) => r.labels.includes(label));
+      const cells = rules.map((rule) => {
+        const n = of.filter((r) => r.analysis.findings.some((f) => f.rule === rule)).length;
+        return String(n || "").padStart(5);
+      });
+      return `${label.padEnd(width + 2)}${cells.join("")}`;
+    }),
+    "",
+    ...rules.map((rule, i) => `  ${short[i]} ${rule}`),
   ].join("\n");
 }

@@ -114,6 +114,11 @@ export const THRESHOLDS = {
       "guess: the model has learned nothing. Larger class counts are left out: their ln is a plausible real " +
       "loss (ln 10 = 2.30 is an ordinary LLM fine-tuning floor).",
   ),
+  LR_HIGH_PEAK: t(
+    1e-2,
+    "A learning rate of 0.01 or more is far above what fine-tuning uses (1e-6 to 1e-3): a loss that does not " +
+      "move at such a rate is not learning because the steps are too large.",
+  ),
   LR_LOW_PEAK: t(
     2e-5,
     "A slow, steady run is blamed on the learning rate only when the logged learning rate never went above " +

@@ -280,6 +280,11 @@ export function corpus(): LabelledRun[] {
     "loss.overfitting",
     sft({ seed: 11, steps: 2000, eval: overfit(0.06, 1600, 2000) }),
   );
+  add(
+    "loss stuck high at a learning rate of 0.05: too large to learn",
+    "lr.too_high",
+    sft({ seed: 16, lr: 0.05, train: () => 4.2 }),
+  );
   const stalled = (s: number) => train(Math.min(s, 1100));
   add(
     "eval loss rising while the train loss is flat: not overfitting, still reported",

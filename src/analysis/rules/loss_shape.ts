@@ -41,6 +41,30 @@ function smoothedNoise(loss: Profile): number {
   return median(diffs) / Math.sqrt(pointsPerValue);
 }
 
+/** A loss that did not move while the logged learning rate was very large: too large to learn at all. */
+function stuckAtHighLr({ profiles, kind }: RunSignals) {
+  const loss = profiles.train_loss;
+  const lr = profiles.learning_rate?.finite.values;
+  if (!loss || kind !== "sft" || !lr?.length || loss.stats.start === null || loss.stats.current === null) {
+    return null;
+  }
+  const peak = Math.max(...lr);
+  const { start, current } = loss.stats;
+  if (peak < T("LR_HIGH_PEAK") || !(start > 0) || (start - current) / start >= T("PLATEAU_TOTAL_DROP")) {
+    return null;
+  }
+  return {
+    severity: "warning" as const,
+    message: `${loss.metric} is stuck at ${fmt(current)} (from ${fmt(start)}) while ${
+      profiles.learning_rate!.metric
+    } peaked at ${fmt(peak)}: too large a step to learn anything.`,
+    evidence: [
+      atEnd(loss, current, "recent level"),
+      atEnd(profiles.learning_rate!, lr[lr.length - 1], "learning rate"),
+    ],
+  };
+}
+
 export const lossDivergence = defineRule({
   id: "loss.divergence",
   title: "Loss is diverging",
@@ -121,8 +145,9 @@ export const lrTooHigh = defineRule({
   meaning:
     "Repeated sudden jumps of the loss: updates overshoot. Left alone it tends to diverge or to settle " +
     "at a worse loss.",
-  detection:
-    "After warm-up, LR_HIGH_MIN_SPIKES or more loss spikes (above SPIKE_RATIO x the local median and " +
+  detection: "A loss that made less than PLATEAU_TOTAL_DROP of progress while the logged learning rate " +
+    "peaked at LR_HIGH_PEAK or more; or, after warm-up, LR_HIGH_MIN_SPIKES or more loss spikes (above " +
+    "SPIKE_RATIO x the local median and " +
     "by SPIKE_MIN_JUMP of the starting loss), or two with grad_norm spiking at the same steps, or any spike " +
     "in a diverging run.",
   actions: [
@@ -130,8 +155,17 @@ export const lrTooHigh = defineRule({
     "Use a learning-rate warm-up",
     "Enable gradient clipping (max_grad_norm=1.0)",
   ],
-  thresholds: ["SPIKE_RATIO", "SPIKE_MIN_JUMP", "LR_HIGH_MIN_SPIKES", "LR_HIGH_MIN_SPIKE_RATE"],
+  thresholds: [
+    "SPIKE_RATIO",
+    "SPIKE_MIN_JUMP",
+    "LR_HIGH_MIN_SPIKES",
+    "LR_HIGH_MIN_SPIKE_RATE",
+    "LR_HIGH_PEAK",
+    "PLATEAU_TOTAL_DROP",
+  ],
   detect: (signals) => {
+    const stuck = stuckAtHighLr(signals);
+    if (stuck) return stuck;
     const spikes = lossSpikes(signals);
     const loss = signals.profiles.train_loss!;
     const matched = withGradSpikes(signals, spikes);

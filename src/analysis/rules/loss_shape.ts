@@ -102,6 +102,25 @@ export const lossDivergence = defineRule({
     const both = start > 0 && evalLoss?.stats.best != null && evalLoss.stats.best > 0 &&
       now >= T("DIVERGENCE_BOTH_RISE") * start &&
       recentLevel(evalLoss) >= T("DIVERGENCE_BOTH_RISE") * evalLoss.stats.best;
+    const giveback = progress > 0 ? (now - best) / progress : 0;
+    const multiFold = rising && best > 0 && now >= T("DIVERGENCE_MULTIPLE") * best;
+    // Against the run's own noise: in a short, noisy, trendless run the "best" is a dip of the noise.
+    const gaveBack = progress > 0.05 * Math.abs(start) && rising &&
+      (giveback >= T("DIVERGENCE_GIVEBACK") || multiFold) &&
+      now - best >= T("DIVERGENCE_NOISE") * smoothedNoise(loss);
+    if (gaveBack) {
+      return {
+        severity: "critical",
+        message: `${loss.metric} came down from ${fmt(loss.stats.start)} to ${fmt(loss.stats.best)} (step ` +
+          `${loss.stats.best_step}) and has climbed back to ${fmt(now)}, giving back ${
+            pct(giveback)
+          } of its progress.`,
+        evidence: [
+          evidence(loss.metric, loss.stats.best_step!, loss.stats.best, "best smoothed level"),
+          evidence(loss.metric, loss.stats.last_step!, now, "recent smoothed level"),
+        ],
+      };
+    }
     if (fromStart || both) {
       return {
         severity: "critical",
@@ -118,23 +137,7 @@ export const lossDivergence = defineRule({
         ],
       };
     }
-    const giveback = progress > 0 ? (now - best) / progress : 0;
-    const multiFold = rising && best > 0 && now >= T("DIVERGENCE_MULTIPLE") * best;
-    if (!(progress > 0.05 * Math.abs(start)) || !rising) return null;
-    if (giveback < T("DIVERGENCE_GIVEBACK") && !multiFold) return null;
-    // Against the run's own noise: in a short, noisy, trendless run the "best" is a dip of the noise.
-    if (now - best < T("DIVERGENCE_NOISE") * smoothedNoise(loss)) return null;
-    return {
-      severity: "critical",
-      message: `${loss.metric} came down from ${fmt(loss.stats.start)} to ${fmt(loss.stats.best)} (step ` +
-        `${loss.stats.best_step}) and has climbed back to ${fmt(now)}, giving back ${
-          pct(giveback)
-        } of its progress.`,
-      evidence: [
-        evidence(loss.metric, loss.stats.best_step!, loss.stats.best, "best smoothed level"),
-        evidence(loss.metric, loss.stats.last_step!, now, "recent smoothed level"),
-      ],
-    };
+    return null;
   },
 });
 

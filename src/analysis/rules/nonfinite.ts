@@ -96,6 +96,8 @@ export const metricNonFinite = defineRule({
   detect: ({ nonFinite, profiles, fired }) => {
     // Those have rules of their own.
     const skip = new Set([profiles.grad_norm?.metric, profiles.train_loss?.metric]);
+    // An explosion's finding already names the eval loss it reached.
+    if (fired.has("grad.explosion")) skip.add(profiles.eval_loss?.metric);
     const dpoSaid = fired.has("dpo.nonfinite");
     const broken = nonFinite.filter((s) => !skip.has(s.metric) && !(dpoSaid && isDpoSeries(s.metric)));
     if (broken.length === 0) return null;

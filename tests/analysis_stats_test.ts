@@ -71,20 +71,35 @@ Deno.test("reduce keeps each bucket's median, maximum and minimum, and leaves sh
 Deno.test("profile: start, current, best, change and trend of a decreasing loss; NaN counted, order fixed", () => {
   const values = Array.from({ length: 200 }, (_, i) => 2 * Math.exp(-i / 50) + 0.5);
   const shuffled = { steps: [...series(values).steps].reverse(), values: [...values].reverse() };
-  shuffled.steps.push(201);
+  shuffled.steps.push(150.5);
   shuffled.values.push(NaN);
   const p = profile("loss", shuffled);
   assert.equal(p.stats.points, 201);
   assert.equal(p.stats.non_finite, 1);
   assert.equal(p.stats.first_step, 1);
-  assert.equal(p.stats.last_step, 201);
+  assert.equal(p.stats.last_step, 200);
   assert.ok(
     Math.abs(p.stats.start! - 2.5) < 0.2 && Math.abs(p.stats.current! - 0.54) < 0.05,
     JSON.stringify(p.stats),
   );
   assert.equal(p.stats.trend, "decreasing");
   assert.ok(p.stats.change_pct! < -75);
-  assert.equal(p.stats.best_step, p.stats.last_step! - 1);
+  assert.equal(p.stats.best_step, p.stats.last_step);
+  assert.equal(p.stats.non_finite_now, null, "a NaN in the middle: the series is a number now");
+});
+
+Deno.test("profile: a series that ends NaN says so, with no finite trend or change from before", () => {
+  const values = [...Array.from({ length: 100 }, (_, i) => 2 - i / 100), Infinity, Infinity, NaN, NaN];
+  const p = profile("loss", series(values));
+  assert.equal(p.stats.non_finite_now, "NaN");
+  assert.equal(p.stats.non_finite_since, 103, "NaN since its first NaN, after the infinities");
+  assert.equal(p.stats.trend, "non_finite");
+  assert.equal(p.stats.change_pct, null);
+});
+
+Deno.test("profile: no percentage change of a start near zero", () => {
+  const p = profile("train/loss", series(Array.from({ length: 100 }, (_, i) => (i < 50 ? 1e-6 : 0.3))));
+  assert.equal(p.stats.change_pct, null);
 });
 
 Deno.test("progress from max_steps or epochs; warm-up from the config or a default share", () => {
@@ -136,4 +151,18 @@ Deno.test("a run without a loss metric says so instead of guessing", () => {
   const result = analyzeRun({ series: new Map([["accuracy", series([0.1, 0.2])]]), config: null });
   assert.equal(result.verdict, "info");
   assert.equal(result.findings[0].rule, "metrics.missing");
+});
+
+Deno.test("analysis stats: a best only where best means something (losses, rewards, accuracies)", () => {
+  const loss = series(Array.from({ length: 100 }, (_, i) => 2 - i / 100));
+  const lr = series(Array.from({ length: 100 }, (_, i) => 1e-4 * (1 - i / 100)));
+  const grad = series(Array.from({ length: 100 }, (_, i) => 1 + (i % 7) / 10));
+  const a = analyzeRun({
+    series: new Map([["train/loss", loss], ["train/learning_rate", lr], ["train/grad_norm", grad]]),
+    config: null,
+  });
+  const best = Object.fromEntries(a.stats.map((s) => [s.metric, s.best]));
+  assert.ok(best["train/loss"] !== null);
+  assert.equal(best["train/learning_rate"], null);
+  assert.equal(best["train/grad_norm"], null);
 });

@@ -29,6 +29,8 @@ export interface RunAnalysis {
 }
 
 const HIGHER_IS_BETTER = new Set<Role>(["reward", "dpo_margins", "dpo_accuracies"]);
+/** The roles whose best value is worth showing. */
+const HAS_BEST = new Set<Role>(["train_loss", "eval_loss", "reward", "dpo_margins", "dpo_accuracies"]);
 
 /** The metrics a report shows, by kind of run, most telling first. */
 const SHOWN: Record<RunKind, Role[]> = {
@@ -142,7 +144,11 @@ export function analyzeRun(data: RunData, choices: MetricChoices = {}): RunAnaly
     kind,
     metrics: roles,
     progress,
-    stats: SHOWN[kind].filter((r) => profiles[r]).map((r) => profiles[r]!.stats),
+    // "Best" means something for losses, rewards and accuracies, not for a learning rate, a KL, lengths or
+    // a grad norm: there it is left out.
+    stats: SHOWN[kind].filter((r) => profiles[r]).map((r) =>
+      HAS_BEST.has(r) ? profiles[r]!.stats : { ...profiles[r]!.stats, best: null, best_step: null }
+    ),
     findings,
     projection: target && progress.max_steps ? project(target, progress.max_steps) : null,
     recommendation: recommend(findings),

@@ -2,7 +2,7 @@ import { median, rollingMedian, theilSen } from "./robust.ts";
 import { reduce, type Reduced, type Series, sortedByStep, splitFinite } from "./series.ts";
 import { T } from "./thresholds.ts";
 
-export type Trend = "decreasing" | "increasing" | "flat" | "unknown";
+export type Trend = "decreasing" | "increasing" | "flat" | "unknown" | "non_finite";
 
 /** The numbers a report shows for one metric. Values are the smoothed level unless named raw. */
 export interface SeriesStats {
@@ -26,6 +26,10 @@ export interface SeriesStats {
   slope_per_1k_steps: number | null;
   /** Typical deviation from the local trend (the noise), as a percentage of the level. */
   noise_pct: number | null;
+  /** When the series ends NaN or infinite: the step since which it has been that (NaN, or Infinity). */
+  non_finite_since: number | null;
+  /** What its last point is when not a number ("NaN", "Infinity", "-Infinity"), else null. */
+  non_finite_now: string | null;
 }
 
 /** A metric prepared for the rules: sorted, split, reduced and smoothed once. */
@@ -38,6 +42,9 @@ export interface Profile {
   smooth: number[];
   stats: SeriesStats;
 }
+
+/** A start below this share of the series' largest level is "near zero": no percentage change of it. */
+const NEAR_ZERO = 0.01;
 
 /** Relative change of the last half's trend below which it counts as flat. */
 const FLAT_CHANGE = 0.02;
@@ -90,6 +97,8 @@ export function profile(metric: string, series: Series, higherIsBetter = false):
     trend: "unknown",
     slope_per_1k_steps: null,
     noise_pct: relativeNoise(finite),
+    non_finite_since: null,
+    non_finite_now: null,
   };
   if (n) {
     let best = 0;
@@ -98,7 +107,8 @@ export function profile(metric: string, series: Series, higherIsBetter = false):
     }
     stats.best = smooth[best];
     stats.best_step = reduced.step[best];
-    if (stats.start !== 0) {
+    // A percentage of a start near zero is a huge number that means nothing (GRPO's loss, a KL at 0).
+    if (Math.abs(stats.start!) > NEAR_ZERO * Math.max(...smooth.map(Math.abs))) {
       stats.change_pct = ((stats.current! - stats.start!) / Math.abs(stats.start!)) * 100;
     }
   }
@@ -111,6 +121,21 @@ export function profile(metric: string, series: Series, higherIsBetter = false):
     const level = Math.abs(stats.current!) || Math.abs(stats.start!) || 1;
     const change = (slope * span) / level;
     stats.trend = change < -FLAT_CHANGE ? "decreasing" : change > FLAT_CHANGE ? "increasing" : "flat";
+  }
+  // A series that ended non-finite: say so, rather than a finite "now" and a trend from before.
+  const ordered = sortedByStep(series);
+  const lastValue = ordered.values[ordered.values.length - 1];
+  if (lastValue !== undefined && !Number.isFinite(lastValue)) {
+    const kind = (
+      v: number,
+    ) => (Number.isNaN(v) ? "NaN" : Number.isFinite(v) ? null : v > 0 ? "Infinity" : "-Infinity");
+    const now = kind(lastValue)!;
+    let i = ordered.values.length - 1;
+    while (i > 0 && kind(ordered.values[i - 1]) === now) i--;
+    stats.non_finite_since = ordered.steps[i];
+    stats.non_finite_now = now;
+    stats.trend = "non_finite";
+    stats.change_pct = null;
   }
   return { metric, finite, nonFinite, reduced, smooth, stats };
 }

@@ -23,7 +23,7 @@ export function statsRows(r: RunReport): string[][] {
   const anyNonFinite = r.stats.some((s) => s.non_finite > 0);
   return r.stats.map((s) => [
     s.metric,
-    fmt(s.current),
+    s.non_finite_now ? `${s.non_finite_now} since ${s.non_finite_since}` : fmt(s.current),
     fmt(s.start),
     signedPercent(s.change_pct),
     s.best === null ? "" : `${fmt(s.best)} @${s.best_step}`,

@@ -24,9 +24,11 @@ const stats = z.object({
   best: z.number().nullable(),
   best_step: z.number().nullable(),
   change_pct: z.number().nullable(),
-  trend: z.enum(["decreasing", "increasing", "flat", "unknown"]),
+  trend: z.enum(["decreasing", "increasing", "flat", "unknown", "non_finite"]),
   slope_per_1k_steps: z.number().nullable(),
   noise_pct: z.number().nullable(),
+  non_finite_since: z.number().nullable(),
+  non_finite_now: z.string().nullable(),
 });
 /** Values that may be NaN or infinite travel as Trackio's strings. */
 const value = z.union([z.number(), z.string()]);

@@ -46,6 +46,7 @@ Deno.test("analyze --json has the documented shape and equals the MCP tool's res
     "stats",
     "findings",
     "projection",
+    "lr_schedule",
     "recommendation",
   ]);
   assert.deepStrictEqual(Object.keys(run.findings[0]), [

@@ -6,6 +6,7 @@ import type { NonFiniteSeries, RunSignals } from "./rules/types.ts";
 import { type Series, sortedByStep } from "./series.ts";
 import { type Profile, profile, project, type Projection, type SeriesStats } from "./stats.ts";
 import { T } from "./thresholds.ts";
+import { describeSchedule, type LrSchedule } from "./lr_schedule.ts";
 
 export interface RunData {
   /** Numeric series by metric name (at least those that play a role). */
@@ -25,6 +26,8 @@ export interface RunAnalysis {
   stats: SeriesStats[];
   findings: Finding[];
   projection: Projection | null;
+  /** The learning-rate schedule in words, from the logged learning rate. */
+  lr_schedule: LrSchedule | null;
   recommendation: string;
 }
 
@@ -151,6 +154,9 @@ export function analyzeRun(data: RunData, choices: MetricChoices = {}): RunAnaly
     ),
     findings,
     projection: target && progress.max_steps ? project(target, progress.max_steps) : null,
+    lr_schedule: roles.learning_rate && data.series.get(roles.learning_rate)
+      ? describeSchedule(roles.learning_rate, data.series.get(roles.learning_rate)!, progress.max_steps)
+      : null,
     recommendation: recommend(findings),
   };
 }

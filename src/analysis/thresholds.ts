@@ -25,6 +25,16 @@ export const THRESHOLDS = {
     "Without warmup_steps or warmup_ratio in the config, warm-up ends where the logged learning rate first " +
       "reaches 95% of its peak (at once, when it starts there: no warm-up).",
   ),
+  LR_STEP_LEVELS: t(
+    6,
+    "A learning rate that takes at most 6 distinct values after its peak (over 6 or more points) is a step " +
+      "schedule, not a smooth decay.",
+  ),
+  LR_SHAPE_FIT: t(
+    0.05,
+    "A decay is called linear or cosine when that model is within 5% of the peak (RMS) of every point after " +
+      "the peak; otherwise it is only 'decaying'.",
+  ),
   WARMUP_FRACTION: t(
     0.05,
     "Without warmup_steps/warmup_ratio in the config and without a logged learning rate, the first 5% of " +

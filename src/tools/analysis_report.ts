@@ -19,9 +19,14 @@ export function progressText(r: RunReport): string {
 const status = (r: RunReport, project: string) =>
   `${project} / ${r.run}: ${r.verdict.toUpperCase()} · ${progressText(r)}`;
 
+/** The stats a table shows: the learning rate is said in words instead (see `lr_schedule`). */
+const tableStats = (r: RunReport) =>
+  r.stats.filter((s) => !r.lr_schedule || s.metric !== r.lr_schedule.metric);
+
 export function statsRows(r: RunReport): string[][] {
-  const anyNonFinite = r.stats.some((s) => s.non_finite > 0);
-  return r.stats.map((s) => [
+  const stats = tableStats(r);
+  const anyNonFinite = stats.some((s) => s.non_finite > 0);
+  return stats.map((s) => [
     s.metric,
     s.non_finite_now ? `${s.non_finite_now} since ${s.non_finite_since}` : fmt(s.current),
     fmt(s.start),
@@ -36,10 +41,12 @@ export const STATS_HEADERS = ["metric", "now", "start", "change", "best", "trend
 
 function runText(r: RunReport, project: string): string {
   const lines = [status(r, project), ""];
-  if (r.stats.length) {
+  if (tableStats(r).length) {
     const rows = statsRows(r);
-    lines.push(table(STATS_HEADERS.slice(0, rows[0].length), rows).replace(/^/gm, "  "), "");
+    lines.push(table(STATS_HEADERS.slice(0, rows[0].length), rows).replace(/^/gm, "  "));
   }
+  if (r.lr_schedule) lines.push(`  learning rate: ${r.lr_schedule.text}`);
+  if (tableStats(r).length || r.lr_schedule) lines.push("");
   for (const f of r.findings) {
     lines.push(`  [${f.severity}] ${f.rule}: ${f.message}`);
   }
@@ -67,10 +74,13 @@ function runMarkdown(r: RunReport, project: string): string {
     `${r.verdict.toUpperCase()} · ${progressText(r)}`,
     "",
   ];
-  if (r.stats.length) {
+  if (tableStats(r).length) {
     lines.push(`| ${STATS_HEADERS.slice(0, 6).join(" | ")} |`, `|${" --- |".repeat(6)}`);
     for (const row of statsRows(r)) lines.push(`| ${row.slice(0, 6).map(mdCell).join(" | ")} |`);
     lines.push("");
+  }
+  if (r.lr_schedule) {
+    lines.push(`Learning rate: ${r.lr_schedule.text}`, "");
   }
   for (const f of r.findings) {
     lines.push(`- ${BADGE[f.severity]} **${f.severity}** \`${f.rule}\`: ${f.message}`);

@@ -53,6 +53,17 @@ const runReport = z.object({
   }),
   stats: z.array(stats),
   findings: z.array(finding),
+  lr_schedule: z.object({
+    metric: z.string(),
+    warmup: z.boolean(),
+    peak: z.number(),
+    peak_step: z.number(),
+    shape: z.enum(["warming_up", "constant", "linear", "cosine", "step", "decaying"]),
+    now: z.number(),
+    now_step: z.number(),
+    now_pct_of_peak: z.number(),
+    text: z.string(),
+  }).nullable(),
   projection: z.object({ metric: z.string(), at_step: z.number(), value: z.number(), method: z.string() })
     .nullable(),
   recommendation: z.string(),

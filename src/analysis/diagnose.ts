@@ -6,6 +6,7 @@ import type { NonFiniteSeries, RunSignals } from "./rules/types.ts";
 import { type Series, sortedByStep } from "./series.ts";
 import { type Profile, profile, project, type Projection, type SeriesStats } from "./stats.ts";
 import { T } from "./thresholds.ts";
+import { tailorActions } from "./tailor.ts";
 import { describeSchedule, type LrSchedule } from "./lr_schedule.ts";
 
 export interface RunData {
@@ -131,7 +132,11 @@ export function analyzeRun(data: RunData, choices: MetricChoices = {}): RunAnaly
   for (const rule of RULES) {
     const found = rule.detect(signals);
     if (!found) continue;
-    findings.push({ rule: rule.id, ...found, actions: found.actions ?? rule.actions });
+    findings.push({
+      rule: rule.id,
+      ...found,
+      actions: tailorActions(found.actions ?? rule.actions, data.config),
+    });
     signals.fired.add(rule.id);
     signals.worst = worst([signals.worst, found.severity]);
   }

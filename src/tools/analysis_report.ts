@@ -5,6 +5,8 @@ import type { AnalysisResult, RunReport } from "./analyze_run.ts";
 
 /** The reports a person reads in ten seconds: status, numbers, findings, what to do. */
 
+const fmtValue = (v: number | string) => (typeof v === "number" ? fmt(v) : v);
+
 /** Where the run is: `step 1500 of 3000 (50%) · SFT`. */
 export function progressText(r: RunReport): string {
   const p = r.progress;
@@ -49,6 +51,15 @@ function runText(r: RunReport, project: string): string {
   if (tableStats(r).length || r.lr_schedule) lines.push("");
   for (const f of r.findings) {
     lines.push(`  [${f.severity}] ${f.rule}: ${f.message}`);
+    // What to look at and what to do, for every finding worth acting on: an agent reading only the text
+    // gets them too, not just the one recommendation.
+    if (f.severity === "warning" || f.severity === "critical") {
+      const seen = f.evidence.slice(0, 4).map((e) =>
+        `${e.metric} ${fmtValue(e.value)} @${e.step} (${e.note})`
+      );
+      if (seen.length) lines.push(`      evidence: ${seen.join("; ")}`);
+      if (f.actions.length) lines.push(`      do: ${f.actions.slice(0, 3).join("; ")}`);
+    }
   }
   if (r.projection) {
     lines.push(

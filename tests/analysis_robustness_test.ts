@@ -124,3 +124,14 @@ Deno.test("a short, noisy, trendless run has no best to diverge from: no loss.di
   const analysis = analyzeRun({ series: new Map([["train/loss", loss]]), config: null });
   assert.ok(!analysis.findings.some((f) => f.rule === "loss.divergence"), JSON.stringify(analysis.findings));
 });
+
+Deno.test("a run of 300,000 points with a logged learning rate is analyzed (no spread of a long array)", () => {
+  const n = 300_000;
+  const steps = Array.from({ length: n }, (_, i) => i + 1);
+  const series = new Map<string, Series>([
+    ["train/loss", { steps, values: steps.map((s) => 2 * Math.exp(-s / 50000) + 0.5 + 0.05 * Math.sin(s)) }],
+    ["train/learning_rate", { steps, values: steps.map(() => 1e-4) }],
+    ["train/grad_norm", { steps, values: steps.map((s) => 1 + 0.1 * Math.sin(s * 7)) }],
+  ]);
+  assert.equal(analyzeRun({ series, config: null }).verdict, "ok");
+});

@@ -1,3 +1,4 @@
+import { maxOf } from "./robust.ts";
 import { T } from "./thresholds.ts";
 /** How far along a run is, from what its config promises (max_steps, or epochs). */
 export interface Progress {
@@ -56,7 +57,7 @@ export function warmupEnd(
  */
 function warmupFromLr(lr: { steps: number[]; values: number[] }): number | null {
   if (lr.values.length < 3) return null;
-  const peak = Math.max(...lr.values);
+  const peak = maxOf(lr.values);
   if (!(peak > 0)) return null;
   const at = lr.values.findIndex((v) => v >= T("LR_PEAK_SHARE") * peak);
   return lr.steps[at];

@@ -1,6 +1,13 @@
 /** Robust statistics: what real training logs, with their outliers and NaN, need. Pure functions. */
 
 /** Median of the finite values (NaN when there are none). Does not modify `values`. */
+/** The largest value, for arrays of any length (spreading a million values into Math.max overflows). */
+export function maxOf(values: ArrayLike<number>): number {
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) if (values[i] > max) max = values[i];
+  return max;
+}
+
 export function median(values: ArrayLike<number>): number {
   const finite = finiteCopy(values);
   const n = finite.length;

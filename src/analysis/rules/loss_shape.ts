@@ -1,7 +1,7 @@
 import type { Spike } from "../spikes.ts";
 import { indexAtStep } from "../series.ts";
 import { findSpikes } from "../spikes.ts";
-import { median } from "../robust.ts";
+import { maxOf, median } from "../robust.ts";
 import { type Profile, recentLevel } from "../stats.ts";
 import { T } from "../thresholds.ts";
 import { atEnd, defineRule, evidence, type RunSignals } from "./types.ts";
@@ -48,7 +48,7 @@ function stuckAtHighLr({ profiles, kind }: RunSignals) {
   if (!loss || kind !== "sft" || !lr?.length || loss.stats.start === null || loss.stats.current === null) {
     return null;
   }
-  const peak = Math.max(...lr);
+  const peak = maxOf(lr);
   const { start, current } = loss.stats;
   if (peak < T("LR_HIGH_PEAK") || !(start > 0) || (start - current) / start >= T("PLATEAU_TOTAL_DROP")) {
     return null;
@@ -183,7 +183,7 @@ export const lrTooHigh = defineRule({
     return {
       severity: "warning",
       message: `${loss.metric} spiked ${spikes.length} times after warm-up (up to ${
-        fmt(Math.max(...spikes.map((s) => s.value / s.baseline)))
+        fmt(maxOf(spikes.map((s) => s.value / s.baseline)))
       }x its local level)${matched ? `, ${matched} with grad_norm spiking too` : ""}${
         typeof lr === "number" ? `; learning_rate is ${fmt(lr)}` : ""
       }.`,
@@ -219,7 +219,7 @@ export const lossSpike = defineRule({
       message: `${loss.metric} spiked at step${spikes.length > 1 ? "s" : ""} ${
         spikes.slice(0, 5).map((s) => s.step).join(", ")
       }${spikes.length > 5 ? ` and ${spikes.length - 5} more` : ""} (up to ${
-        fmt(Math.max(...spikes.map((s) => s.value)))
+        fmt(maxOf(spikes.map((s) => s.value)))
       }) and recovered each time.`,
       evidence: spikes.slice(0, 8).map((s) =>
         evidence(loss.metric, s.step, s.value, `${fmt(s.value / s.baseline)}x local median`)

@@ -1,3 +1,4 @@
+import { maxOf } from "../robust.ts";
 import { indexAtStep } from "../series.ts";
 import type { Profile } from "../stats.ts";
 import { T } from "../thresholds.ts";
@@ -79,7 +80,7 @@ export const lrTooLow = defineRule({
     const drop = (start - current) / start;
     if (drop >= T("LR_LOW_MAX_DROP") || !fallsSteadily(loss)) return null;
     const lrSeries = s.profiles.learning_rate?.finite.values;
-    const peakLr = lrSeries?.length ? Math.max(...lrSeries) : null;
+    const peakLr = lrSeries?.length ? maxOf(lrSeries) : null;
     if (peakLr !== null && peakLr > T("LR_LOW_PEAK")) return null;
     const lr = s.config?.learning_rate;
     return {

@@ -10,6 +10,7 @@ import { schemaOf, TrackioDb } from "./helpers/trackio_db.ts";
 import { serveDir } from "./helpers/remote.ts";
 import * as trackio from "./helpers/trackio_server_reads.ts";
 import { toJson } from "../src/json.ts";
+import { TrackioCliError } from "../src/errors.ts";
 import { findTool } from "../src/tools/index.ts";
 import { invokeTool } from "../src/tools/invoke.ts";
 import { localContext } from "../src/tools/registry.ts";

@@ -28,7 +28,7 @@ export const isMalformedJsonError = (error: unknown) =>
 
 /** For `doctor`: the bad rows of every run of a project (one full read of the table). */
 export const BAD_ROWS_BY_RUN_SQL =
-  `SELECT run_name AS run, COUNT(*) AS n, substr(group_concat(id, ', '), 1, 120) AS ids FROM metrics
+  `SELECT run_name AS run, COUNT(*) AS n, group_concat(id, ', ') AS ids FROM metrics
    WHERE ${badRowSql("CAST(metrics AS TEXT)")} GROUP BY run_name ORDER BY run_name`;
 
 /** What `doctor` says of them, and how many there are. */
@@ -36,11 +36,11 @@ export function badRowsReport(
   project: string,
   rows: Record<string, unknown>[],
 ): { count: number; problems: string[] } {
-  const problems = rows.map((r) =>
-    `project '${project}', run '${r.run}': ${r.n} metrics row${
-      Number(r.n) === 1 ? "" : "s"
-    } not a JSON object ` +
-    `(${r.ids}${String(r.ids).length >= 120 ? ", ..." : ""}): reads skip ${Number(r.n) === 1 ? "it" : "them"}`
-  );
+  const problems = rows.map((r) => {
+    const ids = String(r.ids).split(", ");
+    const listed = ids.slice(0, 10).join(", ") + (ids.length > 10 ? ", ..." : "");
+    return `project '${project}', run '${r.run}': ${r.n} metrics row${Number(r.n) === 1 ? "" : "s"} not a ` +
+      `JSON object (${listed}): reads skip ${Number(r.n) === 1 ? "it" : "them"}`;
+  });
   return { count: rows.reduce((sum, r) => sum + Number(r.n), 0), problems };
 }

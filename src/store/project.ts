@@ -5,7 +5,7 @@ import { badRowSql, isMalformedJsonError, skippedRowsNotice, skipRowsClause } fr
 import { filterSql, type RowFilter } from "./filters.ts";
 import type { ReadOnlyDatabase, RowCursor } from "./open.ts";
 import { resolveRunIn } from "./resolve_run.ts";
-import { sideRunQueries, sideRunRef } from "./side_runs.ts";
+import { agrees, isNotFound, sideRunQueries, sideRunRef } from "./side_runs.ts";
 import { hasColumn, readSchema, runsHaveIds, type Schema } from "./schema.ts";
 
 /** A run as Trackio lists it. `id` is the run id, or the name in files without run ids. */
@@ -174,8 +174,9 @@ export class ProjectStore {
     try {
       return resolveRunIn(this.runs(), this.project, run, runId);
     } catch (error) {
+      if (!isNotFound(error)) throw error;
       const side = this.sideTableRun(run ?? null, runId ?? null);
-      if (side) return side;
+      if (side && agrees(side, run ?? null, runId ?? null)) return side;
       throw error;
     }
   }
@@ -538,6 +539,6 @@ export class ProjectStore {
       `SELECT id FROM metrics WHERE ${where.sql} AND json_valid(${METRICS_TEXT}) = 0 ORDER BY id LIMIT 1`,
       ...where.params,
     );
-    return this.malformedRow(run, Number(bad?.id ?? -1));
+    return bad ? this.malformedRow(run, Number(bad.id)) : error;
   }
 }

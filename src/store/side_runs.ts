@@ -1,3 +1,4 @@
+import { TrackioCliError } from "../errors.ts";
 import type { RunRef } from "./project.ts";
 import { literal } from "./remote/sql.ts";
 import { hasColumn, type Schema } from "./schema.ts";
@@ -44,3 +45,10 @@ export const sideRunRef = (row: Record<string, unknown>): RunRef => ({
   name: String(row.name),
   created_at: String(row.created_at),
 });
+
+/** Whether a run found in a side table is the one asked for: a name given with an id must be its name. */
+export const agrees = (found: RunRef, run: string | null, runId: string | null) =>
+  runId === null || run === null || found.name === run;
+
+/** Only a run that is not found is looked for in the side tables; other errors stand. */
+export const isNotFound = (error: unknown) => error instanceof TrackioCliError && error.code === "not_found";

@@ -39,7 +39,9 @@ function validClock(iso: string): boolean {
     (!zone || (Number(zone[2]) < 24 && Number(zone[3]) < 60));
 }
 
-const isoUtc = (ms: number) => new Date(ms).toISOString().replace("Z", "+00:00");
+/** ISO text of an instant; null beyond what a date can hold (about 275,000 years either way). */
+const isoUtc = (ms: number) =>
+  Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString().replace("Z", "+00:00") : null;
 
 /** The instant of a time argument, or a usage error naming the argument and the accepted forms. */
 export function instantArg(field: string, text: string): string {

@@ -18,7 +18,7 @@ import {
   type RunRef,
 } from "../project.ts";
 import { resolveRunIn } from "../resolve_run.ts";
-import { sideRunQueries, sideRunRef } from "../side_runs.ts";
+import { agrees, isNotFound, sideRunQueries, sideRunRef } from "../side_runs.ts";
 import { hasColumn, runsHaveIds, type Schema } from "../schema.ts";
 import { firstStatement, stripLeadingComments } from "../sql_guard.ts";
 import type { ProjectReader, QueryResult, RunStats, SystemRow, ThinnedRows } from "../source.ts";
@@ -159,8 +159,9 @@ export class RemoteProject implements ProjectReader {
             this.runWhere(run)
           } AND json_valid(${METRICS_TEXT}) = 0 ORDER BY id LIMIT 1`,
         );
+        if (!bad) throw error;
         throw dataError(
-          `project '${this.project}': metrics row ${bad?.id ?? -1} of run '${run.name}' holds malformed JSON`,
+          `project '${this.project}': metrics row ${bad.id} of run '${run.name}' holds malformed JSON`,
           "The row was not written by Trackio or was damaged; the other rows are intact.",
         );
       }
@@ -192,8 +193,9 @@ export class RemoteProject implements ProjectReader {
     try {
       return resolveRunIn(await this.runs(), this.project, run, runId);
     } catch (error) {
+      if (!isNotFound(error)) throw error;
       const side = await this.sideTableRun(run ?? null, runId ?? null);
-      if (side) return side;
+      if (side && agrees(side, run ?? null, runId ?? null)) return side;
       throw error;
     }
   }

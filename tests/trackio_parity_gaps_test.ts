@@ -146,10 +146,21 @@ Deno.test("a run known only to system metrics and alerts, and run ids of an upgr
         );
       }
     }
-    // A run no table knows is still not found.
+    // A run no table knows is still not found; a name and an id that disagree are not matched by the id alone.
     await assert.rejects(() =>
       invokeTool(findTool("get_run_summary")!, { project: "crash", run: "nope" }, local)
     );
+    for (const ctx of [local, remote]) {
+      await assert.rejects(
+        () =>
+          invokeTool(
+            findTool("get_run_summary")!,
+            { project: "crash", run: "ok-run", run_id: "id-crashed" },
+            ctx,
+          ),
+        (e) => e instanceof TrackioCliError && e.code === "not_found",
+      );
+    }
   } finally {
     await server.close();
   }

@@ -8,6 +8,8 @@ import { TrackioCliError } from "../src/errors.ts";
 import { runCli, spawnCli } from "./helpers/cli.ts";
 import { fixtureDir } from "./helpers/fixture_dir.ts";
 import { call } from "./helpers/invoke.ts";
+import { lossRows, TrackioDb } from "./helpers/trackio_db.ts";
+import { join } from "node:path";
 
 const gate = ["analyze", "-p", "sft-qwen", "-r", "lr-high", "--fail-on", "critical"];
 
@@ -97,6 +99,21 @@ Deno.test("analyze --watch: a typo'd train metric ends at once with exit 3; an e
     await child.stderr.cancel().catch(() => {});
     await child.stdout.cancel();
     await child.status;
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("analyze --all: a named metric that only some runs log is a note naming the others, not an error", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "trackio-named-all-" });
+  const db = new TrackioDb(join(dir, "p.db"), "head");
+  db.log("done", lossRows(20).map((r) => ({ ...r, metrics: { ...r.metrics, "eval/loss": 1 } })), "done");
+  db.log("fresh", lossRows(20), "fresh");
+  db.close();
+  try {
+    const out = await runCli(["analyze", "-p", "p", "--all", "--eval-metric", "eval/loss", "--dir", dir]);
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(out.stderr, /note: 1 of 2 runs do not log 'eval\/loss': fresh/);
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }

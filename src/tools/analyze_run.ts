@@ -7,7 +7,7 @@ import { arg, usageError } from "../errors.ts";
 import type { RunRef } from "../store/project.ts";
 import type { ProjectReader } from "../store/source.ts";
 import { renderAnalysis } from "./analysis_report.ts";
-import { requireLogged, withProject } from "./context.ts";
+import { metricNotFound, requireLogged, withProject } from "./context.ts";
 import * as p from "./params.ts";
 import { defineTool, output } from "./registry.ts";
 
@@ -80,15 +80,22 @@ const SERIES = new WeakMap<RunReport, Map<string, Series>>();
 
 export const seriesOfReport = (report: RunReport) => SERIES.get(report);
 
-/** Reads a run's rows once and diagnoses it. */
+/**
+ * Reads a run's rows once and diagnoses it. A metric named in `choices` that the run does not log is a
+ * not-found error; with `missing`, the names it lacks are collected there instead (analyze --all, where
+ * another run may log it).
+ */
 export async function analyzeStoredRun(
   store: ProjectReader,
   run: RunRef,
   choices: MetricChoices,
+  missing?: string[],
 ): Promise<RunReport> {
   const collector = new RunCollector(choices);
   await store.scanRows(run, undefined, (step, metrics) => collector.add(step, metrics), collector.wants);
-  await requireLogged(store, run, collector.names, [choices.train_loss, choices.eval_loss]);
+  const named = [choices.train_loss, choices.eval_loss];
+  if (missing) missing.push(...named.filter((m): m is string => m !== undefined && !collector.names.has(m)));
+  else await requireLogged(store, run, collector.names, named);
   const config = await store.config(run);
   const result: RunAnalysis = analyzeRun({ series: collector.series, config }, choices);
   const report = { run: run.name, run_id: run.id, ...result } as RunReport;
@@ -134,8 +141,22 @@ export const analyzeRunTool = defineTool({
     return withProject(ctx, args.project, async (store) => {
       const runs = args.all ? await store.runs() : [await store.resolveRun(args.run, args.run_id)];
       const reports: RunReport[] = [];
-      for (const run of runs) reports.push(await analyzeStoredRun(store, run, choices));
-      return output({ project: args.project, verdict: worst(reports.map((r) => r.verdict)), runs: reports });
+      // With all=true, a named metric must be logged by some run; the runs without it are named.
+      const lacking = new Map<string, string[]>();
+      for (const run of runs) {
+        const missing: string[] = [];
+        reports.push(await analyzeStoredRun(store, run, choices, args.all ? missing : undefined));
+        for (const m of missing) lacking.set(m, [...(lacking.get(m) ?? []), run.name]);
+      }
+      const notices: string[] = [];
+      for (const [metric, without] of lacking) {
+        if (without.length === runs.length) throw await metricNotFound(store, runs[0], metric);
+        notices.push(
+          `${without.length} of ${runs.length} runs do not log '${metric}': ${without.join(", ")}`,
+        );
+      }
+      const verdict = worst(reports.map((r) => r.verdict));
+      return output({ project: args.project, verdict, runs: reports }, notices);
     });
   },
 });

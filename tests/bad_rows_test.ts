@@ -75,11 +75,18 @@ Deno.test("bad rows: skipped with a notice naming them; the other run is untouch
       [...Array(50).keys()].filter((s) => !BAD_STEPS.includes(s)),
     );
     for (
-      const argv of [["values", "-r", "bad", "-m", "loss", "--json"], ["analyze", "--all"], ["compare"], [
-        "logs",
-        "-r",
-        "bad",
-      ]]
+      const argv of [
+        ["values", "-r", "bad", "-m", "loss", "--json"],
+        ["values", "-r", "bad", "-m", "loss", "--plot"],
+        ["values", "-r", "bad", "-m", "loss", "--format", "ndjson"],
+        ["analyze", "--all"],
+        ["compare"],
+        [
+          "logs",
+          "-r",
+          "bad",
+        ],
+      ]
     ) {
       const out = await runCli([argv[0], "-p", "p", ...argv.slice(1), "--dir", dir]);
       assert.equal(out.code, 0, `${argv}: ${out.stderr}`);

@@ -1,8 +1,8 @@
+import { runTool } from "../tools/invoke.ts";
 import { numberFlag } from "./numbers.ts";
 import { Option } from "@commander-js/extra-typings";
 import { type ChartMarker, type ChartSeries, renderChart } from "../charts/terminal.ts";
 import { usageError } from "../errors.ts";
-import type { MetricPoint } from "../store/project.ts";
 import type { ToolContext } from "../tools/registry.ts";
 import { getMetricValues } from "../tools/get_metric_values.ts";
 import { type RunReport, seriesOfReport } from "../tools/analyze_run.ts";
@@ -129,8 +129,9 @@ export async function curves(
         metric,
         max_points: width > 0 ? pointsFor(width) : FILE_CHART_POINTS,
       };
-      const { result } = await getMetricValues.handler(args as never, ctx);
-      const points = (result as MetricPoint[])
+      const { result, notices } = await runTool(getMetricValues, args, ctx);
+      notices.forEach(reportNotice);
+      const points = result
         .filter((p) => typeof p.value === "number")
         .map((p) => [p.step, p.value as number] as [number, number]);
       out.push({ label: runs.length > 1 ? `${run}: ${metric}` : metric, points });

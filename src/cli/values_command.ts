@@ -68,6 +68,8 @@ async function streamNdjson(call: ToolRun, fields?: string): Promise<number> {
   const columns = pickColumns(["timestamp", "step", "value"], fields);
   let written = 0;
   let lastWritten: MetricPoint | undefined;
+  // Said once, after the read that counted: a repeated read would say them again.
+  let notices: string[] = [];
   await withRun(call.ctx, args, async (store, run) => {
     await requireMetric(store, run, args.metric);
     let seen = 0;
@@ -87,8 +89,11 @@ async function streamNdjson(call: ToolRun, fields?: string): Promise<number> {
       written = seen;
       if (stdoutClosed()) return;
     }
-    store.notices.forEach(reportNotice);
+    // A repeated read that ended before the points already printed: the history shrank under us.
+    if (seen < written) throw historyRewritten(run.name);
+    notices = [...store.notices];
   });
+  notices.forEach(reportNotice);
   return 0;
 }
 

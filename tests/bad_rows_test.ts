@@ -11,19 +11,21 @@ import { findTool } from "../src/tools/index.ts";
 import { invokeTool } from "../src/tools/invoke.ts";
 import { localContext, type ToolContext } from "../src/tools/registry.ts";
 import { runCli } from "./helpers/cli.ts";
-import { serveDir } from "./helpers/remote.ts";
+import { remoteSource, serveDir } from "./helpers/remote.ts";
 import { lossRows, TrackioDb } from "./helpers/trackio_db.ts";
 
 const BAD_STEPS = [3, 7, 11, 20, 30];
 
-function damagedProject(nonObject = false): string {
+function damagedProject(nonObject = false, truncated = true): string {
   const dir = Deno.makeTempDirSync({ prefix: "trackio-bad-rows-" });
   const db = new TrackioDb(join(dir, "p.db"), "head");
   db.log("good", lossRows(50), "good");
   db.log("bad", lossRows(50), "bad");
-  db.db.exec(
-    `UPDATE metrics SET metrics = CAST('{"loss": 1,' AS BLOB) WHERE run_id = 'bad' AND step IN (${BAD_STEPS})`,
-  );
+  if (truncated) {
+    db.db.exec(
+      `UPDATE metrics SET metrics = CAST('{"loss": 1,' AS BLOB) WHERE run_id = 'bad' AND step IN (${BAD_STEPS})`,
+    );
+  }
   if (nonObject) {
     db.db.exec(`UPDATE metrics SET metrics = CAST('[1, 2]' AS BLOB) WHERE run_id = 'bad' AND step = 40`);
   }
@@ -152,4 +154,36 @@ Deno.test("doctor finds the bad rows and says which, locally and on a server", a
     await server.close();
   }
   Deno.removeSync(dir, { recursive: true });
+});
+
+Deno.test("bad rows: a row that is JSON but not an object, and bad rows read in several pages at once, on a server", async () => {
+  const dir = damagedProject(true);
+  // Only a row that is valid JSON but an array: SQLite raises nothing for it.
+  const arrayOnly = damagedProject(true, false);
+  const { server } = serveDir(dir);
+  const { server: arrayServer, ctx: arrayCtx } = serveDir(arrayOnly);
+  const local = localContext({ path: dir, source: "--dir" });
+  const arrayLocal = localContext({ path: arrayOnly, source: "--dir" });
+  try {
+    for (const [tool, args] of CALLS) {
+      const there = await outcome(arrayCtx, tool, args);
+      assert.ok(!("error" in there), `${tool} (array row): ${JSON.stringify(there)}`);
+      assert.deepStrictEqual(there, await outcome(arrayLocal, tool, args), `${tool} (array row)`);
+    }
+    const names = await outcome(arrayLocal, "get_metrics_for_run", { project: "p", run: "bad" });
+    assert.deepStrictEqual(names.result, ["loss"], "no keys of an array row taken for metric names");
+    // Pages of 10 rows, several asked for at once: the bad rows fail pages that are in flight together.
+    const narrow: ToolContext = { source: remoteSource(server.url, undefined, { values: 10, rows: 10 }) };
+    for (const [tool, args] of CALLS) {
+      const there = await outcome(narrow, tool, args);
+      assert.ok(!("error" in there), `${tool}: ${JSON.stringify(there)}`);
+      assert.deepStrictEqual(there, await outcome(local, tool, args), tool);
+      assert.ok(there.notices!.filter((n: string) => /skipped/.test(n)).length <= 1, `${tool}: one notice`);
+    }
+  } finally {
+    await server.close();
+    await arrayServer.close();
+  }
+  Deno.removeSync(dir, { recursive: true });
+  Deno.removeSync(arrayOnly, { recursive: true });
 });

@@ -241,11 +241,18 @@ export class ProjectStore {
       const params = sampleRows === undefined
         ? where.params
         : [...where.params, ...where.params, ...where.params];
-      return this.db.all(
-        `SELECT DISTINCT (SELECT group_concat(key, char(31)) FROM json_each(${METRICS_TEXT})) AS keys
+      const rows = this.db.all(
+        // An array's or a scalar's json_each has integer or no keys (marked char(30)): a row that is not
+        // an object, to be skipped like a malformed one.
+        `SELECT DISTINCT (SELECT group_concat(CASE WHEN typeof(key) = 'text' THEN key ELSE char(30) END, char(31))
+           FROM json_each(${METRICS_TEXT})) AS keys
          FROM metrics WHERE ${where.sql}${sample}`,
         ...params,
       );
+      if (rows.some((r) => String(r.keys ?? "").includes("\x1e"))) {
+        throw new SyntaxError("malformed JSON: a metrics row is not an object");
+      }
+      return rows;
     });
     const keys = new Set<string>();
     for (const row of signatures) {

@@ -67,8 +67,10 @@ const PAGES_IN_FLIGHT = 3;
 export class RemoteProject implements ProjectReader {
   readonly notices: string[] = [];
   private readonly runKey: "run_id" | "run_name";
-  /** Rows left out of every query of a run, by the run's key: those that are not JSON. */
+  /** Rows left out of every query of a run, by the run's key: those that are not JSON objects. */
   private readonly skipped = new Map<string, number[]>();
+  /** The search for a run's bad rows, once per run even when several pages fail together. */
+  private readonly discovering = new Map<string, Promise<boolean>>();
   private runList?: Promise<RunRef[]>;
 
   constructor(
@@ -126,10 +128,19 @@ export class RemoteProject implements ProjectReader {
    * them out from now on and says so, as the local reader does. True when the query should be asked
    * again; false when this was not that, or they were already left out.
    */
-  private async skipBadRows(run: RunRef, error: unknown): Promise<boolean> {
-    if (!isMalformedJsonError(error)) return false;
+  private async skipBadRows(run: RunRef, error: unknown, force = false): Promise<boolean> {
+    if (!force && !isMalformedJsonError(error)) return false;
     const key = this.runKeyOf(run);
-    if (this.skipped.has(key)) return false;
+    // Pages are read several at once: the first to fail finds the bad rows, the others wait for it.
+    let found = this.discovering.get(key);
+    if (!found) {
+      found = this.findBadRows(run, key);
+      this.discovering.set(key, found);
+    }
+    return await found;
+  }
+
+  private async findBadRows(run: RunRef, key: string): Promise<boolean> {
     const rows = await this.all(
       `SELECT id FROM metrics WHERE ${this.runKey} = ${literal(key)} AND ${
         badRowSql(METRICS_TEXT)
@@ -148,11 +159,16 @@ export class RemoteProject implements ProjectReader {
    * error, naming the bad row.
    */
   private async guard<T>(run: RunRef, read: () => Promise<T>): Promise<T> {
+    // One retry per read: its first SQL may predate the skip list (built by this read or another page's).
+    let retried = false;
     while (true) {
       try {
         return await read();
       } catch (error) {
-        if (await this.skipBadRows(run, error)) continue;
+        if (!retried && (await this.skipBadRows(run, error))) {
+          retried = true;
+          continue;
+        }
         if (!(error instanceof TrackioCliError) || !isMalformedJsonError(error)) throw error;
         const bad = await this.one(
           `SELECT id FROM metrics WHERE ${
@@ -231,6 +247,7 @@ export class RemoteProject implements ProjectReader {
       SELECT id FROM (SELECT id FROM metrics WHERE ${where()} ORDER BY timestamp, id LIMIT ${sampleRows})
       UNION SELECT id FROM (SELECT id FROM metrics WHERE ${where()} ORDER BY timestamp DESC, id DESC LIMIT ${sampleRows}))`;
     const keys = new Set<string>();
+    let skippedOnce = false;
     while (true) {
       const rest = removeKeys(METRICS_TEXT, [...keys]);
       const row = await this.guard(
@@ -241,7 +258,18 @@ export class RemoteProject implements ProjectReader {
           ),
       );
       if (!row) return { keys, complete: true };
-      const found = Object.keys(decodeMetricsObject(String(row.m))).filter((k) => !keys.has(k));
+      let metrics: Record<string, unknown>;
+      try {
+        metrics = decodeMetricsObject(String(row.m));
+      } catch {
+        // Valid JSON but not an object: leave the run's bad rows out, as the local reader does, and look again.
+        if (!skippedOnce && (await this.skipBadRows(run, undefined, true))) {
+          skippedOnce = true;
+          continue;
+        }
+        throw dataError(`project '${this.project}': a metrics row of run '${run.name}' is not a JSON object`);
+      }
+      const found = Object.keys(metrics).filter((k) => !keys.has(k));
       found.forEach((k) => keys.add(k));
       if (found.length === 0 || found.some((k) => !pathCanName(k))) return { keys, complete: false };
     }
@@ -507,14 +535,25 @@ export class RemoteProject implements ProjectReader {
       }${rangeClause(range)}`;
     const element = "json_array(timestamp, step, json(m))";
     for await (const page of this.packedPages(run, select, element, this.pageSizes.rows)) {
-      yield (JSON.parse(page.text) as unknown[][]).map((r) => {
-        return {
-          timestamp: String(r[0]),
-          step: Number(r[1]),
-          metrics: decodeTopLevel(r[2] as Record<string, unknown>),
-        };
-      });
+      const rows = JSON.parse(page.text) as unknown[][];
+      const good = await this.objectsOnly(run, rows, 2);
+      yield good.map((r) => ({
+        timestamp: String(r[0]),
+        step: Number(r[1]),
+        metrics: decodeTopLevel(r[2] as Record<string, unknown>),
+      }));
     }
+  }
+
+  /**
+   * The rows whose column `at` holds a JSON object; if some do not (valid JSON, but an array or a
+   * number), the run's bad rows are found and left out from now on, with the notice, as locally.
+   */
+  private async objectsOnly(run: RunRef, rows: unknown[][], at: number): Promise<unknown[][]> {
+    const isObject = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v);
+    if (rows.every((r) => isObject(r[at]))) return rows;
+    await this.skipBadRows(run, undefined, true);
+    return rows.filter((r) => isObject(r[at]));
   }
 
   async thinnedRows(run: RunRef, maxRows: number): Promise<ThinnedRows> {
@@ -581,7 +620,8 @@ export class RemoteProject implements ProjectReader {
       pages.push(page);
     }
     for (const page of pages) {
-      for (const r of JSON.parse(page.text) as unknown[][]) {
+      const rows = JSON.parse(page.text) as unknown[][];
+      for (const r of whole ? await this.objectsOnly(run, rows, 1) : rows) {
         const metrics: Record<string, unknown> = {};
         if (whole) {
           for (const [k, v] of Object.entries(r[1] as Record<string, unknown>)) {

@@ -100,8 +100,9 @@ export async function watchAnalysis(
             throw await metricNotFound(store, run, train);
           }
           const evalName = choices.eval_loss;
+          // The error (with its did-you-mean, a read of every name) is built once, not at every poll.
           missing = evalName && !collector.names.has(evalName)
-            ? await metricNotFound(store, run, evalName)
+            ? missing ?? await metricNotFound(store, run, evalName)
             : undefined;
           const analysis = analyzeRun({ series: collector.series, config: await store.config(run) }, choices);
           return { run: run.name, run_id: run.id, ...analysis } as RunReport;

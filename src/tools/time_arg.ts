@@ -1,7 +1,8 @@
 import { arg, usageError } from "../errors.ts";
 
 /** What a time argument accepts, for the error that rejects anything else. */
-export const TIME_FORMS = "an ISO-8601 time (2026-08-24, 2026-08-24T09:15:00 in UTC, 2026-08-24T09:15:00+02:00), " +
+export const TIME_FORMS =
+  "an ISO-8601 time (2026-08-24, 2026-08-24T09:15:00 in UTC, 2026-08-24T09:15:00+02:00), " +
   "a time ago (30s, 15m, 2h, 1d, 1w) or Unix seconds (1756000000)";
 
 // The forms SQLite's date functions read, which both sources compare with; a zone is Z or +-HH:MM.

@@ -54,7 +54,8 @@ export function toolListing(tool: ToolDef): Tool {
     description: withDefaults(tool),
     inputSchema: mcpInputSchema(tool) as Tool["inputSchema"],
     outputSchema: mcpOutputSchema(tool) as Tool["outputSchema"],
-    annotations: { title: tool.title, ...READ_ONLY },
+    // The title is given once, above; the annotations say only how the tool behaves.
+    annotations: READ_ONLY,
   };
 }
 

@@ -3,7 +3,7 @@ import { RunCollector } from "../analysis/collect.ts";
 import { analyzeRun, type MetricChoices, type RunAnalysis } from "../analysis/diagnose.ts";
 import { worst } from "../analysis/findings.ts";
 import type { Series } from "../analysis/series.ts";
-import { arg, usageError } from "../errors.ts";
+import { arg, TrackioCliError, usageError } from "../errors.ts";
 import type { RunRef } from "../store/project.ts";
 import type { ProjectReader } from "../store/source.ts";
 import { renderAnalysis } from "./analysis_report.ts";
@@ -103,6 +103,23 @@ export async function analyzeStoredRun(
   return report;
 }
 
+/** The run to analyze; with none named, the error also offers to analyze them all. */
+async function resolveOrAll(store: ProjectReader, run?: string, runId?: string): Promise<RunRef> {
+  try {
+    return await store.resolveRun(run, runId);
+  } catch (error) {
+    if (run === undefined && runId === undefined && error instanceof TrackioCliError) {
+      throw new TrackioCliError(
+        error.code,
+        error.message,
+        [error.hint, `or set ${arg("all")} to analyze every run`].filter(Boolean).join("; "),
+        error.next,
+      );
+    }
+    throw error;
+  }
+}
+
 export const analyzeRunTool = defineTool({
   name: "analyze_run",
   title: "Diagnose a run",
@@ -139,7 +156,7 @@ export const analyzeRunTool = defineTool({
     }
     const choices: MetricChoices = { train_loss: args.train_metric, eval_loss: args.eval_metric };
     return withProject(ctx, args.project, async (store) => {
-      const runs = args.all ? await store.runs() : [await store.resolveRun(args.run, args.run_id)];
+      const runs = args.all ? await store.runs() : [await resolveOrAll(store, args.run, args.run_id)];
       const reports: RunReport[] = [];
       // With all=true, a named metric must be logged by some run; the runs without it are named.
       const lacking = new Map<string, string[]>();

@@ -74,7 +74,8 @@ export const explainRule = defineTool({
     if (!findRule(args.rule)) {
       throw notFound(
         `no rule '${args.rule}'.${didYouMean(args.rule, RULES.map((r) => r.id))}`,
-        "list them with: trackio-cli explain",
+        undefined,
+        { tool: "explain_rule", args: {}, shows: "every rule" },
       );
     }
     return output([describeRule(args.rule)]);

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { usageError } from "../errors.ts";
+import { didYouMean } from "../util/closest.ts";
 import type { ToolContext, ToolDef, ToolOutput } from "./registry.ts";
 
 /**
@@ -53,14 +54,49 @@ export function parseToolArgs<S extends z.ZodObject>(
     args[target] = value;
   }
   const parsed = tool.input.strict().safeParse(args);
-  if (!parsed.success) throw usageError(describeIssues(parsed.error, spell));
+  if (!parsed.success) {
+    const fields = [...Object.keys(tool.input.shape), ...Object.keys(tool.inputAliases ?? {})];
+    throw usageError(describeIssues(parsed.error, spell, fields));
+  }
   return parsed.data as z.infer<S>;
 }
 
+/**
+ * What an agent may have meant by an argument the tool does not take: the closest real names, and
+ * the usual synonyms of other APIs (`limit` for a cap, `metric` for analyze's train/eval metric).
+ */
+const SYNONYMS: Record<string, string[]> = {
+  limit: ["max_points", "max_rows"],
+  max: ["max_points", "max_rows"],
+  n: ["max_points", "max_rows"],
+  metric: ["train_metric", "eval_metric", "metric"],
+  metric_name: ["metric", "train_metric"],
+  name: ["run", "project"],
+  run_name: ["run"],
+  project_name: ["project"],
+  since: ["since_step", "since"],
+  sql_query: ["sql"],
+};
+
+function suggest(key: string, fields: string[], spell: (field: string) => string): string {
+  const known = (SYNONYMS[key] ?? []).filter((f) => fields.includes(f) && f !== key);
+  const near = didYouMean(key, fields);
+  if (known.length) return ` (did you mean ${known.map((f) => `'${spell(f)}'`).join(" or ")}?)`;
+  return near ? ` ${near.trim()}` : "";
+}
+
 /** One line for all of zod's complaints, naming fields as the user typed them. */
-export function describeIssues(error: z.ZodError, spell: (field: string) => string): string {
+export function describeIssues(
+  error: z.ZodError,
+  spell: (field: string) => string,
+  fields: string[] = [],
+): string {
   return error.issues.map((issue) => {
-    if (issue.code === "unrecognized_keys") return `unknown argument(s): ${issue.keys.map(spell).join(", ")}`;
+    if (issue.code === "unrecognized_keys") {
+      return `unknown argument(s): ${
+        issue.keys.map((k) => `${spell(k)}${suggest(k, fields, spell)}`).join(", ")
+      }`;
+    }
     const field = issue.path.length ? spell(String(issue.path[0])) : "arguments";
     if (issue.code === "invalid_type" && issue.input === undefined) return `missing ${field}`;
     return `${field}: ${issue.message}`;

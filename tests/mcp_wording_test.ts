@@ -1,0 +1,51 @@
+/**
+ * Over MCP, hints name MCP tools and arguments, never CLI commands or flags; an unknown argument gets
+ * the tool's real argument it most likely meant; analyze_run without a run offers all.
+ */
+import assert from "node:assert/strict";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { fixtureDir } from "./helpers/fixture_dir.ts";
+import { stdioSession } from "./helpers/mcp.ts";
+import { runCli } from "./helpers/cli.ts";
+
+const CASES: [string, Record<string, unknown>, RegExp][] = [
+  ["analyze_run", { project: "sft-qwen" }, /missing run: .*\nhint: .*or set all to analyze every run/],
+  [
+    "get_metric_values",
+    { project: "sft-qwen", run: "lr-high", metric: "train/loss", limit: 5 },
+    /unknown argument\(s\): limit \(did you mean 'max_points'\?\)/,
+  ],
+  [
+    "analyze_run",
+    { project: "sft-qwen", run: "lr-high", metric: "train/loss" },
+    /unknown argument\(s\): metric \(did you mean 'train_metric' or 'eval_metric'\?\)/,
+  ],
+  [
+    "explain_rule",
+    { rule: "loss.overfit" },
+    /Did you mean 'loss\.overfitting'\?\nnext: every rule: call explain_rule \{\}/,
+  ],
+];
+
+Deno.test("MCP errors speak MCP: tools and arguments, with the argument an agent most likely meant", async () => {
+  const dir = fixtureDir("head");
+  const mcp = await stdioSession(["--dir", dir]);
+  try {
+    for (const [name, args, expected] of CASES) {
+      const r = await mcp.client.callTool({ name, arguments: args }) as CallToolResult;
+      const text = (r.content[0] as { text: string }).text;
+      assert.equal(r.isError, true, name);
+      assert.match(text, expected, `${name}(${JSON.stringify(args)})`);
+      assert.doesNotMatch(text, /trackio-cli|--[a-z]/, `${name}: no CLI spelling over MCP`);
+    }
+  } finally {
+    await mcp.close();
+  }
+  // The CLI words the same errors as commands and flags.
+  const cli = await runCli(["analyze", "-p", "sft-qwen", "--dir", dir]);
+  assert.equal(cli.code, 2);
+  assert.match(cli.stderr, /or set --all to analyze every run/);
+  const explain = await runCli(["explain", "loss.overfit"]);
+  assert.match(explain.stderr, /every rule: trackio-cli explain/);
+  Deno.removeSync(dir, { recursive: true });
+});

@@ -186,3 +186,16 @@ Deno.test("the compare_runs MCP tool returns what compare --json prints", async 
   assert.deepStrictEqual((answer.structuredContent as { result: unknown }).result, cli);
   Deno.removeSync(dir, { recursive: true });
 });
+
+Deno.test("compare: train and eval loss as last logged side by side, their gap and each run's last step", async () => {
+  const out = await runCli(["compare", "-p", "hyperparam-sweep", "--demo", "--json"]);
+  assert.equal(out.code, 0, out.stderr);
+  for (const r of JSON.parse(out.stdout).runs) {
+    assert.equal(typeof r.train_loss, "number", r.run);
+    assert.equal(typeof r.eval_loss, "number", r.run);
+    assert.ok(Math.abs(r.train_eval_gap - (r.eval_loss - r.train_loss)) < 1e-12, r.run);
+    assert.ok(r.run_last_step >= r.last_step, r.run);
+  }
+  const table = await runCli(["compare", "-p", "hyperparam-sweep", "--demo"]);
+  assert.match(table.stdout, /last step\s+train\s+eval\s+gap/);
+});

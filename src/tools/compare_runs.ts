@@ -1,10 +1,11 @@
 import { didYouMean } from "../util/closest.ts";
 import { z } from "zod";
 import { RunCollector } from "../analysis/collect.ts";
-import { type CompareInput, compareRuns, type Comparison } from "../analysis/compare.ts";
+import { type CompareInput, compareRuns } from "../analysis/compare.ts";
 import { analyzeRun } from "../analysis/diagnose.ts";
 import { assignRoles } from "../analysis/metric_roles.ts";
 import { arg, notFound, usageError } from "../errors.ts";
+import type { Series } from "../analysis/series.ts";
 import type { RunRef } from "../store/project.ts";
 import { fmt, signedPercent } from "../util/format.ts";
 import { table } from "../util/table.ts";
@@ -35,6 +36,11 @@ const rankedRun = z.object({
   findings: z.array(z.string()),
   config: z.record(z.string(), z.unknown()),
   note: z.string().nullable(),
+  /** The guide's sweep table: train and eval loss as last logged, their gap, the run's last step. */
+  train_loss: z.number().nullable(),
+  eval_loss: z.number().nullable(),
+  train_eval_gap: z.number().nullable(),
+  run_last_step: z.number().nullable(),
 });
 const comparison = z.object({
   metric: z.string(),
@@ -104,6 +110,31 @@ function chooseMetric(
   return { metric: commonTrain, notices, isTrain: true };
 }
 
+/** A run's train and eval loss as last logged (finite), their gap, and its last step in any series. */
+function lossesOf(series: Map<string, Series>) {
+  const roles = assignRoles(series.keys());
+  const last = (name: string | undefined) => {
+    const s = name ? series.get(name) : undefined;
+    if (!s) return null;
+    let at = -1;
+    for (let i = 0; i < s.values.length; i++) {
+      if (Number.isFinite(s.values[i]) && (at < 0 || s.steps[i] >= s.steps[at])) at = i;
+    }
+    return at < 0 ? null : s.values[at];
+  };
+  const train = last(roles.train_loss), evalLoss = last(roles.eval_loss);
+  let runLast: number | null = null;
+  for (const s of series.values()) {
+    for (const step of s.steps) if (runLast === null || step > runLast) runLast = step;
+  }
+  return {
+    train_loss: train,
+    eval_loss: evalLoss,
+    train_eval_gap: train !== null && evalLoss !== null ? evalLoss - train : null,
+    run_last_step: runLast,
+  };
+}
+
 function mostCommon(names: string[]): string | undefined {
   const counts = new Map<string, number>();
   for (const n of names) counts.set(n, (counts.get(n) ?? 0) + 1);
@@ -116,7 +147,7 @@ function describe(args: { project?: string; filter?: string }): string {
     : `in project '${args.project}'`;
 }
 
-function render(c: Comparison): string {
+function render(c: z.infer<typeof comparison>): string {
   const configKeys = c.differing_config;
   const rows = c.runs.map((r) => [
     r.rank === null ? "-" : `${r.rank}${r.best_run ? " *" : ""}`,
@@ -125,7 +156,10 @@ function render(c: Comparison): string {
     r.value === null ? "-" : fmt(r.value),
     r.step === null ? "-" : String(r.step),
     r.best === null ? "-" : `${fmt(r.best)} @${r.best_step}`,
-    String(r.last_step ?? "-"),
+    String(r.run_last_step ?? r.last_step ?? "-"),
+    r.train_loss === null ? "-" : fmt(r.train_loss),
+    r.eval_loss === null ? "-" : fmt(r.eval_loss),
+    r.train_eval_gap === null ? "-" : fmt(r.train_eval_gap),
     signedPercent(r.change_pct),
     r.verdict + (r.findings.length ? ` (${r.findings.join(", ")})` : ""),
     ...configKeys.map((
@@ -141,6 +175,9 @@ function render(c: Comparison): string {
     "@step",
     "best",
     "last step",
+    "train",
+    "eval",
+    "gap",
     "change",
     "health",
     ...configKeys,
@@ -276,15 +313,17 @@ export const compareRunsTool = defineTool({
       analysis: analyzeRun({ series: c.collector.series, config: c.config }),
     }));
     const smooth = args.smooth ?? (isTrain ? TRAIN_SMOOTH_DEFAULT : 1);
-    return output(
-      compareRuns(inputs, {
-        metric,
-        mode: args.mode ?? "min",
-        atStep: args.at_step,
-        alignMin: args.align === "min",
-        smooth,
-      }),
-      notices,
+    const compared = compareRuns(inputs, {
+      metric,
+      mode: args.mode ?? "min",
+      atStep: args.at_step,
+      alignMin: args.align === "min",
+      smooth,
+    });
+    const sides = new Map(
+      collected.map((c) => [`${c.project}\x1f${c.run.id}`, lossesOf(c.collector.series)]),
     );
+    const runs = compared.runs.map((r) => ({ ...r, ...sides.get(`${r.project}\x1f${r.run_id}`)! }));
+    return output({ ...compared, runs }, notices);
   },
 });

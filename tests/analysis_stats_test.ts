@@ -134,6 +134,8 @@ Deno.test("a projection follows a logarithmic decay to the end of the run", () =
   });
   const projection = project(p, 3000)!;
   assert.ok(Math.abs(projection.value - truth(3000)) < 0.01, JSON.stringify(projection));
+  assert.ok(projection.low <= projection.value && projection.value <= projection.high, "a range around it");
+  assert.match(projection.method, /Theil-Sen.*ln\(step\); range/);
   assert.equal(project(p, 500), null, "no projection into the past");
 });
 

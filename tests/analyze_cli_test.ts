@@ -46,6 +46,7 @@ Deno.test("analyze --json has the documented shape and equals the MCP tool's res
     "stats",
     "findings",
     "projection",
+    "projections",
     "lr_schedule",
     "recommendation",
   ]);

@@ -27,6 +27,8 @@ export interface RunAnalysis {
   stats: SeriesStats[];
   findings: Finding[];
   projection: Projection | null;
+  /** Where the train and the eval loss are headed at max_steps, each as a range (when decreasing). */
+  projections: Projection[];
   /** The learning-rate schedule in words, from the logged learning rate. */
   lr_schedule: LrSchedule | null;
   recommendation: string;
@@ -159,6 +161,11 @@ export function analyzeRun(data: RunData, choices: MetricChoices = {}): RunAnaly
     ),
     findings,
     projection: target && progress.max_steps ? project(target, progress.max_steps) : null,
+    projections: progress.max_steps
+      ? [profiles.train_loss, profiles.eval_loss]
+        .map((p) => (p ? project(p, progress.max_steps!) : null))
+        .filter((p): p is Projection => p !== null)
+      : [],
     lr_schedule: roles.learning_rate && data.series.get(roles.learning_rate)
       ? describeSchedule(roles.learning_rate, data.series.get(roles.learning_rate)!, progress.max_steps)
       : null,

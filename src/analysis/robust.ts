@@ -123,7 +123,7 @@ export function theilSen(
   xs: ArrayLike<number>,
   ys: ArrayLike<number>,
   maxPoints = 100,
-): { slope: number; intercept: number } {
+): { slope: number; intercept: number; slopeLow: number; slopeHigh: number } {
   const n = xs.length;
   const stride = Math.max(1, Math.ceil(n / maxPoints));
   const px: number[] = [];
@@ -142,5 +142,14 @@ export function theilSen(
   }
   const slope = slopes.length ? median(slopes) : 0;
   const intercept = median(px.map((x, i) => py[i] - slope * x));
-  return { slope, intercept: Number.isFinite(intercept) ? intercept : 0 };
+  slopes.sort((a, b) => a - b);
+  const at = (
+    q: number,
+  ) => (slopes.length ? slopes[Math.min(slopes.length - 1, Math.floor(q * slopes.length))] : 0);
+  return {
+    slope,
+    intercept: Number.isFinite(intercept) ? intercept : 0,
+    slopeLow: at(0.25),
+    slopeHigh: at(0.75),
+  };
 }

@@ -156,6 +156,9 @@ export interface Projection {
   metric: string;
   at_step: number;
   value: number;
+  /** The range: the same fit with the steeper and the flatter of the middle half of its slopes. */
+  low: number;
+  high: number;
   method: string;
 }
 
@@ -169,13 +172,20 @@ export function project(p: Profile, targetStep: number): Projection | null {
   if (n < 8 || last === null || targetStep <= last || p.stats.trend !== "decreasing") return null;
   const half = Math.floor(n / 2);
   const xs = p.reduced.step.slice(half).map((s) => Math.log(Math.max(1, s)));
-  const { slope, intercept } = theilSen(xs, p.smooth.slice(half));
+  const ys = p.smooth.slice(half);
+  const { slope, intercept, slopeLow, slopeHigh } = theilSen(xs, ys);
   if (!(slope < 0)) return null;
+  // Each slope's line through the last level, so the range opens from where the run is now.
+  const here = Math.log(Math.max(1, last)), now = intercept + slope * here;
+  const at = (s: number) => Math.max(0, now + s * (Math.log(targetStep) - here));
   const value = Math.max(0, intercept + slope * Math.log(targetStep));
   return {
     metric: p.metric,
     at_step: targetStep,
     value,
-    method: "robust fit of the last half against ln(step)",
+    low: Math.min(value, at(slopeLow)),
+    high: Math.max(value, Math.min(at(Math.min(0, slopeHigh)), recentLevel(p))),
+    method: "robust (Theil-Sen) fit of the last half against ln(step); range from the middle half of its " +
+      "pairwise slopes, never above the level now",
   };
 }

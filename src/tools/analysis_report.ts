@@ -61,10 +61,10 @@ function runText(r: RunReport, project: string): string {
       if (f.actions.length) lines.push(`      do: ${f.actions.slice(0, 3).join("; ")}`);
     }
   }
-  if (r.projection) {
-    lines.push(
-      `  projection: ${r.projection.metric} ~${fmt(r.projection.value)} at step ${r.projection.at_step}`,
-    );
+  if (r.projections.length) {
+    const at = r.projections[0].at_step;
+    const each = r.projections.map((p) => `${p.metric} ~${fmt(p.value)} (${fmt(p.low)}-${fmt(p.high)})`);
+    lines.push(`  projection at step ${at}: ${each.join(", ")}`);
   }
   lines.push(`  recommendation: ${r.recommendation}`);
   return lines.join("\n");
@@ -96,11 +96,9 @@ function runMarkdown(r: RunReport, project: string): string {
   for (const f of r.findings) {
     lines.push(`- ${BADGE[f.severity]} **${f.severity}** \`${f.rule}\`: ${f.message}`);
   }
-  if (r.projection) {
-    lines.push(
-      "",
-      `Projection: ${r.projection.metric} ~${fmt(r.projection.value)} at step ${r.projection.at_step}.`,
-    );
+  if (r.projections.length) {
+    const each = r.projections.map((p) => `${p.metric} ~${fmt(p.value)} (${fmt(p.low)}-${fmt(p.high)})`);
+    lines.push("", `Projection at step ${r.projections[0].at_step}: ${each.join(", ")}.`);
   }
   lines.push("", `**Recommendation:** ${r.recommendation}`);
   return lines.join("\n");

@@ -32,6 +32,14 @@ const stats = z.object({
 });
 /** Values that may be NaN or infinite travel as Trackio's strings. */
 const value = z.union([z.number(), z.string()]);
+const projection = z.object({
+  metric: z.string(),
+  at_step: z.number(),
+  value: z.number(),
+  low: z.number(),
+  high: z.number(),
+  method: z.string(),
+});
 const finding = z.object({
   rule: z.string(),
   severity,
@@ -64,8 +72,8 @@ const runReport = z.object({
     now_pct_of_peak: z.number(),
     text: z.string(),
   }).nullable(),
-  projection: z.object({ metric: z.string(), at_step: z.number(), value: z.number(), method: z.string() })
-    .nullable(),
+  projection: projection.nullable(),
+  projections: z.array(projection),
   recommendation: z.string(),
 });
 const analysis = z.object({ project: z.string(), verdict: severity, runs: z.array(runReport) });

@@ -136,6 +136,16 @@ Deno.test("prompts come from skills/ and completion offers project and run names
       /missing argument project/,
     );
     await assert.rejects(() => client.getPrompt({ name: "nope" }), /unknown prompt/);
+    // The arguments are checked against the data: a typo is the tools' not-found error, before any work.
+    await assert.rejects(
+      () => client.getPrompt({ name: "compare_runs", arguments: { project: "sft-qwn" } }),
+      /-32602.*project 'sft-qwn' not found.*Did you mean 'sft-qwen'\?/,
+    );
+    await assert.rejects(
+      () =>
+        client.getPrompt({ name: "check_training_run", arguments: { project: "sft-qwen", run: "lr-hgh" } }),
+      /run 'lr-hgh' not found.*Did you mean 'lr-high'\?/,
+    );
 
     const ref = { type: "ref/prompt" as const, name: "check_training_run" };
     const projects = await client.complete({ ref, argument: { name: "project", value: "sft" } });

@@ -200,3 +200,16 @@ Deno.test("skills list and show", async () => {
   assert.equal(missing.code, 3);
   assert.match(missing.stderr, /Did you mean 'loss-curve-interpretation'\?/);
 });
+
+Deno.test("the prompts' worked examples use neutral placeholders, not numbers that look like a demo run", () => {
+  for (const skill of ["trackio-monitoring", "comparing-runs"]) {
+    const text = Deno.readTextFileSync(new URL(`../skills/${skill}/SKILL.md`, import.meta.url));
+    const example = text.split("## Example answer")[1].split("```")[1];
+    assert.match(example, /<project>/, skill);
+    assert.doesNotMatch(
+      example,
+      /sft-qwen|hyperparam-sweep|baseline-v1|\d\.\d/,
+      `${skill}: no demo names or values`,
+    );
+  }
+});

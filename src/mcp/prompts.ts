@@ -1,6 +1,7 @@
 import type { GetPromptResult, Prompt } from "@modelcontextprotocol/sdk/types.js";
 import { usageError } from "../errors.ts";
 import { findSkill } from "../skills/catalog.ts";
+import type { Source } from "../store/source.ts";
 
 /**
  * MCP prompts: a task for the agent, followed by the skill from `skills/` that walks it through
@@ -51,7 +52,15 @@ export function listPrompts(): Prompt[] {
   }));
 }
 
-export function getPrompt(name: string, args: Record<string, string> = {}): GetPromptResult {
+/**
+ * A prompt, its arguments checked against the data first: a project or run that does not exist is the
+ * same not-found error (with did-you-mean) a tool gives, before the agent sets off on it.
+ */
+export async function getPrompt(
+  name: string,
+  args: Record<string, string> = {},
+  source?: Source,
+): Promise<GetPromptResult> {
   const prompt = PROMPTS.find((p) => p.name === name);
   if (!prompt) {
     throw usageError(
@@ -61,6 +70,11 @@ export function getPrompt(name: string, args: Record<string, string> = {}): GetP
   }
   for (const arg of prompt.arguments) {
     if (arg.required && !args[arg.name]) throw usageError(`prompt ${name}: missing argument ${arg.name}`);
+  }
+  if (source && args.project) {
+    await source.withProject(args.project, async (store) => {
+      if (args.run) await store.resolveRun(args.run);
+    });
   }
   const skill = findSkill(prompt.skill);
   const text = `${

@@ -13,7 +13,7 @@ import {
   McpError,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
-import { asCliError, TrackioCliError } from "../errors.ts";
+import { asCliError, spellFields, TrackioCliError } from "../errors.ts";
 import { withProject } from "../tools/context.ts";
 import { MCP_DEFAULT_POINTS } from "../tools/get_metric_values.ts";
 import { findTool, TOOLS } from "../tools/index.ts";
@@ -138,11 +138,12 @@ export function createServer(ctx: ToolContext, log: (line: string) => void): Ser
     return callTool(tool, args, ctx, report);
   });
   server.setRequestHandler(ListPromptsRequestSchema, () => ({ prompts: listPrompts() }));
-  server.setRequestHandler(GetPromptRequestSchema, (request: GetPromptRequest) => {
+  server.setRequestHandler(GetPromptRequestSchema, async (request: GetPromptRequest) => {
     try {
-      return getPrompt(request.params.name, request.params.arguments);
+      return await getPrompt(request.params.name, request.params.arguments, ctx.source);
     } catch (error) {
-      throw new McpError(ErrorCode.InvalidParams, asCliError(error).message);
+      const e = asCliError(error);
+      throw new McpError(ErrorCode.InvalidParams, spellFields(e.message, (f) => f));
     }
   });
   server.setRequestHandler(CompleteRequestSchema, async (request: CompleteRequest) => {

@@ -48,6 +48,7 @@ Deno.test("analyze --json has the documented shape and equals the MCP tool's res
     "projection",
     "projections",
     "lr_schedule",
+    "status",
     "recommendation",
   ]);
   assert.deepStrictEqual(Object.keys(run.findings[0]), [

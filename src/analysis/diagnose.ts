@@ -13,6 +13,8 @@ export interface RunData {
   /** Numeric series by metric name (at least those that play a role). */
   series: Map<string, Series>;
   config: Record<string, unknown> | null;
+  /** The run is over (a summary row, max_steps reached): no advice to let it run. */
+  finished?: boolean;
 }
 
 /** Metric names the user chose for roles, overriding the name matching. */
@@ -127,6 +129,7 @@ export function analyzeRun(data: RunData, choices: MetricChoices = {}): RunAnaly
     lastStep,
     warmupEnd: warmupEnd(data.config, lastStep, T("WARMUP_FRACTION"), profiles.learning_rate?.finite),
     epochs: typeof configEpochs === "number" && configEpochs > 0 ? configEpochs : epochNow,
+    finished: data.finished === true,
     fired: new Set(),
     worst: "ok",
   };

@@ -35,6 +35,16 @@ export const THRESHOLDS = {
     "A decay is called linear or cosine when that model is within 5% of the peak (RMS) of every point after " +
       "the peak; otherwise it is only 'decaying'.",
   ),
+  STALL_INTERVALS: t(
+    20,
+    "A run silent for 20 of its usual logging intervals (and STALL_MIN_MINUTES) has stopped or hung: " +
+      "a slow evaluation or a checkpoint save takes a few intervals, not twenty.",
+  ),
+  STALL_MIN_MINUTES: t(
+    15,
+    "...and never less than 15 minutes: a run that logs every few seconds is not stalled by a one-minute " +
+      "checkpoint save.",
+  ),
   WARMUP_FRACTION: t(
     0.05,
     "Without warmup_steps/warmup_ratio in the config and without a logged learning rate, the first 5% of " +

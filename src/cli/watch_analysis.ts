@@ -1,11 +1,11 @@
 import { RunCollector } from "../analysis/collect.ts";
-import { analyzeRun, type MetricChoices } from "../analysis/diagnose.ts";
+import type { MetricChoices } from "../analysis/diagnose.ts";
 import type { Severity } from "../analysis/findings.ts";
 import { type TrackioCliError, usageError } from "../errors.ts";
 import { toJson } from "../json.ts";
 import type { RowCursor } from "../store/open.ts";
 import type { RunRef } from "../store/project.ts";
-import type { AnalysisResult, RunReport } from "../tools/analyze_run.ts";
+import { type AnalysisResult, reportOf, type RunReport, SUMMARY_METRICS } from "../tools/analyze_run.ts";
 import { metricNotFound, withProject } from "../tools/context.ts";
 import { gateExitCode, renderReport, type ReportFormat } from "./analysis_output.ts";
 import type { ToolRun } from "./extensions.ts";
@@ -22,8 +22,6 @@ interface WatchArgs {
   eval_metric?: string;
 }
 
-/** Metrics TRL logs once, in the summary row that ends a finished run. */
-const SUMMARY_METRICS = ["train/train_runtime", "train_runtime"];
 /** Say so once when a run that is not finished has not grown for this long. */
 const IDLE_NOTICE_MS = 10 * 60 * 1000;
 
@@ -104,8 +102,7 @@ export async function watchAnalysis(
           missing = evalName && !collector.names.has(evalName)
             ? missing ?? await metricNotFound(store, run, evalName)
             : undefined;
-          const analysis = analyzeRun({ series: collector.series, config: await store.config(run) }, choices);
-          return { run: run.name, run_id: run.id, ...analysis } as RunReport;
+          return await reportOf(store, run, collector, choices);
         })
       );
       heard.slice(said).forEach(reportNotice);
@@ -116,7 +113,7 @@ export async function watchAnalysis(
         continue;
       }
       verdict = report.verdict;
-      const finished = SUMMARY_METRICS.some((m) => collector.names.has(m)) || report.progress.fraction === 1;
+      const finished = report.status.state === "finished";
       if (missing && finished) throw missing;
       if (missing && !missingSaid) {
         reportNotice(`${missing.message} Watching until it is logged.`);

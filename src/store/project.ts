@@ -5,6 +5,7 @@ import { badRowSql, isMalformedJsonError, skippedRowsNotice, skipRowsClause } fr
 import { filterSql, type RowFilter } from "./filters.ts";
 import type { ReadOnlyDatabase, RowCursor } from "./open.ts";
 import { resolveRunIn } from "./resolve_run.ts";
+import type { RunStats } from "./source.ts";
 import { agrees, isNotFound, sideRunQueries, sideRunRef } from "./side_runs.ts";
 import { hasColumn, readSchema, runsHaveIds, type Schema } from "./schema.ts";
 
@@ -101,6 +102,17 @@ export const isMetricKey = (key: string) => key !== "timestamp" && key !== "step
 /** Metric names among a row's keys, sorted as Trackio sorts them (code point order). */
 export const metricNamesOf = (keys: Iterable<string>): string[] =>
   [...keys].filter(isMetricKey).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+/** A run's row count, step range and time range from `SELECT COUNT(*) AS n, MAX(step) AS last, ...`. */
+export function runStatsOf(row: Record<string, unknown> | undefined): RunStats {
+  return {
+    num_logs: Number(row?.n ?? 0),
+    last_step: row?.last == null ? null : Number(row.last),
+    first_step: row?.first == null ? null : Number(row.first),
+    first_timestamp: row?.t0 == null ? null : String(row.t0),
+    last_timestamp: row?.t1 == null ? null : String(row.t1),
+  };
+}
 
 /**
  * Queries over one project database, whatever its schema generation. Every method reads; nothing
@@ -263,17 +275,14 @@ export class ProjectStore {
   }
 
   /** Row count and largest step of a run. */
-  runStats(run: RunRef): { num_logs: number; last_step: number | null; first_step: number | null } {
+  runStats(run: RunRef): RunStats {
     const where = this.runWhere(run);
     const row = this.db.get(
-      `SELECT COUNT(*) AS n, MAX(step) AS last, MIN(step) AS first FROM metrics WHERE ${where.sql}`,
+      `SELECT COUNT(*) AS n, MAX(step) AS last, MIN(step) AS first, MIN(timestamp) AS t0, MAX(timestamp) AS t1
+       FROM metrics WHERE ${where.sql}`,
       ...where.params,
     );
-    return {
-      num_logs: Number(row?.n ?? 0),
-      last_step: row?.last == null ? null : Number(row.last),
-      first_step: row?.first == null ? null : Number(row.first),
-    };
+    return runStatsOf(row);
   }
 
   /** The largest step of any run, Trackio's `last_activity`. */

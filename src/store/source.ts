@@ -7,6 +7,9 @@ export interface RunStats {
   num_logs: number;
   last_step: number | null;
   first_step: number | null;
+  /** When the run logged its first and its last row, as stored. */
+  first_timestamp: string | null;
+  last_timestamp: string | null;
 }
 
 export interface SystemRow {

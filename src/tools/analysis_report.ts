@@ -25,6 +25,23 @@ const status = (r: RunReport, project: string) =>
 const tableStats = (r: RunReport) =>
   r.stats.filter((s) => !r.lr_schedule || s.metric !== r.lr_schedule.metric);
 
+/** `running, last log 2 min ago, 12.5 steps/min, ETA 2026-12-02 14:05 UTC; check again at step 1600`. */
+export function statusText(r: RunReport): string {
+  const s = r.status;
+  const parts = [
+    s.state === "finished"
+      ? `finished (${s.basis})`
+      : s.state === "stalled"
+      ? `stalled: ${s.basis}`
+      : s.state,
+  ];
+  if (s.state === "running") parts.push(s.basis);
+  if (s.steps_per_minute !== null) parts.push(`${fmt(s.steps_per_minute)} steps/min`);
+  if (s.eta) parts.push(`ETA ${s.eta.slice(0, 16).replace("T", " ")} UTC`);
+  const text = parts.join(", ");
+  return s.check_again_at_step !== null ? `${text}; check again at step ${s.check_again_at_step}` : text;
+}
+
 export function statsRows(r: RunReport): string[][] {
   const stats = tableStats(r);
   const anyNonFinite = stats.some((s) => s.non_finite > 0);
@@ -48,6 +65,7 @@ function runText(r: RunReport, project: string): string {
     lines.push(table(STATS_HEADERS.slice(0, rows[0].length), rows).replace(/^/gm, "  "));
   }
   if (r.lr_schedule) lines.push(`  learning rate: ${r.lr_schedule.text}`);
+  lines.push(`  status: ${statusText(r)}`);
   if (tableStats(r).length || r.lr_schedule) lines.push("");
   for (const f of r.findings) {
     lines.push(`  [${f.severity}] ${f.rule}: ${f.message}`);

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { RunCollector } from "../analysis/collect.ts";
 import { analyzeRun, type MetricChoices, type RunAnalysis } from "../analysis/diagnose.ts";
 import { worst } from "../analysis/findings.ts";
+import { runStatus } from "../analysis/run_status.ts";
 import type { Series } from "../analysis/series.ts";
 import { arg, TrackioCliError, usageError } from "../errors.ts";
 import type { RunRef } from "../store/project.ts";
@@ -74,6 +75,14 @@ const runReport = z.object({
   }).nullable(),
   projection: projection.nullable(),
   projections: z.array(projection),
+  status: z.object({
+    state: z.enum(["finished", "running", "stalled", "unknown"]),
+    basis: z.string(),
+    last_log: z.string().nullable(),
+    steps_per_minute: z.number().nullable(),
+    eta: z.string().nullable(),
+    check_again_at_step: z.number().nullable(),
+  }),
   recommendation: z.string(),
 });
 const analysis = z.object({ project: z.string(), verdict: severity, runs: z.array(runReport) });
@@ -89,6 +98,48 @@ const SERIES = new WeakMap<RunReport, Map<string, Series>>();
 export const seriesOfReport = (report: RunReport) => SERIES.get(report);
 
 /**
+ * A run's report from what was collected of it: the diagnosis (told whether the run is over), its
+ * status from the time range of its rows, and the recommendation for a run that went quiet. One path
+ * for `analyze_run` and `analyze --watch`.
+ */
+export async function reportOf(
+  store: ProjectReader,
+  run: RunRef,
+  collector: RunCollector,
+  choices: MetricChoices,
+): Promise<RunReport> {
+  const config = await store.config(run);
+  const summaryRow = SUMMARY_METRICS.some((m) => collector.names.has(m));
+  const first = analyzeRun({ series: collector.series, config }, choices);
+  const finishedBy = summaryRow ? "summary row" : first.progress.fraction === 1 ? "max_steps reached" : null;
+  const result: RunAnalysis = finishedBy
+    ? analyzeRun({ series: collector.series, config, finished: true }, choices)
+    : first;
+  const stats = await store.runStats(run);
+  const evalLoss = result.metrics.eval_loss ? collector.series.get(result.metrics.eval_loss) : undefined;
+  const status = runStatus({
+    firstStep: stats.first_step,
+    lastStep: stats.last_step,
+    firstTime: stats.first_timestamp,
+    lastTime: stats.last_timestamp,
+    rows: stats.num_logs,
+    maxSteps: result.progress.max_steps,
+    finishedBy,
+    evalSteps: evalLoss?.steps ?? [],
+    now: Date.now(),
+  });
+  // A run that went quiet is not to be "let run": whatever else holds, first see whether the job is alive.
+  const recommendation = status.state === "stalled" && (result.verdict === "ok" || result.verdict === "info")
+    ? `The run has gone quiet (${status.basis}): check that the job is still running (a crash, a hang, a full disk)`
+    : result.recommendation;
+  const { recommendation: _, ...rest } = result;
+  return { run: run.name, run_id: run.id, ...rest, status, recommendation } as RunReport;
+}
+
+/** Metrics TRL logs once, in the summary row that ends a finished run. */
+export const SUMMARY_METRICS = ["train/train_runtime", "train_runtime"];
+
+/**
  * Reads a run's rows once and diagnoses it. A metric named in `choices` that the run does not log is a
  * not-found error; with `missing`, the names it lacks are collected there instead (analyze --all, where
  * another run may log it).
@@ -99,14 +150,12 @@ export async function analyzeStoredRun(
   choices: MetricChoices,
   missing?: string[],
 ): Promise<RunReport> {
-  const collector = new RunCollector(choices);
+  const collector = new RunCollector(choices, SUMMARY_METRICS);
   await store.scanRows(run, undefined, (step, metrics) => collector.add(step, metrics), collector.wants);
   const named = [choices.train_loss, choices.eval_loss];
   if (missing) missing.push(...named.filter((m): m is string => m !== undefined && !collector.names.has(m)));
   else await requireLogged(store, run, collector.names, named);
-  const config = await store.config(run);
-  const result: RunAnalysis = analyzeRun({ series: collector.series, config }, choices);
-  const report = { run: run.name, run_id: run.id, ...result } as RunReport;
+  const report = await reportOf(store, run, collector, choices);
   SERIES.set(report, collector.series);
   return report;
 }

@@ -21,6 +21,11 @@ export const missingLoss = defineRule({
     },
 });
 
+/** What a healthy run that is over gets instead of "let it run". */
+const FINISHED_ACTION =
+  "The run is finished: keep the checkpoint of its best eval step and judge it on eval loss " +
+  "and downstream metrics";
+
 export const healthy = defineRule({
   id: "run.healthy",
   title: "Training looks healthy",
@@ -30,7 +35,7 @@ export const healthy = defineRule({
     "A supervised run whose train loss fell, where no rule found anything at warning level or above.",
   actions: ["Let it run; check eval loss at the next evaluations and stop early if it starts rising"],
   thresholds: [],
-  detect: ({ kind, profiles, worst }) => {
+  detect: ({ kind, profiles, worst, finished }) => {
     const train = profiles.train_loss;
     if (kind !== "sft" || !train || worst === "warning" || worst === "critical") return null;
     if (train.stats.start === null || !(train.stats.current! < train.stats.start)) return null;
@@ -45,6 +50,7 @@ export const healthy = defineRule({
         `${train.metric} down ${pct(drop)} (${fmt(train.stats.start)} to ${fmt(train.stats.current)}), ` +
         `${train.stats.trend}${evalPart}.`,
       evidence: [atEnd(train, train.stats.current!, "current level")],
+      ...(finished ? { actions: [FINISHED_ACTION] } : {}),
     };
   },
 });

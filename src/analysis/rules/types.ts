@@ -19,6 +19,8 @@ export interface RunSignals {
   warmupEnd: number;
   /** Epochs the run is meant to train (config), or the largest logged epoch. */
   epochs: number | null;
+  /** The run is over: advice is about its result, not about letting it go on. */
+  finished: boolean;
   /** Rules that already fired on this run, so later rules can defer to them. */
   fired: Set<string>;
   /** The worst severity among them. */

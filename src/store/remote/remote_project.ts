@@ -16,6 +16,7 @@ import {
   metricNamesOf,
   type MetricPoint,
   type RunRef,
+  runStatsOf,
 } from "../project.ts";
 import { resolveRunIn } from "../resolve_run.ts";
 import { agrees, isNotFound, sideRunQueries, sideRunRef } from "../side_runs.ts";
@@ -290,13 +291,10 @@ export class RemoteProject implements ProjectReader {
 
   async runStats(run: RunRef): Promise<RunStats> {
     const row = await this.one(
-      `SELECT COUNT(*) AS n, MAX(step) AS last, MIN(step) AS first FROM metrics WHERE ${this.runWhere(run)}`,
+      `SELECT COUNT(*) AS n, MAX(step) AS last, MIN(step) AS first, MIN(timestamp) AS t0, MAX(timestamp) AS t1
+       FROM metrics WHERE ${this.runWhere(run)}`,
     );
-    return {
-      num_logs: Number(row?.n ?? 0),
-      last_step: row?.last == null ? null : Number(row.last),
-      first_step: row?.first == null ? null : Number(row.first),
-    };
+    return runStatsOf(row);
   }
 
   async lastStep(): Promise<number | null> {

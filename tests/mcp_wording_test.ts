@@ -49,3 +49,30 @@ Deno.test("MCP errors speak MCP: tools and arguments, with the argument an agent
   assert.match(explain.stderr, /every rule: trackio-cli explain/);
   Deno.removeSync(dir, { recursive: true });
 });
+
+Deno.test("an empty answer says why: the nearest logged steps of the metric, on the CLI and over MCP", async () => {
+  const dir = fixtureDir("head");
+  const values = ["values", "-p", "sft-qwen", "-r", "overfit-v2", "-m", "eval/loss", "--dir", dir];
+  for (const extra of [["--step", "901"], ["--around", "950", "--window", "5", "--json"]]) {
+    const out = await runCli([...values, ...extra]);
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(
+      out.stderr,
+      /note: no point of 'eval\/loss' at step 9[05][01].*nearest logged steps are 900 and 1000/,
+    );
+  }
+  const mcp = await stdioSession(["--dir", dir]);
+  try {
+    const r = await mcp.client.callTool({
+      name: "get_metric_values",
+      arguments: { project: "sft-qwen", run: "overfit-v2", metric: "eval/loss", step: 901 },
+    }) as CallToolResult;
+    assert.match(
+      (r.content[0] as { text: string }).text,
+      /note: no point of 'eval\/loss' at step 901; its nearest/,
+    );
+  } finally {
+    await mcp.close();
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

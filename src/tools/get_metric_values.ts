@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { arg, usageError } from "../errors.ts";
 import { instantArg } from "./time_arg.ts";
-import type { MetricPoint } from "../store/project.ts";
+import type { MetricPoint, RunRef } from "../store/project.ts";
+import type { ProjectReader } from "../store/source.ts";
 import { table } from "../util/table.ts";
 import { formatNumber } from "../util/format.ts";
 import { allValues, requireMetric, withRun } from "./context.ts";
@@ -34,6 +35,39 @@ export function checkFilter<
     throw usageError(`${arg("window")} goes with ${arg("around_step")} or ${arg("at_time")}`);
   }
   return args.at_time === undefined ? args : { ...args, at_time: instantArg("at_time", args.at_time) };
+}
+
+/**
+ * Why a filter found no point: the metric's nearest logged steps, looked for in widening windows around
+ * the step asked for (a few short reads, not the whole history), so an agent can ask again right away.
+ */
+async function whyEmpty(
+  store: ProjectReader,
+  run: RunRef,
+  metric: string,
+  args: { step?: number; around_step?: number; since_step?: number },
+): Promise<string[]> {
+  const at = args.step ?? args.around_step;
+  if (at === undefined) {
+    return args.since_step !== undefined ? [`no point of '${metric}' after step ${args.since_step} yet`] : [];
+  }
+  const { first_step, last_step } = await store.runStats(run);
+  const span = Math.max(1, (last_step ?? at) - (first_step ?? at), Math.abs(at - (last_step ?? at)));
+  let below: number | undefined, above: number | undefined;
+  for (let window = 10; window <= 10 * span && (below === undefined || above === undefined); window *= 10) {
+    const near = await allValues(store.metricValues(run, metric, { around_step: at, window }));
+    below ??= near.filter((p) => p.step < at).at(-1)?.step;
+    above ??= near.find((p) => p.step > at)?.step;
+  }
+  const steps = [below, above].filter((s) => s !== undefined);
+  if (steps.length) {
+    return [
+      `no point of '${metric}' at step ${at}${
+        args.around_step !== undefined ? " in that window" : ""
+      }; its nearest logged steps are ${steps.join(" and ")}`,
+    ];
+  }
+  return [];
 }
 
 export const getMetricValues = defineTool({
@@ -71,7 +105,10 @@ export const getMetricValues = defineTool({
     const args = checkFilter(given);
     return withRun(ctx, args, async (store, run) => {
       await requireMetric(store, run, args.metric);
-      return await store.metricValuesJson(run, args.metric, args);
+      const text = await store.metricValuesJson(run, args.metric, args);
+      // The fast path's notices travel with the call's (see runJsonText).
+      if (text === "[]") ctx.heard?.push(...await whyEmpty(store, run, args.metric, args));
+      return text;
     });
   },
   handler: (given, ctx) => {
@@ -80,9 +117,10 @@ export const getMetricValues = defineTool({
       await requireMetric(store, run, args.metric);
       if (args.max_points === undefined) {
         const points = await allValues(store.metricValues(run, args.metric, args));
-        return output(points);
+        return output(points, points.length ? [] : await whyEmpty(store, run, args.metric, args));
       }
       const sampled = await store.downsampledValues(run, args.metric, args, args.max_points);
+      if (sampled.points.length === 0) return output([], await whyEmpty(store, run, args.metric, args));
       const notices = sampled.downsampled
         ? [
           `downsampled ${sampled.total} points to ${sampled.points.length} (min-max per step bucket: ` +

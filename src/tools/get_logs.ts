@@ -39,12 +39,13 @@ export const getLogs = defineTool({
   name: "get_logs",
   title: "All logged rows of a run",
   description: "Every row a run logged, each as {metric: value, ..., timestamp, step}, oldest first. " +
-    "Long runs are thinned to max_rows (default 3000) keeping each metric's extremes and NaN rows, " +
+    "Long runs are thinned to max_rows keeping each metric's extremes and NaN rows, " +
     "and the result says so. Prefer get_metric_values for one metric's curve.",
   input: z.object({
     ...p.runSelector,
     max_rows: z.coerce.number().int().min(3).optional().describe(
-      "Thin to at most this many rows (default 3000), keeping each metric's spikes and minima.",
+      "Thin to at most this many rows (without it: 3000 on the CLI, Trackio's cap), keeping each metric's " +
+        "spikes and minima.",
     ),
     scalar_only: z.boolean().optional().describe(
       "Only numbers and histograms, as Trackio's scalar_only: text, booleans, tables and NaN/Infinity " +

@@ -33,7 +33,7 @@ export const getRunSummary = defineTool({
   name: "get_run_summary",
   title: "Summarize a run",
   description: "A run's config (hyperparameters such as learning_rate, max_steps), its metric names, " +
-    "number of logged rows and last step. Call it first when checking on a run: last_step against " +
+    "number of logged rows and last step: last_step against " +
     "config.max_steps gives progress. run_id in the result echoes the run_id argument (null when " +
     "the run was named), as Trackio does.",
   input: z.object(p.runSelector),

@@ -39,7 +39,7 @@ export const query = defineTool({
     project: p.project,
     sql: z.string().min(1).describe("One read-only SQL statement."),
     max_rows: z.coerce.number().int().min(1).max(100_000).optional().describe(
-      `Stop after this many rows (default 1000), or at ${
+      `Stop after this many rows (without it: 1000 on the CLI), or at ${
         mib(QUERY_BYTE_BUDGET)
       } of values if that comes first; truncated says whether more existed.`,
     ),

@@ -76,3 +76,21 @@ Deno.test("an empty answer says why: the nearest logged steps of the metric, on 
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("get_logs returns up to its max_rows: the extremes, then evenly spaced rows", async () => {
+  const dir = fixtureDir("head");
+  const mcp = await stdioSession(["--dir", dir]);
+  try {
+    for (const max_rows of [20, 50]) {
+      const r = await mcp.client.callTool({
+        name: "get_logs",
+        arguments: { project: "sft-qwen", run: "baseline-v1", max_rows },
+      }) as CallToolResult;
+      assert.ok(!r.isError, JSON.stringify(r.content));
+      assert.equal((r.structuredContent as { result: unknown[] }).result.length, max_rows);
+    }
+  } finally {
+    await mcp.close();
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

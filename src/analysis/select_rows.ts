@@ -56,7 +56,8 @@ export interface BucketExtremes {
 /**
  * The rows to keep: first, last, then non-finite rows, spikes and dips, each list by bucket and
  * metric name, so that what a reader must not miss comes first when even one bucket per metric is
- * more than `maxRows` allows (and so that the same data gives the same rows wherever it is thinned).
+ * more than `maxRows` allows (and so that the same data gives the same rows wherever it is thinned);
+ * then evenly spaced rows up to `maxRows`.
  */
 export function keepExtremes(extremes: BucketExtremes[], total: number, maxRows: number): Set<number> {
   const sorted = [...extremes].sort((a, b) =>
@@ -69,6 +70,11 @@ export function keepExtremes(extremes: BucketExtremes[], total: number, maxRows:
   for (const at of [...odd, ...highs, ...lows]) {
     if (keep.size >= maxRows) break;
     if (at !== undefined && at >= 0) keep.add(at);
+  }
+  // Up to maxRows in all: evenly spaced rows fill what the extremes left, so that asking for N rows
+  // gives N, with the curve's shape between its extremes.
+  for (let j = 0; j < maxRows && keep.size < Math.min(maxRows, total); j++) {
+    keep.add(Math.floor((j * total) / maxRows));
   }
   return keep;
 }

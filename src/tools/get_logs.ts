@@ -54,7 +54,7 @@ export const getLogs = defineTool({
   }),
   output: z.array(z.record(z.string(), z.unknown())),
   mcp: {
-    defaults: { max_rows: 100 },
+    defaults: { max_rows: 40 },
     narrow: "pass a smaller max_rows, or use get_metric_values for the metrics you need",
   },
   cli: {
@@ -76,7 +76,7 @@ export const getLogs = defineTool({
       }));
       const notices = thinned
         ? [
-          `thinned ${total} rows to ${rows.length} (each metric's min and max per bucket and NaN rows kept); raise ${
+          `thinned ${total} rows to ${rows.length} (each metric's min and max per bucket, NaN rows, and evenly spaced rows between); raise ${
             arg("max_rows")
           } for more`,
         ]

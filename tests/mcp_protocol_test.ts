@@ -24,9 +24,9 @@ Deno.test("tools/list: every registry tool with schemas, titles and read-only an
       assert.ok(tool.title && tool.description.length > 40, tool.name);
       assert.equal(tool.inputSchema.type, "object");
       assert.equal(tool.outputSchema?.type, "object");
-      assert.deepStrictEqual(tool.outputSchema?.required, ["result", "notices"]);
+      assert.ok((tool.outputSchema?.properties as Record<string, unknown>).result, tool.name);
       assert.equal(tool.annotations?.readOnlyHint, true);
-      assert.equal(tool.annotations?.destructiveHint, false);
+      assert.equal(tool.annotations?.openWorldHint, false);
       assert.ok(!JSON.stringify(tool.inputSchema).includes("9007199254740991"), "no safe-integer noise");
     }
     const values = (tools as Tool[]).find((t) => t.name === "get_metric_values")!;
@@ -34,7 +34,8 @@ Deno.test("tools/list: every registry tool with schemas, titles and read-only an
     assert.ok(props.metric && props.metric_name && props.project && props.run && props.run_id);
     assert.equal(props.max_points.default, 200);
     assert.deepStrictEqual(values.inputSchema.required, ["project"]);
-    assert.match(values.description, /Defaults here: max_points=200/);
+    // The default is stated once, in the schema, and it is the one MCP applies.
+    assert.doesNotMatch(values.description, /\b(100|1000|3000)\b/);
   } finally {
     await close();
   }
@@ -56,6 +57,52 @@ Deno.test("the guide's and Trackio's argument spellings give the same answer", a
   } finally {
     await close();
   }
+});
+
+Deno.test("a curve without timestamps: omit_timestamps over MCP and --omit-timestamps on the CLI", async () => {
+  const dir = fixtureDir("head");
+  const args = { project: "sft-qwen", run: "baseline-v1", metric: "train/loss" };
+  const { client, close } = await stdioSession(["--dir", dir]);
+  try {
+    const timed = await client.callTool({ name: "get_metric_values", arguments: args });
+    const bare = await client.callTool({
+      name: "get_metric_values",
+      arguments: { ...args, omit_timestamps: true },
+    });
+    const points = (r: CallToolResult) =>
+      (r.structuredContent as { result: Record<string, unknown>[] }).result;
+    assert.ok(points(bare).length > 100);
+    assert.deepStrictEqual(points(bare), points(timed).map(({ step, value }) => ({ step, value })));
+    assert.doesNotMatch(text(bare), /timestamp/);
+    assert.ok(text(bare).length < text(timed).length * 0.6, `${text(bare).length} vs ${text(timed).length}`);
+  } finally {
+    await close();
+  }
+  const cli = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      MAIN,
+      "values",
+      "--dir",
+      dir,
+      "-p",
+      "sft-qwen",
+      "-r",
+      "baseline-v1",
+      "-m",
+      "train/loss",
+      "--step",
+      "50",
+      "--omit-timestamps",
+      "--json",
+    ],
+  }).outputSync();
+  assert.equal(cli.code, 0, new TextDecoder().decode(cli.stderr));
+  assert.deepStrictEqual(JSON.parse(new TextDecoder().decode(cli.stdout)), [{
+    step: 50,
+    value: 2.2104241688022075,
+  }]);
 });
 
 Deno.test("tool errors are isError results with a hint, and the server keeps serving", async () => {

@@ -34,7 +34,8 @@ function toolCommand(tool: ToolDef, exit: { code: number }): Command {
     command.argument(`[${positional}]`, schema.description ?? "");
   }
   for (const f of fields) {
-    const option = new Option(f.flags, f.description);
+    const fallback = tool.cli.defaults?.[f.field];
+    const option = new Option(f.flags, fallback ? `${f.description} (default: ${fallback})` : f.description);
     if (f.choices) option.choices(f.choices);
     command.addOption(option);
   }

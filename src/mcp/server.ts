@@ -23,7 +23,7 @@ import { didYouMean } from "../util/closest.ts";
 import { VERSION } from "../version.ts";
 import { getPrompt, listPrompts } from "./prompts.ts";
 import { errorResult, toolResult } from "./results.ts";
-import { mcpInputSchema, mcpOutputSchema } from "./schemas.ts";
+import { mcpInputSchema, mcpOutputSchema, RESULT_ENVELOPE, SHARED_ARGUMENTS } from "./schemas.ts";
 
 /** What an agent reads once when it connects: the workflow in a few lines. */
 export const INSTRUCTIONS = [
@@ -37,21 +37,18 @@ export const INSTRUCTIONS = [
   'NaN and infinities come as the strings "NaN", "Infinity". Unknown names are errors that suggest the closest.',
   "compare_runs ranks the runs of a sweep and names the best one. The prompts check_training_run and " +
   "compare_runs walk through checking a run and comparing a sweep.",
+  SHARED_ARGUMENTS,
+  RESULT_ENVELOPE,
 ].join("\n");
 
-const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
-
-/** The description, plus the defaults MCP applies that the CLI does not. */
-function withDefaults(tool: ToolDef): string {
-  const defaults = Object.entries(tool.mcp?.defaults ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
-  return defaults.length ? `${tool.description} Defaults here: ${defaults.join(", ")}.` : tool.description;
-}
+/** Destructive and idempotent hints mean something only for a tool that writes, so they are left out. */
+const READ_ONLY = { readOnlyHint: true, openWorldHint: false };
 
 export function toolListing(tool: ToolDef): Tool {
   return {
     name: tool.name,
     title: tool.title,
-    description: withDefaults(tool),
+    description: tool.description,
     inputSchema: mcpInputSchema(tool) as Tool["inputSchema"],
     outputSchema: mcpOutputSchema(tool) as Tool["outputSchema"],
     // The title is given once, above; the annotations say only how the tool behaves.

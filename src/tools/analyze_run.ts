@@ -180,19 +180,17 @@ async function resolveOrAll(store: ProjectReader, run?: string, runId?: string):
 export const analyzeRunTool = defineTool({
   name: "analyze_run",
   title: "Diagnose a run",
-  description: "Diagnoses a training run the way an expert reads its curves: verdict (ok, info, warning, " +
-    "critical), progress, each key metric's start/current/best/trend, findings with rule ids " +
-    "(loss.overfitting, lr.too_high, grad.explosion, loss.plateau, dpo.*, grpo.*...), the steps that show " +
-    "them, and what to do. Use it first when asked how a run is doing; fetch curves with get_metric_values " +
-    "to look closer. all=true analyzes every run of the project.",
+  description: "Diagnose a run as an expert reads its curves: verdict, status (finished, running, stalled, " +
+    "ETA), progress, key metrics, learning-rate phase, projection, findings with evidence and " +
+    "actions, recommendation. The first call for how a run is doing; all=true for every run.",
   input: z.object({
     ...p.runSelector,
     all: z.boolean().optional().describe("Analyze every run of the project."),
     train_metric: z.string().min(1).optional().describe(
-      "The train loss metric, when not train/loss, loss...",
+      "Train loss metric, when not train/loss or loss.",
     ),
     eval_metric: z.string().min(1).optional().describe(
-      "The eval loss metric, when not eval/loss, eval_loss...",
+      "Eval loss metric, when not eval/loss or eval_loss.",
     ),
   }),
   output: analysis,

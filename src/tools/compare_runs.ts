@@ -200,32 +200,29 @@ export const compareRunsTool = defineTool({
   name: "compare_runs",
   title: "Compare and rank runs",
   description:
-    "Ranks the runs of a project (a sweep) on one metric: eval/loss when every run logs it, else " +
-    "train/loss (metric and mode min|max to choose). For each run: the compared value and step, best value " +
-    "and step, last step, change since start, health verdict and findings from analyze_run, and the " +
-    "hyperparameters that differ between the runs. Compare at a common step with at_step or align=min. " +
-    "Says which run is best and why, and warns when the winner is unhealthy or the top two are too close " +
-    "to call. Pick runs with runs (names, or project/run across projects) or filter (a regex).",
+    "Rank a sweep's runs on one metric (eval/loss if every run logs it, else train/loss): per run " +
+    "the value, final train and eval loss, gap, best, last step, verdict, findings; the differing " +
+    "hyperparameters; the best run, with a warning when unsure.",
   input: z.object({
     project: z.string().min(1).optional().describe(
-      "Project whose runs to compare (optional when every run is project/run).",
+      "Project of the runs (optional when every run is project/run).",
     ),
     runs: z.union([z.string(), z.array(z.string())]).optional().describe(
-      "Runs to compare: names (comma-separated or a list), or project/run for runs of other projects.",
+      "Run names (a list or comma-separated); project/run for another project.",
     ),
-    filter: z.string().min(1).optional().describe("Only runs whose name matches this regular expression."),
+    filter: z.string().min(1).optional().describe("Only runs whose name matches this regex."),
     metric: z.string().min(1).optional().describe(
-      "Metric to rank on (default eval/loss if every run has it, else train/loss).",
+      "Metric to rank on.",
     ),
     mode: z.enum(["min", "max"]).optional().describe(
-      "min: lower is better (losses, the default); max: higher is better.",
+      "min (default): lower is better; max: higher is better.",
     ),
     at_step: z.coerce.number().int().optional().describe(
-      "Compare every run at this step (its last point at or before it).",
+      "Compare at this step (each run's last point at or before it).",
     ),
-    align: z.enum(["min"]).optional().describe("min: compare at the last step every run reached."),
+    align: z.enum(["min"]).optional().describe("min: compare at the last step all runs reached."),
     smooth: z.coerce.number().int().min(1).optional().describe(
-      `Rolling median over this many points (default ${TRAIN_SMOOTH_DEFAULT} for train metrics, 1 otherwise).`,
+      `Rolling median over this many points (default ${TRAIN_SMOOTH_DEFAULT} for train metrics, else 1).`,
     ),
   }),
   output: comparison,

@@ -73,10 +73,9 @@ function render(r: Report): string {
 export const doctor = defineTool({
   name: "doctor",
   title: "Check where the data is",
-  description: "Where trackio-cli looks for Trackio data and why (flag, environment variable or " +
-    "default), and for each project its schema generation, journal mode, runs, rows, whether a writer " +
-    "is attached (a -wal file) and anything unreadable; for a Trackio Space or server, its URL, Trackio " +
-    "version, reachability, auth and latency. Call it when a project or run is not found.",
+  description:
+    "Where the data is read from and why; each project's schema, runs, rows, writer and problems; " +
+    "a Space's URL, version, reachability and auth. Call it when something is not found.",
   input: z.object({}),
   output: report,
   cli: {

@@ -56,8 +56,8 @@ function render(rules: RuleInfo[]): string {
 export const explainRule = defineTool({
   name: "explain_rule",
   title: "Explain a diagnosis rule",
-  description: "What an analyze_run finding means, how it is detected (with its thresholds and why they " +
-    "have their values) and what to do about it. Without a rule, lists every rule.",
+  description: "What an analyze_run finding means, how it is detected (thresholds and why) and what to do. " +
+    "Without a rule: every rule.",
   input: z.object({
     rule: z.string().min(1).optional().describe("Rule id from a finding, e.g. loss.overfitting."),
   }),

@@ -17,15 +17,13 @@ const alert = z.object({
 
 export const getAlerts = defineTool({
   name: "get_alerts",
-  title: "Alerts raised by training code",
-  description: "Alerts that training code raised with trackio.alert() (title, text, level " +
-    "info|warn|error, step), newest first, for a project or one run; filter by level and since (an " +
-    "ISO-8601 time, or 2h/30m/1d ago). Check them when a run looks wrong: the training script may have said why.",
+  title: "Training alerts",
+  description: "Alerts the training code raised with trackio.alert(), newest first, for a project or a run.",
   input: z.object({
     ...p.runSelector,
     level: z.enum(["info", "warn", "error"]).optional().describe("Only alerts of this level."),
     since: z.string().min(1).optional().describe(
-      "Only alerts after this time: ISO-8601, a time ago (2h, 30m, 1d) or Unix seconds.",
+      "Only alerts after this time (ISO-8601, 2h ago, Unix seconds).",
     ),
   }),
   output: z.array(alert),

@@ -4,8 +4,7 @@ import { defineTool, output } from "./registry.ts";
 export const getAllProjects = defineTool({
   name: "get_all_projects",
   title: "List projects",
-  description: "List every Trackio project in the data directory, sorted. Start here when you do not " +
-    "know the project name; then call get_runs_for_project.",
+  description: "List the Trackio projects. Start here when the project name is unknown.",
   input: z.object({}),
   output: z.array(z.string()),
   cli: {

@@ -37,19 +37,16 @@ function scalarsOnly(metrics: LogEntry): LogEntry {
 
 export const getLogs = defineTool({
   name: "get_logs",
-  title: "All logged rows of a run",
-  description: "Every row a run logged, each as {metric: value, ..., timestamp, step}, oldest first. " +
-    "Long runs are thinned to max_rows keeping each metric's extremes and NaN rows, " +
-    "and the result says so. Prefer get_metric_values for one metric's curve.",
+  title: "A run's logged rows",
+  description: "A run's logged rows, oldest first, thinned to max_rows keeping each metric's extremes and " +
+    "NaN. For one metric prefer get_metric_values.",
   input: z.object({
     ...p.runSelector,
     max_rows: z.coerce.number().int().min(3).optional().describe(
-      "Thin to at most this many rows (without it: 3000 on the CLI, Trackio's cap), keeping each metric's " +
-        "spikes and minima.",
+      "Thin to at most this many rows.",
     ),
     scalar_only: z.boolean().optional().describe(
-      "Only numbers and histograms, as Trackio's scalar_only: text, booleans, tables and NaN/Infinity " +
-        "values are left out of each row.",
+      "Leave text, booleans, tables and NaN out of each row, as Trackio's scalar_only.",
     ),
   }),
   output: z.array(z.record(z.string(), z.unknown())),
@@ -60,6 +57,7 @@ export const getLogs = defineTool({
   cli: {
     command: "get-logs",
     aliases: ["logs"],
+    defaults: { max_rows: `${DEFAULT_MAX_ROWS}, Trackio's cap` },
     examples: [
       "trackio-cli logs -p sft-qwen -r baseline-v1 --max-rows 50",
       "trackio-cli logs -p sft-qwen -r lr-high --max-rows 100 --json",

@@ -12,11 +12,19 @@ import { defineTool, output } from "./registry.ts";
 /** 200 points draw a curve's shape in about 8,000 tokens; an agent asks for more when it needs them. */
 export const MCP_DEFAULT_POINTS = 200;
 
-export const renderPoints = (points: MetricPoint[]) =>
-  table(
-    ["step", "value", "timestamp"],
-    points.map((pt) => [String(pt.step), formatNumber(pt.value), pt.timestamp]),
+/** A point of a curve asked for without timestamps: what a plot or a trend needs, a third the size. */
+type CurvePoint = Omit<MetricPoint, "timestamp"> & { timestamp?: string };
+
+const renderPoints = (points: CurvePoint[]) => {
+  const timed = points.some((pt) => pt.timestamp !== undefined);
+  return table(
+    timed ? ["step", "value", "timestamp"] : ["step", "value"],
+    points.map((pt) => [String(pt.step), formatNumber(pt.value), ...timed ? [pt.timestamp ?? ""] : []]),
   );
+};
+
+const untimed = (points: MetricPoint[], omit: boolean | undefined): CurvePoint[] =>
+  omit ? points.map(({ step, value }) => ({ step, value })) : points;
 
 /**
  * Rejects filter combinations that would silently ignore an argument and times that do not parse;
@@ -73,19 +81,19 @@ async function whyEmpty(
 export const getMetricValues = defineTool({
   name: "get_metric_values",
   title: "Get a metric's history",
-  description: "The history of one metric of a run as [{timestamp, step, value}], oldest first; " +
-    'NaN and infinities come as the strings "NaN", "Infinity", "-Infinity". Filter with step, ' +
-    "around_step+window or at_time+window; poll a live run with since_step; pass max_points to get " +
-    "a downsampled curve that still shows spikes, minima and NaN.",
+  description:
+    "One metric's history, oldest first, downsampled to max_points keeping spikes, minima and NaN " +
+    "(NaN and infinities as strings). Zoom in with a filter; poll a live run with since_step.",
   input: z.object({
     ...p.runSelector,
     metric: p.metricName,
     ...p.rowFilter,
     since_step: p.sinceStep.optional(),
     max_points: p.maxPoints.optional(),
+    omit_timestamps: z.boolean().optional().describe("Points as {step, value} only."),
   }),
   inputAliases: { metric_name: "metric" },
-  output: z.array(p.point),
+  output: z.array(p.point.partial({ timestamp: true })),
   mcp: {
     defaults: { max_points: MCP_DEFAULT_POINTS },
     narrow: "pass a smaller max_points, or narrow with around_step + window or since_step",
@@ -101,7 +109,7 @@ export const getMetricValues = defineTool({
   },
   render: renderPoints,
   jsonText: (given, ctx) => {
-    if (given.max_points !== undefined) return Promise.resolve(undefined);
+    if (given.max_points !== undefined || given.omit_timestamps) return Promise.resolve(undefined);
     const args = checkFilter(given);
     return withRun(ctx, args, async (store, run) => {
       await requireMetric(store, run, args.metric);
@@ -117,7 +125,10 @@ export const getMetricValues = defineTool({
       await requireMetric(store, run, args.metric);
       if (args.max_points === undefined) {
         const points = await allValues(store.metricValues(run, args.metric, args));
-        return output(points, points.length ? [] : await whyEmpty(store, run, args.metric, args));
+        return output(
+          untimed(points, args.omit_timestamps),
+          points.length ? [] : await whyEmpty(store, run, args.metric, args),
+        );
       }
       const sampled = await store.downsampledValues(run, args.metric, args, args.max_points);
       if (sampled.points.length === 0) return output([], await whyEmpty(store, run, args.metric, args));
@@ -129,7 +140,7 @@ export const getMetricValues = defineTool({
           } for more`,
         ]
         : [];
-      return output(sampled.points, notices);
+      return output(untimed(sampled.points, args.omit_timestamps), notices);
     });
   },
 });

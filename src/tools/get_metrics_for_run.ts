@@ -6,8 +6,7 @@ import { defineTool, output } from "./registry.ts";
 export const getMetricsForRun = defineTool({
   name: "get_metrics_for_run",
   title: "List a run's metrics",
-  description: "List the metric names a run has logged, sorted (train/loss, eval/loss, " +
-    "train/grad_norm...). Call it before get_metric_values to learn the exact names.",
+  description: "List the metric names a run logged, sorted: the exact names the other tools take.",
   input: z.object(p.runSelector),
   output: z.array(z.string()),
   cli: {

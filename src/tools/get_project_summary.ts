@@ -14,8 +14,7 @@ const summary = z.object({
 export const getProjectSummary = defineTool({
   name: "get_project_summary",
   title: "Summarize a project",
-  description: "A project's run count, its runs and last_activity (the largest step any run has " +
-    "logged). A quick look at what a project holds and whether it is moving.",
+  description: "A project's run count, runs and last_activity (the largest step logged).",
   input: z.object({ project: p.project }),
   output: summary,
   cli: {

@@ -32,10 +32,8 @@ function render(s: Summary): string {
 export const getRunSummary = defineTool({
   name: "get_run_summary",
   title: "Summarize a run",
-  description: "A run's config (hyperparameters such as learning_rate, max_steps), its metric names, " +
-    "number of logged rows and last step: last_step against " +
-    "config.max_steps gives progress. run_id in the result echoes the run_id argument (null when " +
-    "the run was named), as Trackio does.",
+  description: "A run's config (hyperparameters, max_steps), metric names, row count and last step. Its " +
+    "run_id is the argument's (null for a named run), as in Trackio.",
   input: z.object(p.runSelector),
   output: summary,
   cli: {

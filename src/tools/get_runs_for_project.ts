@@ -11,8 +11,9 @@ export const renderRuns = (runs: RunRef[]) =>
 export const getRunsForProject = defineTool({
   name: "get_runs_for_project",
   title: "List runs",
-  description: "List the runs of a project, oldest first, as {id, name, created_at}. Several runs may " +
-    "share a name (a restarted run); the id tells them apart. Use before get_run_summary.",
+  description:
+    "List a project's runs, oldest first (the last is the newest). Runs may share a name; the id " +
+    "tells them apart.",
   input: z.object({ project: p.project }),
   output: z.array(p.runRef),
   cli: {

@@ -20,10 +20,9 @@ function render(s: Snapshot): string {
 
 export const getSnapshot = defineTool({
   name: "get_snapshot",
-  title: "All metrics at a step or time",
-  description: "Every metric of a run at one step (step), near a step (around_step+window) or near a " +
-    "time (at_time+window), as {metric: [{timestamp, step, value}]}. Without a filter: the run's " +
-    "latest step. Use it to see what else happened at a spike (grad_norm, learning rate, eval).",
+  title: "Metrics at a step",
+  description: "Every metric of a run at a step, around a step or around a time (the latest step without a " +
+    "filter): what else happened at a spike.",
   input: z.object({ ...p.runSelector, ...p.rowFilter }),
   output: snapshot,
   mcp: { narrow: "pass a smaller window, or an exact step" },

@@ -9,9 +9,8 @@ const runArgs = z.object(p.runSelector);
 
 export const getSystemMetricsForRun = defineTool({
   name: "get_system_metrics_for_run",
-  title: "List a run's system metrics",
-  description: "The names of the system metrics (GPU utilisation, memory, temperature, power, CPU) " +
-    "Trackio recorded for a run, sorted; empty when none were recorded. Then get_system_logs.",
+  title: "List system metrics",
+  description: "List the system metrics (GPU, memory, CPU...) recorded for a run; empty when none were.",
   input: runArgs,
   output: z.array(z.string()),
   cli: {
@@ -35,9 +34,8 @@ type SystemLog = Record<string, unknown>;
 
 export const getSystemLogs = defineTool({
   name: "get_system_logs",
-  title: "A run's system metrics over time",
-  description: "Every system-metrics row of a run ({metric: value, ..., timestamp}), oldest first: " +
-    "GPU utilisation and memory over time, to spot an idle or memory-bound job.",
+  title: "System metrics over time",
+  description: "A run's system-metric rows, oldest first: is the job idle or memory-bound?",
   input: runArgs,
   output: z.array(z.record(z.string(), z.unknown())),
   mcp: {

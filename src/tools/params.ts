@@ -9,24 +9,17 @@ export const run = z.string().min(1).describe(
   "Run name (the most recent run of that name when several share it) or run id.",
 );
 export const runId = z.string().min(1).describe("Exact run id, for runs that share a name.");
-export const metricName = z.string().min(1).describe(
-  "Metric name, e.g. train/loss (see get_metrics_for_run).",
-);
-export const step = z.coerce.number().int().describe("Only rows logged at exactly this step.");
-export const aroundStep = z.coerce.number().int().describe("Rows within +-window steps of this step.");
+export const metricName = z.string().min(1).describe("Metric name, e.g. train/loss.");
+export const step = z.coerce.number().int().describe("Only rows logged at this step.");
+export const aroundStep = z.coerce.number().int().describe("Rows within +-window steps of this one.");
 export const atTime = z.string().min(1).describe(
-  "Rows within +-window seconds of this time: ISO-8601 (e.g. 2026-08-24T09:15:00+00:00), a time ago " +
-    "(2h, 30m) or Unix seconds.",
+  "Rows within +-window seconds of this time: ISO-8601, a time ago (2h, 30m) or Unix seconds.",
 );
 export const window = z.coerce.number().nonnegative().describe(
-  "Half-width of around_step (steps, default 10) or at_time (seconds, default 60).",
+  "Half-width in steps (default 10) or seconds (default 60).",
 );
-export const sinceStep = z.coerce.number().int().describe(
-  "Only rows after this step: poll a live run for what is new.",
-);
-export const maxPoints = z.coerce.number().int().min(4).describe(
-  "Downsample to at most this many points, keeping spikes, minima, NaN/Infinity and the last point.",
-);
+export const sinceStep = z.coerce.number().int().describe("Only rows after this step.");
+export const maxPoints = z.coerce.number().int().min(4).describe("Downsample to at most this many points.");
 
 /** Which run a tool reads: its project, and the run by name (or id) or exactly by `run_id`. */
 export const runSelector = {

@@ -30,18 +30,14 @@ function overBudgetNotice(kept: number, over: { nextRowBytes: number; budget: nu
 export const query = defineTool({
   name: "query",
   title: "Read-only SQL on a project",
-  description: "Run one read-only SQL statement (SELECT, WITH, VALUES, EXPLAIN or a schema pragma) " +
-    "against a project's SQLite database and get {columns, rows, truncated}. Tables: metrics " +
-    "(run_id, run_name, step, timestamp, metrics JSON), configs, alerts, system_metrics. Use " +
-    "json_extract(CAST(metrics AS TEXT), '$.\"train/loss\"') for a value. For questions the other " +
-    "tools cannot answer; writes and ATTACH are refused.",
+  description: "One read-only SQL statement on a project's database. Tables: metrics (run_id, run_name, " +
+    "step, timestamp, metrics JSON), configs, alerts, system_metrics; a value is " +
+    "json_extract(CAST(metrics AS TEXT), '$.\"train/loss\"'). For what no other tool answers.",
   input: z.object({
     project: p.project,
     sql: z.string().min(1).describe("One read-only SQL statement."),
     max_rows: z.coerce.number().int().min(1).max(100_000).optional().describe(
-      `Stop after this many rows (without it: 1000 on the CLI), or at ${
-        mib(QUERY_BYTE_BUDGET)
-      } of values if that comes first; truncated says whether more existed.`,
+      `Stop after this many rows or ${mib(QUERY_BYTE_BUDGET)} of values.`,
     ),
   }),
   output: queryResult,
@@ -52,6 +48,7 @@ export const query = defineTool({
   cli: {
     command: "query",
     aliases: [],
+    defaults: { max_rows: String(DEFAULT_QUERY_ROWS) },
     examples: [
       `trackio-cli query -p sft-qwen --sql "SELECT run_name, COUNT(*) AS rows, MAX(step) AS last FROM metrics GROUP BY run_name"`,
       `trackio-cli query -p sft-qwen --sql "PRAGMA table_info(metrics)" --json`,

@@ -30,6 +30,8 @@ export interface CliSpec {
   examples: string[];
   /** An input field given as the command's positional argument (`trackio-cli explain RULE`). */
   positional?: string;
+  /** What the command does when a flag is left out, for its help (MCP states its own defaults). */
+  defaults?: Record<string, string>;
 }
 
 /** How a tool behaves for an agent over MCP, where its whole result lands in a context window. */

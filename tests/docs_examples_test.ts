@@ -11,7 +11,7 @@ import { SKILLS_EXAMPLES } from "../src/cli/skills_command.ts";
 import { HELP_EXAMPLES } from "../src/cli/help_command.ts";
 import { runCli } from "./helpers/cli.ts";
 import { shellWords } from "./helpers/shell.ts";
-import { startHttpServer } from "./helpers/mcp.ts";
+import { startHttpServer, stdioSession } from "./helpers/mcp.ts";
 import { startTrackioServer, type TrackioServer } from "./helpers/trackio_server.ts";
 
 const README = new URL("../README.md", import.meta.url).pathname;
@@ -147,4 +147,21 @@ Deno.test("README.md documents every command and alias", () => {
 
 Deno.test("shellWords splits like a shell", () => {
   assert.deepEqual(shellWords(`a "b c" 'd "e"' f\\ g "h\\"i"`), ["a", "b c", 'd "e"', "f g", 'h"i']);
+});
+
+Deno.test("README.md's analyze_run text block is what the MCP server answers on the demo", async () => {
+  const text = Deno.readTextFileSync(README);
+  const block = /<!-- mcp-analyze-text -->\n\s*```text\n([\s\S]*?)\n\s*```/.exec(text)?.[1];
+  assert.ok(block, "the marked block is in README.md");
+  const shown = block.split("\n").map((line) => line.replace(/^ {2}/, "")).join("\n");
+  const { client, close } = await stdioSession(["--demo"]);
+  try {
+    const result = await client.callTool({
+      name: "analyze_run",
+      arguments: { project: "sft-qwen", run: "overfit-v2" },
+    });
+    assert.equal((result.content as { text: string }[])[0].text, shown);
+  } finally {
+    await close();
+  }
 });

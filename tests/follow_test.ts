@@ -1,7 +1,7 @@
 /** `values --follow`: tail -f for a metric while a writer process trains, ending on idle or Ctrl-C. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { spawnCli } from "./helpers/cli.ts";
+import { runCli, spawnCli } from "./helpers/cli.ts";
 import { lossRows, TrackioDb } from "./helpers/trackio_db.ts";
 
 const WRITER = new URL("./helpers/writer_process.ts", import.meta.url).pathname;
@@ -35,7 +35,7 @@ Deno.test("--follow prints the points so far, then each new one once, and ends a
   Deno.removeSync(dir, { recursive: true });
 });
 
-Deno.test("--follow ends cleanly on Ctrl-C; CSV gets its header once", async () => {
+Deno.test("--follow ends cleanly on Ctrl-C; its CSV is values --format csv, the header once", async () => {
   const { dir } = liveProject();
   const follower = spawnCli([...followLive(dir), "--format", "csv"]);
   const reader = follower.stdout.pipeThrough(new TextDecoderStream()).getReader();
@@ -48,9 +48,11 @@ Deno.test("--follow ends cleanly on Ctrl-C; CSV gets its header once", async () 
   const stderr = new TextDecoder().decode(await new Response(follower.stderr).arrayBuffer());
   assert.equal(status.code, 0, stderr);
   assert.equal(stderr, "");
-  assert.deepStrictEqual(text.split("\n").slice(0, 2), [
-    "step,value,timestamp",
-    "0,2,2026-01-01T00:00:00.000+00:00",
-  ]);
+  const table = await runCli([...followLive(dir).filter((a) => a !== "--follow"), "--format", "csv"]);
+  assert.equal(table.code, 0, table.stderr);
+  assert.equal(table.stdout.split("\r\n")[1], "2026-01-01T00:00:00.000+00:00,0,2");
+  // The same writer of records: the lines streamed so far are the table's first lines, CRLF and all.
+  const streamed = text.slice(0, text.lastIndexOf("\n") + 1);
+  assert.ok(streamed.split("\n").length >= 6 && table.stdout.startsWith(streamed), JSON.stringify(streamed));
   Deno.removeSync(dir, { recursive: true });
 });

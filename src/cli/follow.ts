@@ -9,7 +9,7 @@ import { formatNumber } from "../util/format.ts";
 import type { ToolRun } from "./extensions.ts";
 import { type FormatFlags, formatFrom, ndjsonLine, pickColumns } from "./formats.ts";
 import { reportNotice, stdoutClosed, writeOut } from "./output.ts";
-import { cellText } from "./tabular.ts";
+import { type Cell, lineOf } from "./tabular.ts";
 import { sleep } from "../util/sleep.ts";
 
 /** Seconds between looks at the database while following. */
@@ -41,20 +41,18 @@ interface FollowArgs {
 /** One point as a line in the format asked for: NDJSON for --json (JSON cannot stream), else text. */
 function lineWriter(flags: FollowFlags): { header: string; line: (p: MetricPoint) => string } {
   const format = formatFrom(flags) ?? "table";
-  const columns = pickColumns(["step", "value", "timestamp"], flags.fields);
+  // The columns of the same command without --follow: its table's, or its records' for the pipelines.
+  const columns = pickColumns(
+    format === "table" ? ["step", "value", "timestamp"] : ["timestamp", "step", "value"],
+    flags.fields,
+  );
+  const record = (p: MetricPoint): Record<string, Cell> => ({ ...p });
   if (format === "json" || format === "ndjson") {
-    return { header: "", line: (p) => ndjsonLine(p as unknown as Record<string, unknown>, columns) };
+    return { header: "", line: (p) => ndjsonLine(record(p), columns) };
   }
-  const cells = (p: MetricPoint) => columns.map((c) => (p as unknown as Record<string, unknown>)[c]);
+  const cells = (p: MetricPoint) => columns.map((c) => record(p)[c]);
   if (format === "csv" || format === "tsv") {
-    const sep = format === "csv" ? "," : "\t";
-    const quote = (
-      t: string,
-    ) => (format === "csv" && /[",\r\n]/.test(t) ? `"${t.replaceAll('"', '""')}"` : t);
-    return {
-      header: `${columns.join(sep)}\n`,
-      line: (p) => `${cells(p).map((c) => quote(cellText(c as never))).join(sep)}\n`,
-    };
+    return { header: lineOf(format, columns), line: (p) => lineOf(format, cells(p)) };
   }
   if (format === "markdown") throw usageError("--follow prints lines: use table, csv, tsv or ndjson");
   return {

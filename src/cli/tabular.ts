@@ -18,16 +18,23 @@ const csvField = (
   text: string,
 ) => (/[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replaceAll('"', '""')}"` : text);
 
-export function toCsv(headers: string[], rows: Cell[][]): string {
-  return [headers, ...rows.map((r) => r.map(cellText))].map((r) => r.map(csvField).join(",")).join("\r\n") +
-    "\r\n";
-}
-
 /** TSV has no quoting: tabs and line breaks inside a cell become spaces. */
-export function toTsv(headers: string[], rows: Cell[][]): string {
-  const clean = (text: string) => text.replace(/[\t\r\n]+/g, " ");
-  return [headers, ...rows.map((r) => r.map(cellText))].map((r) => r.map(clean).join("\t")).join("\n") + "\n";
-}
+const tsvField = (text: string) => text.replace(/[\t\r\n]+/g, " ");
+
+/**
+ * One record of a CSV (RFC 4180: CRLF) or TSV table, line ending included: the writer both a whole
+ * table and a stream of lines (`values --follow`) use, so the two cannot differ.
+ */
+export const lineOf = (format: "csv" | "tsv", cells: Cell[]): string =>
+  format === "csv"
+    ? `${cells.map((c) => csvField(cellText(c))).join(",")}\r\n`
+    : `${cells.map((c) => tsvField(cellText(c))).join("\t")}\n`;
+
+export const toCsv = (headers: string[], rows: Cell[][]): string =>
+  [headers, ...rows].map((r) => lineOf("csv", r)).join("");
+
+export const toTsv = (headers: string[], rows: Cell[][]): string =>
+  [headers, ...rows].map((r) => lineOf("tsv", r)).join("");
 
 export function toMarkdown(headers: string[], rows: Cell[][]): string {
   const escape = (text: string) => text.replaceAll("|", "\\|").replace(/[\r\n]+/g, " ");

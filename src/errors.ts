@@ -62,7 +62,8 @@ export const usageError = (message: string, hint?: string, next?: NextStep) =>
   new TrackioCliError("usage", message, hint, next);
 export const notFound = (message: string, hint?: string, next?: NextStep) =>
   new TrackioCliError("not_found", message, hint, next);
-export const dataError = (message: string, hint?: string) => new TrackioCliError("data", message, hint);
+export const dataError = (message: string, hint?: string, cause?: unknown) =>
+  new TrackioCliError("data", message, hint, undefined, { cause });
 export const refused = (message: string, hint?: string) => new TrackioCliError("refused", message, hint);
 export const remoteError = (message: string, hint?: string, cause?: unknown) =>
   new TrackioCliError("remote", message, hint, undefined, { cause });
@@ -73,4 +74,28 @@ export function asCliError(error: unknown): TrackioCliError {
   if (error instanceof TrackioCliError) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new TrackioCliError("internal", message.split("\n")[0], undefined, undefined, { cause: error });
+}
+
+/**
+ * What lies under an error, outermost first: each cause's name and message, and the innermost one's
+ * stack (where it really went wrong). For `--verbose`; a user never needs it to act on an error.
+ */
+export function causeChain(error: unknown): string[] {
+  const lines: string[] = [];
+  const seen = new Set<unknown>();
+  let cause = error instanceof Error ? error.cause : undefined;
+  let innermost: unknown;
+  while (cause !== undefined && !seen.has(cause)) {
+    seen.add(cause);
+    innermost = cause;
+    lines.push(`caused by: ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}`);
+    cause = cause instanceof Error ? cause.cause : undefined;
+  }
+  const stack = innermost instanceof Error
+    ? innermost.stack
+    : error instanceof Error
+    ? error.stack
+    : undefined;
+  const frames = stack?.split("\n").filter((line) => /^\s+at /.test(line)) ?? [];
+  return [...lines, ...frames.map((frame) => `  ${frame.trim()}`)];
 }

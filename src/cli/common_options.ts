@@ -36,6 +36,7 @@ export function addCommonOptions<C extends Command<unknown[], Record<string, unk
     )
     .option("--json", 'print the result as JSON (NaN and infinities as the strings "NaN", "Infinity")')
     .option("--demo", "read the bundled demo projects instead of your data")
+    .option("--verbose", "on an error, also print what caused it, with its stack (or TRACKIO_CLI_DEBUG=1)")
     .addOption(
       new Option("--color <when>", "colour: auto (on a terminal, unless NO_COLOR is set), always or never")
         .choices(["auto", "always", "never"]),

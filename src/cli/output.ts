@@ -1,4 +1,4 @@
-import { EXIT_CODES, spellFields, type TrackioCliError } from "../errors.ts";
+import { causeChain, EXIT_CODES, spellFields, type TrackioCliError } from "../errors.ts";
 import { cliSpell, cliWords } from "./wording.ts";
 import { readEnv } from "../store/paths.ts";
 
@@ -52,15 +52,20 @@ const paint = (code: string, text: string) => (stderrColor() ? `\x1b[${code}m${t
 
 /**
  * `error: message (hint)` on one line, or with `json` the same as one JSON line
- * `{"error": {"code", "message", "hint"}}` for scripts that asked for JSON; and the exit code.
+ * `{"error": {"code", "message", "hint"}}` for scripts that asked for JSON; and the exit code. With
+ * `verbose`, what caused it follows (lines after the error; `cause` in the JSON).
  */
-export function reportError(error: TrackioCliError, json = false): number {
+export function reportError(error: TrackioCliError, json = false, verbose = false): number {
   const { message, hint } = cliWords(error);
+  const causes = verbose ? causeChain(error) : [];
   if (json) {
-    const body = { error: { code: error.code, message, hint: hint ?? null } };
+    const body = {
+      error: { code: error.code, message, hint: hint ?? null, ...verbose ? { cause: causes } : {} },
+    };
     writeErr(`${JSON.stringify(body)}\n`);
   } else {
     writeErr(`${paint("31", "error:")} ${message}${hint ? ` (${hint})` : ""}\n`);
+    for (const line of causes) writeErr(`${line}\n`);
   }
   return EXIT_CODES[error.code];
 }

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from "@commander-js/extra-typings";
 import { asCliError, EXIT_CODES } from "../errors.ts";
+import { readEnv } from "../store/paths.ts";
 import { TOOLS } from "../tools/index.ts";
 import { parseToolArgs } from "../tools/invoke.ts";
 import type { ToolContext, ToolDef } from "../tools/registry.ts";
@@ -113,6 +114,9 @@ export function wantsJson(argv: string[]): boolean {
   );
 }
 
+/** Whether an error should come with its cause chain: `--verbose`, or `TRACKIO_CLI_DEBUG=1` for any command. */
+const wantsVerbose = (argv: string[]) => argv.includes("--verbose") || readEnv("TRACKIO_CLI_DEBUG") === "1";
+
 /** Runs the CLI on `argv` (without the program name) and returns the exit code. */
 export async function runCli(argv: string[]): Promise<number> {
   // The completion scripts call back with the words typed so far; answer before any parsing.
@@ -143,6 +147,6 @@ export async function runCli(argv: string[]): Promise<number> {
   } catch (error) {
     // Commander has printed its own one-line message for help, version and usage errors.
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_CODES.usage;
-    return reportError(asCliError(error), json);
+    return reportError(asCliError(error), json, wantsVerbose(argv));
   }
 }

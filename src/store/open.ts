@@ -135,18 +135,19 @@ function readHeaderOnce(path: string, label: string): HeaderInfo {
 export function explainSqliteError(error: unknown, label: string, path: string): Error {
   const message = error instanceof Error ? error.message : String(error);
   if (/not a database|disk image is malformed|corrupt/i.test(message)) {
-    return dataError(`${label}: ${path} is corrupt (${message})`, "Restore the file from a backup.");
+    return dataError(`${label}: ${path} is corrupt (${message})`, "Restore the file from a backup.", error);
   }
   if (/locked|busy/i.test(message)) {
     return dataError(
       `${label}: ${path} stayed locked for ${BUSY_TIMEOUT_MS / 1000} s (${message})`,
       "A writer holds the database; try again in a moment.",
+      error,
     );
   }
   if (/unable to open/i.test(message)) {
-    return dataError(`${label}: cannot open ${path} (${message})`);
+    return dataError(`${label}: cannot open ${path} (${message})`, undefined, error);
   }
-  return dataError(`${label}: reading ${path} failed: ${message}`);
+  return dataError(`${label}: reading ${path} failed: ${message}`, undefined, error);
 }
 
 let uriOpens: boolean | undefined;

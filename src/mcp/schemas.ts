@@ -8,7 +8,7 @@ type JsonSchema = Record<string, unknown>;
  * The arguments several tools share, whose meaning the server's instructions say once
  * (`SHARED_ARGUMENTS`): in each tool's schema they carry no description.
  */
-const SHARED: Record<string, string | undefined> = {
+export const SHARED: Record<string, string | undefined> = {
   project: p.project.description,
   run: p.run.description,
   run_id: p.runId.description,

@@ -4,7 +4,8 @@ import { Option } from "@commander-js/extra-typings";
 import { usageError } from "../errors.ts";
 import type { AnalysisResult } from "../tools/analyze_run.ts";
 import { GATE_EXIT_CODES, gateExitCode, renderReport, type ReportFormat } from "./analysis_output.ts";
-import type { CommandExtension, ToolRun } from "./extensions.ts";
+import { defineExtension, type ToolRunOf } from "./command_extension.ts";
+import { analyzeRunTool } from "../tools/analyze_run.ts";
 import { inGitHubActions, reportToGitHub } from "./github.ts";
 import { reportNotice, writeErr, writeOut } from "./output.ts";
 import { formatFrom } from "./formats.ts";
@@ -27,6 +28,9 @@ export interface AnalyzeOptions extends PlotFlags {
   watch?: string | true;
 }
 
+/** A call of `analyze`. */
+export type AnalyzeRun = ToolRunOf<typeof analyzeRunTool, AnalyzeOptions>;
+
 export const formatOf = (options: AnalyzeOptions): ReportFormat => formatFrom(options) ?? "text";
 
 /** Seconds between polls for `--watch` without a value. */
@@ -42,17 +46,16 @@ export function watchSeconds(value: string | true): number {
   return seconds;
 }
 
-async function run(call: ToolRun): Promise<number> {
-  const options = call.options as AnalyzeOptions;
+async function run(call: AnalyzeRun): Promise<number> {
+  const options = call.options;
   const format = formatOf(options);
   const file = plotOutPath(options);
   if (options.watch !== undefined) {
     if (format === "html") throw usageError("--watch prints text or JSON lines, not HTML");
     return await watchAnalysis(call, watchSeconds(options.watch), format, options.failOn);
   }
-  const { result, notices } = await runTool(call.tool, call.args, call.ctx);
+  const { result: analysis, notices } = await runTool(call.tool, call.args, call.ctx);
   notices.forEach(reportNotice);
-  const analysis = result as AnalysisResult;
   writeOut(format === "html" ? await analysisHtml(call.ctx, analysis) : renderReport(analysis, format));
   // On a terminal the report ends with its chart; elsewhere (logs, pipes) only when asked.
   const plot = options.plot ?? (format === "text" && Deno.stdout.isTerminal());
@@ -66,7 +69,7 @@ async function run(call: ToolRun): Promise<number> {
 const ANALYZE_CHART_HEIGHT = 8;
 
 /** Under each run's report, its loss curves with the steps the findings point at marked. */
-async function plotFindings(call: ToolRun, analysis: AnalysisResult, flags: PlotFlags): Promise<void> {
+async function plotFindings(call: AnalyzeRun, analysis: AnalysisResult, flags: PlotFlags): Promise<void> {
   const style = chartStyle(flags, ANALYZE_CHART_HEIGHT);
   for (const report of analysis.runs) {
     const metrics = storyMetrics(report);
@@ -80,7 +83,7 @@ async function plotFindings(call: ToolRun, analysis: AnalysisResult, flags: Plot
  * `--plot-out`: one run's story (train and eval loss, findings marked), or with --all every run's
  * train loss overlaid.
  */
-async function saveAnalysisChart(call: ToolRun, analysis: AnalysisResult, file: string, logY?: boolean) {
+async function saveAnalysisChart(call: AnalyzeRun, analysis: AnalysisResult, file: string, logY?: boolean) {
   if (analysis.runs.length === 1) {
     const [report] = analysis.runs;
     const series = await reportCurves(call.ctx, analysis.project, report, storyMetrics(report), 0);
@@ -95,7 +98,8 @@ async function saveAnalysisChart(call: ToolRun, analysis: AnalysisResult, file: 
   await saveChart(file, series, { title: `${analysis.project}: train loss of every run`, logY });
 }
 
-export const analyzeExtension: CommandExtension = {
+export const analyzeExtension = defineExtension({
+  tool: analyzeRunTool,
   options: [
     ...plotOptions(),
     new Option("--no-plot", "no chart under the report (on a terminal there is one by default)"),
@@ -114,4 +118,4 @@ export const analyzeExtension: CommandExtension = {
     ),
   ],
   run,
-};
+});

@@ -2,7 +2,8 @@ import { runTool } from "../tools/invoke.ts";
 import { Option } from "@commander-js/extra-typings";
 import type { Comparison } from "../analysis/compare.ts";
 import { toJson } from "../json.ts";
-import type { CommandExtension, ToolRun } from "./extensions.ts";
+import { type CompareResult, compareRunsTool } from "../tools/compare_runs.ts";
+import { defineExtension, type ToolRunOf } from "./command_extension.ts";
 import { reportNotice, writeOut } from "./output.ts";
 import { type Cell, toCsv, toMarkdown, toTsv } from "./tabular.ts";
 import { formatFrom } from "./formats.ts";
@@ -40,17 +41,21 @@ export function comparisonRows(c: Comparison): { headers: string[]; rows: Cell[]
   return { headers, rows };
 }
 
-async function run(call: ToolRun): Promise<number> {
-  const options = call.options as {
-    json?: boolean;
-    format?: CompareFormat;
-    plotOut?: string;
-    logY?: boolean;
-  };
+interface CompareOptions {
+  json?: boolean;
+  format?: CompareFormat;
+  plotOut?: string;
+  logY?: boolean;
+}
+
+/** A call of `compare`. */
+type CompareRun = ToolRunOf<typeof compareRunsTool, CompareOptions>;
+
+async function run(call: CompareRun): Promise<number> {
+  const options = call.options;
   const file = plotOutPath(options);
   const format = formatFrom(options) ?? "table";
-  const { result, notices } = await runTool(call.tool, call.args, call.ctx);
-  const comparison = result as Comparison;
+  const { result: comparison, notices } = await runTool(call.tool, call.args, call.ctx);
   notices.forEach(reportNotice);
   writeOut(await formatted(call, comparison, format));
   if (file) {
@@ -61,7 +66,11 @@ async function run(call: ToolRun): Promise<number> {
   return 0;
 }
 
-async function formatted(call: ToolRun, comparison: Comparison, format: CompareFormat): Promise<string> {
+async function formatted(
+  call: CompareRun,
+  comparison: CompareResult,
+  format: CompareFormat,
+): Promise<string> {
   if (format === "json") return `${toJson(comparison)}\n`;
   if (format === "table") return `${call.tool.render!(comparison)}\n`;
   if (format === "html") return await comparisonHtml(call.ctx, comparison);
@@ -71,7 +80,8 @@ async function formatted(call: ToolRun, comparison: Comparison, format: CompareF
   return (format === "csv" ? toCsv : format === "tsv" ? toTsv : toMarkdown)(headers, rows);
 }
 
-export const compareExtension: CommandExtension = {
+export const compareExtension = defineExtension({
+  tool: compareRunsTool,
   options: [
     new Option(
       "--format <format>",
@@ -82,4 +92,4 @@ export const compareExtension: CommandExtension = {
     new Option("--log-y", "with --plot-out: logarithmic value axis"),
   ],
   run,
-};
+});

@@ -1,29 +1,24 @@
-import type { Option } from "@commander-js/extra-typings";
-import type { ToolContext, ToolDef } from "../tools/registry.ts";
+import type { ToolDef } from "../tools/registry.ts";
 import { analyzeExtension } from "./analyze_command.ts";
+import type { BoundExtension, CommandExtension } from "./command_extension.ts";
 import { compareExtension } from "./compare_command.ts";
+import type { z } from "zod";
 import { valuesExtension } from "./values_command.ts";
 
-/** A command's call: the tool, its validated arguments, every parsed option, where the data is. */
-export interface ToolRun {
-  tool: ToolDef;
-  args: Record<string, unknown>;
-  options: Record<string, unknown>;
-  ctx: ToolContext;
-}
-
 /**
- * What a command adds to its tool on the command line only: flags that are about the terminal or CI
- * (formats, exit-code gates, watching) rather than about the data, and the step that uses them in
- * place of "run and print". Returns the exit code.
+ * Binds an extension to its tool. The program calls `run` only for that tool's command, with
+ * arguments its schema validated and the options `options` declared: what commander parsed is `O`.
  */
-export interface CommandExtension {
-  options: Option[];
-  run(call: ToolRun): Promise<number>;
+function bind<S extends z.ZodObject, R, O>(extension: CommandExtension<S, R, O>): [ToolDef, BoundExtension] {
+  return [extension.tool as unknown as ToolDef, {
+    options: extension.options,
+    run: (call) => extension.run({ ...call, tool: extension.tool, options: call.options as O }),
+  }];
 }
 
-export const EXTENSIONS: Record<string, CommandExtension> = {
-  analyze_run: analyzeExtension,
-  compare_runs: compareExtension,
-  get_metric_values: valuesExtension,
-};
+/** The command-line extensions, keyed by the tool they extend. */
+export const EXTENSIONS: ReadonlyMap<ToolDef, BoundExtension> = new Map([
+  bind(analyzeExtension),
+  bind(compareExtension),
+  bind(valuesExtension),
+]);

@@ -6,7 +6,7 @@ import { allValues, requireMetric, withProject, withRun } from "../tools/context
 import { LivePoll } from "./live_retry.ts";
 import { checkFilter } from "../tools/get_metric_values.ts";
 import { formatNumber } from "../util/format.ts";
-import type { ToolRun } from "./extensions.ts";
+import type { ValuesRun } from "./values_command.ts";
 import { type FormatFlags, formatFrom, ndjsonLine, pickColumns } from "./formats.ts";
 import { reportNotice, stdoutClosed, writeOut } from "./output.ts";
 import { type Cell, lineOf } from "./tabular.ts";
@@ -23,19 +23,6 @@ export const followOptions = () => [
 export interface FollowFlags extends FormatFlags {
   follow?: boolean;
   idle?: string;
-}
-
-interface FollowArgs {
-  project: string;
-  step?: number;
-  around_step?: number;
-  at_time?: string;
-  window?: number;
-  run?: string;
-  run_id?: string;
-  metric: string;
-  since_step?: number;
-  max_points?: number;
 }
 
 /** One point as a line in the format asked for: NDJSON for --json (JSON cannot stream), else text. */
@@ -65,9 +52,9 @@ function lineWriter(flags: FollowFlags): { header: string; line: (p: MetricPoint
  * `values --follow`: the points logged so far, then each new one as the run logs it, like `tail -f`.
  * Ends on Ctrl-C, when stdout closes, or after --idle seconds without a new point.
  */
-export async function follow(call: ToolRun): Promise<number> {
-  const flags = call.options as FollowFlags;
-  const args = checkFilter(call.args as unknown as FollowArgs);
+export async function follow(call: ValuesRun): Promise<number> {
+  const flags = call.options;
+  const args = checkFilter(call.args);
   if (args.max_points !== undefined) throw usageError("--follow prints every point: leave out --max-points");
   const idle = flags.idle === undefined
     ? undefined

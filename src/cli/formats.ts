@@ -6,6 +6,7 @@
 import { Option } from "@commander-js/extra-typings";
 import { usageError } from "../errors.ts";
 import { toJson } from "../json.ts";
+import type { z } from "zod";
 import type { ToolDef } from "../tools/registry.ts";
 import { formatNumber } from "../util/format.ts";
 import { table } from "../util/table.ts";
@@ -40,11 +41,14 @@ export function formatFrom<F extends string = Format>(
 }
 
 /** The result as rows, when it is a list. */
-export function recordsOf(tool: ToolDef, result: unknown): Record<string, unknown>[] | undefined {
-  const rows = tool.rows as ((r: unknown) => Record<string, unknown>[]) | undefined;
-  if (rows) return rows(result);
-  const isRecord = (r: unknown) => r !== null && typeof r === "object" && !Array.isArray(r);
-  return Array.isArray(result) && result.every(isRecord) ? (result as Record<string, unknown>[]) : undefined;
+export function recordsOf<S extends z.ZodObject, R>(
+  tool: ToolDef<S, R>,
+  result: R,
+): Record<string, unknown>[] | undefined {
+  if (tool.rows) return tool.rows(result);
+  const isRecord = (r: unknown): r is Record<string, unknown> =>
+    r !== null && typeof r === "object" && !Array.isArray(r);
+  return Array.isArray(result) && result.every(isRecord) ? result : undefined;
 }
 
 export function columnsOf(records: Record<string, unknown>[]): string[] {
@@ -82,7 +86,12 @@ export function formatRecords(
 }
 
 /** The result in `format`; a usage error when a row format is asked of a result that is no list. */
-export function formatResult(tool: ToolDef, result: unknown, format: Format, fields?: string): string {
+export function formatResult<S extends z.ZodObject, R>(
+  tool: ToolDef<S, R>,
+  result: R,
+  format: Format,
+  fields?: string,
+): string {
   const records = recordsOf(tool, result);
   if (format === "json") {
     if (fields === undefined) return `${toJson(result)}\n`;

@@ -1,23 +1,24 @@
 import { toJson } from "../json.ts";
+import type { z } from "zod";
 import type { ToolDef } from "../tools/registry.ts";
 import { runJsonText, runTool } from "../tools/invoke.ts";
 import { type FormatFlags, formatFrom, formatResult } from "./formats.ts";
-import type { ToolRun } from "./extensions.ts";
+import type { ToolRun } from "./command_extension.ts";
 import { reportNotice, writeOut } from "./output.ts";
 
 /** Prints a tool's result the way the user asked: JSON, or its human rendering. */
-export function printResult(tool: ToolDef, result: unknown, json: boolean): void {
-  const render = tool.render as ((r: unknown) => string) | undefined;
-  if (json || !render) writeOut(`${toJson(result, json ? undefined : 2)}\n`);
-  else writeOut(`${render(result)}\n`);
+export function printResult<S extends z.ZodObject, R>(tool: ToolDef<S, R>, result: R, json: boolean): void {
+  if (json || !tool.render) writeOut(`${toJson(result, json ? undefined : 2)}\n`);
+  else writeOut(`${tool.render(result)}\n`);
 }
 
 /**
  * The default step of a command: run the tool and print its result in the format asked for (the
  * JSON fast path for plain --json), else its human rendering.
  */
-export async function runAndPrint({ tool, args, options, ctx }: ToolRun): Promise<number> {
-  const flags = options as FormatFlags;
+export async function runAndPrint<S extends z.ZodObject, R>(
+  { tool, args, options: flags, ctx }: ToolRun<S, R, FormatFlags>,
+): Promise<number> {
   const format = formatFrom(flags);
   const fast = format === "json" && flags.fields === undefined
     ? await runJsonText(tool, args, ctx)

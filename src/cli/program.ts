@@ -40,7 +40,7 @@ function toolCommand(tool: ToolDef, exit: { code: number }): Command {
     if (f.choices) option.choices(f.choices);
     command.addOption(option);
   }
-  const extension = EXTENSIONS[tool.name];
+  const extension = EXTENSIONS.get(tool);
   extension?.options.forEach((o) => command.addOption(o));
   // Pipeline formats, unless the command has a --format of its own (analyze, compare).
   if (!extension?.options.some((o) => o.long === "--format")) {

@@ -1,4 +1,4 @@
-import type { CommandExtension, ToolRun } from "./extensions.ts";
+import { defineExtension, type ToolRunOf } from "./command_extension.ts";
 import { reportNotice, stdoutClosed, writeOut } from "./output.ts";
 import {
   chartStyle,
@@ -12,33 +12,29 @@ import {
 import { runAndPrint } from "./print.ts";
 import { follow, type FollowFlags, followOptions } from "./follow.ts";
 import { formatFrom, ndjsonLine, pickColumns } from "./formats.ts";
-import { checkFilter } from "../tools/get_metric_values.ts";
+import { checkFilter, getMetricValues } from "../tools/get_metric_values.ts";
 import { requireMetric, withRun } from "../tools/context.ts";
 import { dataError } from "../errors.ts";
 import type { MetricPoint } from "../store/project.ts";
 
-interface ValuesArgs {
-  project: string;
-  run?: string;
-  run_id?: string;
-  metric: string;
-}
+/** A call of `values`. */
+export type ValuesRun = ToolRunOf<typeof getMetricValues, PlotFlags & FollowFlags>;
 
 /**
  * `values --plot`: the curve in the terminal; `--plot-out FILE`: in an SVG or PNG file. Several metrics
  * or runs, comma-separated in --metric and --run, are overlaid with a legend; without either flag the
  * command prints as every other.
  */
-async function run(call: ToolRun): Promise<number> {
-  const flags = call.options as PlotFlags & FollowFlags;
+async function run(call: ValuesRun): Promise<number> {
+  const flags = call.options;
   if (flags.follow) return await follow(call);
   const file = plotOutPath(flags);
   if (!flags.plot && !file) {
     const streams = formatFrom(flags) === "ndjson" &&
-      (call.args as { max_points?: number }).max_points === undefined;
+      call.args.max_points === undefined;
     return streams ? await streamNdjson(call, flags.fields) : await runAndPrint(call);
   }
-  const args = call.args as unknown as ValuesArgs;
+  const args = call.args;
   const runs = args.run?.includes(",") ? args.run.split(",").map((r) => r.trim()) : [args.run];
   const metrics = args.metric.split(",").map((m) => m.trim()).filter(Boolean);
   if (flags.plot) {
@@ -61,10 +57,8 @@ async function run(call: ToolRun): Promise<number> {
  * it came from is intact; if a writer starts meanwhile, the project is read again and the points
  * already written are skipped, so none comes out twice.
  */
-async function streamNdjson(call: ToolRun, fields?: string): Promise<number> {
-  const args = checkFilter(
-    call.args as unknown as ValuesArgs & Parameters<typeof checkFilter>[0] & { since_step?: number },
-  );
+async function streamNdjson(call: ValuesRun, fields?: string): Promise<number> {
+  const args = checkFilter(call.args);
   const columns = pickColumns(["timestamp", "step", "value"], fields);
   let written = 0;
   let lastWritten: MetricPoint | undefined;
@@ -109,4 +103,8 @@ const historyRewritten = (run: string) =>
     "run the command again",
   );
 
-export const valuesExtension: CommandExtension = { options: [...plotOptions(), ...followOptions()], run };
+export const valuesExtension = defineExtension({
+  tool: getMetricValues,
+  options: [...plotOptions(), ...followOptions()],
+  run,
+});

@@ -8,19 +8,10 @@ import type { RunRef } from "../store/project.ts";
 import { type AnalysisResult, reportOf, type RunReport, SUMMARY_METRICS } from "../tools/analyze_run.ts";
 import { metricNotFound, withProject } from "../tools/context.ts";
 import { gateExitCode, renderReport, type ReportFormat } from "./analysis_output.ts";
-import type { ToolRun } from "./extensions.ts";
+import type { AnalyzeRun } from "./analyze_command.ts";
 import { sleep } from "../util/sleep.ts";
 import { reportNotice, writeOut } from "./output.ts";
 import { LivePoll } from "./live_retry.ts";
-
-interface WatchArgs {
-  project: string;
-  run?: string;
-  run_id?: string;
-  all?: boolean;
-  train_metric?: string;
-  eval_metric?: string;
-}
 
 /** Say so once when a run that is not finished has not grown for this long. */
 const IDLE_NOTICE_MS = 10 * 60 * 1000;
@@ -52,12 +43,12 @@ function describeChange(before: RunReport | undefined, now: RunReport): string {
  * row, or max_steps reached) or on Ctrl-C; the exit code is the --fail-on gate on the last verdict.
  */
 export async function watchAnalysis(
-  call: ToolRun,
+  call: AnalyzeRun,
   seconds: number,
   format: ReportFormat,
   failOn: "warning" | "critical" | undefined,
 ): Promise<number> {
-  const args = call.args as unknown as WatchArgs;
+  const args = call.args;
   if (args.all) throw usageError("--watch follows one run: give --run, not --all");
   const choices: MetricChoices = { train_loss: args.train_metric, eval_loss: args.eval_metric };
   const collector = new RunCollector(choices);

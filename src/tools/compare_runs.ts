@@ -58,6 +58,8 @@ const comparison = z.object({
   warnings: z.array(z.string()),
 });
 
+export type CompareResult = z.infer<typeof comparison>;
+
 /** `a,b` or ["a", "b"]; an entry `project/run` names a run of another project. */
 function entries(runs: string | string[] | undefined): string[] | undefined {
   if (runs === undefined) return undefined;

@@ -4,6 +4,8 @@
  * gets its label; no healthy run gets a warning or worse.
  */
 import assert from "node:assert/strict";
+import { RULE_IDS } from "../src/analysis/rules/ids.ts";
+import { RULES } from "../src/analysis/rules/index.ts";
 import { corpus } from "./eval/corpus.ts";
 import { evaluate } from "./eval/evaluate.ts";
 import { fixtureRuns } from "./eval/fixture_runs.ts";
@@ -61,4 +63,10 @@ Deno.test("the fixture findings carry the evidence their README describes", asyn
     basis: "max_steps",
   });
   assert.ok(baseline.projection && baseline.projection.at_step === 3000 && baseline.projection.value < 0.85);
+});
+
+Deno.test("RULE_IDS and RULES name the same rules, each once", () => {
+  const ran = RULES.map((r) => r.id);
+  assert.equal(new Set(ran).size, ran.length, "a rule is in RULES twice");
+  assert.deepStrictEqual([...ran].sort(), [...RULE_IDS].sort());
 });

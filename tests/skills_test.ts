@@ -133,7 +133,7 @@ Deno.test("every MCP tool and argument the pack mentions exists in the registry"
 });
 
 Deno.test("every analyze rule is explained in the pack, and every rule id it names exists", () => {
-  const ids = new Set(RULES.map((r) => r.id));
+  const ids = new Set<string>(RULES.map((r) => r.id));
   const findings = Deno.readTextFileSync(
     join(SKILLS_DIR, "loss-curve-interpretation/references/findings.md"),
   );

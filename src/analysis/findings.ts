@@ -1,3 +1,5 @@
+import type { RuleId } from "./rules/ids.ts";
+
 /** What a diagnosis says about a run: a rule id, how bad, why (evidence), and what to do. */
 export type Severity = "ok" | "info" | "warning" | "critical";
 
@@ -18,7 +20,7 @@ export interface Evidence {
 
 export interface Finding {
   /** Stable rule id, e.g. `loss.overfitting` (see `trackio-cli explain`). */
-  rule: string;
+  rule: RuleId;
   severity: Severity;
   /** One sentence: what is happening, with the numbers. */
   message: string;

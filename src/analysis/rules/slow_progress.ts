@@ -55,7 +55,7 @@ const stepsAfterWarmup = (s: RunSignals) => s.lastStep - Math.max(s.firstStep, s
 /** The loss rules for slow or stalled learning apply to supervised runs whose loss means something. */
 const applies = (s: RunSignals) =>
   s.kind === "sft" && s.profiles.train_loss !== undefined &&
-  !["grad.explosion", "loss.divergence", "lr.too_high"].some((r) => s.fired.has(r));
+  !(["grad.explosion", "loss.divergence", "lr.too_high"] as const).some((r) => s.fired.has(r));
 
 export const lrTooLow = defineRule({
   id: "lr.too_low",

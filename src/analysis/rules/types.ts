@@ -2,6 +2,7 @@ import type { Evidence, Finding, Severity } from "../findings.ts";
 import type { Role, RunKind } from "../metric_roles.ts";
 import type { Profile } from "../stats.ts";
 import type { ThresholdName } from "../thresholds.ts";
+import type { RuleId } from "./ids.ts";
 
 /** Everything the rules look at, prepared once per analysis. */
 export interface RunSignals {
@@ -22,7 +23,7 @@ export interface RunSignals {
   /** The run is over: advice is about its result, not about letting it go on. */
   finished: boolean;
   /** Rules that already fired on this run, so later rules can defer to them. */
-  fired: Set<string>;
+  fired: Set<RuleId>;
   /** The worst severity among them. */
   worst: Severity;
 }
@@ -32,7 +33,7 @@ export interface RunSignals {
  * skill pack), the thresholds it uses, and the detector itself, a pure function of the signals.
  */
 export interface RuleDef {
-  id: string;
+  id: RuleId;
   title: string;
   severities: Severity[];
   meaning: string;

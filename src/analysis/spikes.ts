@@ -11,13 +11,6 @@ export interface Spike {
   recovered: boolean;
 }
 
-/** Buckets each side of a point that make its local median: robust to two adjacent spikes. */
-const BASELINE_HALF_WINDOW = 5;
-/** Spikes closer than this many buckets are one event (e.g. 180 and 185 in a run logged every 5). */
-const MERGE_BUCKETS = 3;
-/** "Back near the baseline": under this multiple of it. */
-const RECOVERED_RATIO = 1.5;
-
 /**
  * Points far above their neighbourhood: above `ratio` x the local median and, when `minJump` is
  * given, above it by at least that much. Works on the reduced series, so a spike inside a bucket of a
@@ -25,7 +18,7 @@ const RECOVERED_RATIO = 1.5;
  */
 export function findSpikes(p: Profile, ratio: number, minJump: number, fromStep: number): Spike[] {
   const { reduced } = p;
-  const baseline = rollingMedian(reduced.mid, 2 * BASELINE_HALF_WINDOW + 1);
+  const baseline = rollingMedian(reduced.mid, 2 * T("SPIKE_BASELINE_HALF_WINDOW") + 1);
   const spikes: Spike[] = [];
   let lastIndex = -Infinity;
   for (let i = 0; i < reduced.hi.length; i++) {
@@ -38,9 +31,9 @@ export function findSpikes(p: Profile, ratio: number, minJump: number, fromStep:
       step: reduced.hiStep[i],
       value,
       baseline: base,
-      recovered: after.some((v) => v <= RECOVERED_RATIO * base),
+      recovered: after.some((v) => v <= T("SPIKE_RECOVERED_RATIO") * base),
     };
-    if (i - lastIndex <= MERGE_BUCKETS && spikes.length) {
+    if (i - lastIndex <= T("SPIKE_MERGE_BUCKETS") && spikes.length) {
       const prev = spikes[spikes.length - 1];
       if (value > prev.value) {
         spikes[spikes.length - 1] = { ...spike, recovered: spike.recovered || prev.recovered };

@@ -62,7 +62,18 @@ export const THRESHOLDS = {
   ),
   SPIKE_RECOVERY_POINTS: t(
     5,
-    "A spike recovered when the level within 5 points after it is back under 1.5x the local median.",
+    "A spike recovered when the level within 5 points after it is back under SPIKE_RECOVERED_RATIO x the " +
+      "local median.",
+  ),
+  SPIKE_RECOVERED_RATIO: t(1.5, "'Back near the baseline' after a spike: under 1.5x the local median."),
+  SPIKE_BASELINE_HALF_WINDOW: t(
+    5,
+    "A point's local median is over 5 buckets each side: wide enough that two adjacent spikes do not raise " +
+      "their own baseline.",
+  ),
+  SPIKE_MERGE_BUCKETS: t(
+    3,
+    "Spikes at most 3 buckets apart are one event (180 and 185 in a run logged every 5 steps), counted once.",
   ),
   LR_HIGH_MIN_SPIKES: t(
     3,
@@ -252,6 +263,37 @@ export const THRESHOLDS = {
       "step-to-step noise) are too close to call.",
   ),
   RECENT_FRACTION: t(0.1, "'Recent' values are the last 10% of the points (at least 3)."),
+  DIVERGENCE_MIN_DROP: t(
+    0.05,
+    "A rise counts as giving back progress only after a drop of at least 5% of the starting loss: a smaller " +
+      "drop is the noise of a run that has not learnt yet.",
+  ),
+  GRPO_REWARD_FLAT: t(
+    0.05,
+    "A GRPO reward no more than 5% (relative) above its start, and not trending up over the last half, has " +
+      "not moved.",
+  ),
+  GRPO_KL_WINDOW: t(
+    0.2,
+    "GRPO KL drift is judged over the last 20% of the steps: long enough to see a doubling, short enough to " +
+      "be about now.",
+  ),
+  OVERFIT_TRAIN_WINDOW: t(
+    0.05,
+    "Train loss at the best eval step is the median over the next 5% of the steps, a level and not one point.",
+  ),
+  EARLY_DROP_WINDOW: t(
+    0.2,
+    "A loss's 'early' drop is the part made in its first 20% of the steps (where a fast start ends).",
+  ),
+  EVAL_BEST_RECENT: t(
+    0.1,
+    "An eval loss still improving has its best within the last 10% of the steps.",
+  ),
+  DPO_MIN_POINTS: t(4, "DPO loss, accuracy and margin levels need at least 4 smoothed points."),
+  MIN_POINTS_LEVEL: t(3, "A start or recent level needs at least 3 smoothed points."),
+  MIN_POINTS_CHANGE: t(5, "A change from the start to the recent level needs at least 5 smoothed points."),
+  MIN_POINTS_TREND: t(8, "A trend over the last half of a run needs at least 8 smoothed points."),
 } as const;
 
 export type ThresholdName = keyof typeof THRESHOLDS;

@@ -54,11 +54,13 @@ export const dpoNotLearning = defineRule({
     "Check the pairs: chosen and rejected must differ, and not be swapped",
     "Check beta (0.1 is typical) and that the reference model is the starting policy",
   ],
-  thresholds: ["DPO_LN2_BAND", "DPO_CHANCE_BAND"],
+  thresholds: ["DPO_LN2_BAND", "DPO_CHANCE_BAND", "DPO_MIN_POINTS"],
   detect: ({ kind, profiles, lastStep, warmupEnd }) => {
     const loss = profiles.train_loss;
     const acc = profiles.dpo_accuracies;
-    if (kind !== "dpo" || !loss || !acc || lastStep <= warmupEnd || loss.smooth.length < 4) return null;
+    if (
+      kind !== "dpo" || !loss || !acc || lastStep <= warmupEnd || loss.smooth.length < T("DPO_MIN_POINTS")
+    ) return null;
     const l = recentLevel(loss);
     const a = recentLevel(acc);
     if (Math.abs(l - LN2) > T("DPO_LN2_BAND") || Math.abs(a - 0.5) > T("DPO_CHANCE_BAND")) return null;
@@ -88,11 +90,14 @@ export const dpoDisplacement = defineRule({
     "Compare generations with the reference model on held-out prompts",
     "Consider a lower learning rate, a larger beta, or an added SFT term on the chosen answers (RPO)",
   ],
-  thresholds: ["DPO_DISPLACEMENT"],
+  thresholds: ["DPO_DISPLACEMENT", "MIN_POINTS_CHANGE"],
   detect: ({ kind, profiles }) => {
     const chosen = profiles.dpo_chosen;
     const rejected = profiles.dpo_rejected;
-    if (kind !== "dpo" || !chosen || !rejected || chosen.smooth.length < 5 || rejected.smooth.length < 5) {
+    if (
+      kind !== "dpo" || !chosen || !rejected || chosen.smooth.length < T("MIN_POINTS_CHANGE") ||
+      rejected.smooth.length < T("MIN_POINTS_CHANGE")
+    ) {
       return null;
     }
     const [c0, r0] = [chosen.stats.start!, rejected.stats.start!];
@@ -120,12 +125,12 @@ export const dpoMargins = defineRule({
     "Check the learning rate and beta",
     "Check the preference data for noise or swapped pairs",
   ],
-  thresholds: ["DPO_CHANCE_BAND"],
+  thresholds: ["DPO_CHANCE_BAND", "DPO_MIN_POINTS"],
   detect: ({ kind, profiles, fired }) => {
     if (kind !== "dpo" || fired.has("dpo.not_learning")) return null;
     const margins = profiles.dpo_margins;
     const acc = profiles.dpo_accuracies;
-    if (!margins || margins.smooth.length < 4) return null;
+    if (!margins || margins.smooth.length < T("DPO_MIN_POINTS")) return null;
     const accNow = acc ? recentLevel(acc) : null;
     const growing = margins.stats.trend === "increasing";
     if (growing && (accNow === null || accNow > 0.5 + T("DPO_CHANCE_BAND"))) return null;

@@ -20,7 +20,14 @@ export const gradSpike = defineRule({
     "Lower the learning rate 2-5x",
     "Look at the batches at the evidence steps for outliers (very long or corrupt samples)",
   ],
-  thresholds: ["GRAD_SPIKE_RATIO", "GRAD_SPIKE_EXTREME", "GRAD_SPIKE_FREQUENT", "WARMUP_FRACTION"],
+  thresholds: [
+    "GRAD_SPIKE_RATIO",
+    "GRAD_SPIKE_EXTREME",
+    "GRAD_SPIKE_FREQUENT",
+    "WARMUP_FRACTION",
+    "SPIKE_BASELINE_HALF_WINDOW",
+    "SPIKE_MERGE_BUCKETS",
+  ],
   detect: ({ profiles, warmupEnd }) => {
     const grad = profiles.grad_norm;
     if (!grad) return null;

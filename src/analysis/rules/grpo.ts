@@ -2,6 +2,9 @@ import { indexAtStep } from "../series.ts";
 import { type Profile, recentLevel } from "../stats.ts";
 import { T } from "../thresholds.ts";
 import { atEnd, defineRule, evidence } from "./types.ts";
+
+/** A scale for changes relative to a start of zero (a reward that starts at 0). */
+const NEAR_ZERO = 1e-9;
 import { fmt, pct } from "../../util/format.ts";
 
 export const grpoRewardCollapse = defineRule({
@@ -50,12 +53,12 @@ export const grpoKl = defineRule({
     "Lower the learning rate",
     "Restart from a checkpoint before the KL took off",
   ],
-  thresholds: ["GRPO_KL_WARN", "GRPO_KL_CRITICAL"],
+  thresholds: ["GRPO_KL_WARN", "GRPO_KL_CRITICAL", "GRPO_KL_WINDOW", "MIN_POINTS_CHANGE"],
   detect: ({ kind, profiles, firstStep, lastStep }) => {
     const kl = profiles.kl;
-    if (kind !== "grpo" || !kl || kl.smooth.length < 5) return null;
+    if (kind !== "grpo" || !kl || kl.smooth.length < T("MIN_POINTS_CHANGE")) return null;
     const now = recentLevel(kl);
-    const i = indexAtStep(kl.reduced.step, lastStep - 0.2 * (lastStep - firstStep));
+    const i = indexAtStep(kl.reduced.step, lastStep - T("GRPO_KL_WINDOW") * (lastStep - firstStep));
     const before = kl.smooth[Math.min(i, kl.smooth.length - 1)];
     const critical = now > T("GRPO_KL_CRITICAL");
     if (!critical && !(now > T("GRPO_KL_WARN") && now >= 2 * before)) return null;
@@ -73,10 +76,10 @@ export const grpoKl = defineRule({
 
 /** A GRPO reward that clearly went up: recent level GRPO_REWARD_RISING above its start, rising. */
 function rewardRising(reward: Profile | undefined): boolean {
-  if (!reward || reward.stats.start === null || reward.smooth.length < 5) return false;
+  if (!reward || reward.stats.start === null || reward.smooth.length < T("MIN_POINTS_CHANGE")) return false;
   const start = reward.stats.start;
   return reward.stats.trend !== "decreasing" &&
-    recentLevel(reward) - start >= T("GRPO_REWARD_RISING") * Math.max(Math.abs(start), 1e-9);
+    recentLevel(reward) - start >= T("GRPO_REWARD_RISING") * Math.max(Math.abs(start), NEAR_ZERO);
 }
 
 export const grpoKlAtStart = defineRule({
@@ -92,10 +95,12 @@ export const grpoKlAtStart = defineRule({
     "Check the reference model is the policy's starting point (same base, same adapter state, same tokenizer)",
     "Check how KL is computed and logged (per token or per sequence)",
   ],
-  thresholds: ["GRPO_KL_AT_START", "GRPO_REWARD_RISING"],
+  thresholds: ["GRPO_KL_AT_START", "GRPO_REWARD_RISING", "MIN_POINTS_LEVEL"],
   detect: ({ kind, profiles }) => {
     const kl = profiles.kl;
-    if (kind !== "grpo" || !kl || kl.stats.start === null || kl.smooth.length < 3) return null;
+    if (kind !== "grpo" || !kl || kl.stats.start === null || kl.smooth.length < T("MIN_POINTS_LEVEL")) {
+      return null;
+    }
     if (kl.stats.start <= T("GRPO_KL_AT_START") || rewardRising(profiles.reward)) return null;
     return {
       severity: "warning",
@@ -119,10 +124,10 @@ export const grpoNoSignal = defineRule({
     "Use more generations per prompt, or a reward with partial credit",
     "Raise the sampling temperature for more diverse completions",
   ],
-  thresholds: ["GRPO_ZERO_STD_WARN", "GRPO_REWARD_RISING"],
+  thresholds: ["GRPO_ZERO_STD_WARN", "GRPO_REWARD_RISING", "MIN_POINTS_LEVEL"],
   detect: ({ kind, profiles }) => {
     const zero = profiles.frac_reward_zero_std;
-    if (kind !== "grpo" || !zero || zero.smooth.length < 3) return null;
+    if (kind !== "grpo" || !zero || zero.smooth.length < T("MIN_POINTS_LEVEL")) return null;
     const now = recentLevel(zero);
     if (now <= T("GRPO_ZERO_STD_WARN")) return null;
     return {
@@ -139,21 +144,28 @@ export const grpoRewardFlat = defineRule({
   severities: ["warning"],
   meaning: "The reward is what GRPO optimizes (its loss near zero says nothing); a reward that does not go " +
     "up means the run is not learning the task.",
-  detection: "Reward trend over the last half not increasing and recent reward within 5% of the start (or " +
+  detection:
+    "Reward trend over the last half not increasing and recent reward within GRPO_REWARD_FLAT of the start (or " +
     "below it), when the reward did not collapse.",
   actions: [
     "Check frac_reward_zero_std: groups without reward variance give no signal",
     "Raise the learning rate, or check that the reward function scores what you intend",
   ],
-  thresholds: [],
+  thresholds: ["GRPO_REWARD_FLAT", "MIN_POINTS_TREND"],
   detect: ({ kind, profiles, fired }) => {
     const reward = profiles.reward;
-    if (kind !== "grpo" || !reward || reward.smooth.length < 8 || fired.has("grpo.reward_collapse")) {
+    if (
+      kind !== "grpo" || !reward || reward.smooth.length < T("MIN_POINTS_TREND") ||
+      fired.has("grpo.reward_collapse")
+    ) {
       return null;
     }
     const start = reward.stats.start!;
     const now = recentLevel(reward);
-    if (reward.stats.trend === "increasing" || now > start + 0.05 * Math.max(Math.abs(start), 1e-9)) {
+    if (
+      reward.stats.trend === "increasing" ||
+      now > start + T("GRPO_REWARD_FLAT") * Math.max(Math.abs(start), NEAR_ZERO)
+    ) {
       return null;
     }
     return {
@@ -181,10 +193,13 @@ export const grpoLength = defineRule({
     "Check the reward for a length bias; add a length penalty or a format reward if needed",
     "If lengths hit max_completion_length, raise it or penalize truncated completions",
   ],
-  thresholds: ["GRPO_LENGTH_COLLAPSE", "GRPO_LENGTH_GROWTH"],
+  thresholds: ["GRPO_LENGTH_COLLAPSE", "GRPO_LENGTH_GROWTH", "MIN_POINTS_TREND"],
   detect: ({ kind, profiles }) => {
     const length = profiles.completion_length;
-    if (kind !== "grpo" || !length || length.smooth.length < 8 || length.stats.start === null) return null;
+    if (
+      kind !== "grpo" || !length || length.smooth.length < T("MIN_POINTS_TREND") ||
+      length.stats.start === null
+    ) return null;
     const now = recentLevel(length);
     const peak = Math.max(...length.smooth);
     const start = length.stats.start;

@@ -34,7 +34,7 @@ function withGradSpikes(signals: RunSignals, spikes: Spike[]): number {
  */
 function smoothedNoise(loss: Profile): number {
   const values = loss.finite.values;
-  if (values.length < 3 || loss.smooth.length === 0) return 0;
+  if (values.length < T("MIN_POINTS_LEVEL") || loss.smooth.length === 0) return 0;
   const diffs = values.slice(1).map((v, i) => Math.abs(v - values[i]));
   const window = Math.max(1, Math.round(loss.reduced.mid.length * T("SMOOTH_FRACTION"))) | 1;
   const pointsPerValue = (values.length / loss.reduced.mid.length) * window;
@@ -87,6 +87,7 @@ export const lossDivergence = defineRule({
     "DIVERGENCE_MULTIPLE",
     "DIVERGENCE_BOTH_RISE",
     "DIVERGENCE_NOISE",
+    "DIVERGENCE_MIN_DROP",
   ],
   detect: ({ profiles, fired, kind }) => {
     const loss = profiles.train_loss;
@@ -105,7 +106,7 @@ export const lossDivergence = defineRule({
     const giveback = progress > 0 ? (now - best) / progress : 0;
     const multiFold = rising && best > 0 && now >= T("DIVERGENCE_MULTIPLE") * best;
     // Against the run's own noise: in a short, noisy, trendless run the "best" is a dip of the noise.
-    const gaveBack = progress > 0.05 * Math.abs(start) && rising &&
+    const gaveBack = progress > T("DIVERGENCE_MIN_DROP") * Math.abs(start) && rising &&
       (giveback >= T("DIVERGENCE_GIVEBACK") || multiFold) &&
       now - best >= T("DIVERGENCE_NOISE") * smoothedNoise(loss);
     if (gaveBack) {
@@ -165,6 +166,7 @@ export const lrTooHigh = defineRule({
     "LR_HIGH_MIN_SPIKE_RATE",
     "LR_HIGH_PEAK",
     "PLATEAU_TOTAL_DROP",
+    "SPIKE_BASELINE_HALF_WINDOW",
   ],
   detect: (signals) => {
     const stuck = stuckAtHighLr(signals);
@@ -208,7 +210,14 @@ export const lossSpike = defineRule({
     "Inspect the batches at the spike steps (get_snapshot around the step) for outliers",
     "If spikes become more frequent, lower the learning rate or enable gradient clipping",
   ],
-  thresholds: ["SPIKE_RATIO", "SPIKE_MIN_JUMP", "SPIKE_RECOVERY_POINTS"],
+  thresholds: [
+    "SPIKE_RATIO",
+    "SPIKE_MIN_JUMP",
+    "SPIKE_RECOVERY_POINTS",
+    "SPIKE_RECOVERED_RATIO",
+    "SPIKE_BASELINE_HALF_WINDOW",
+    "SPIKE_MERGE_BUCKETS",
+  ],
   detect: (signals) => {
     if (signals.fired.has("lr.too_high") || signals.fired.has("loss.divergence")) return null;
     const spikes = lossSpikes(signals).filter((s) => s.recovered);

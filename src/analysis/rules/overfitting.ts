@@ -20,7 +20,12 @@ export const overfitting = defineRule({
     "Reduce capacity (a smaller LoRA rank) or train fewer epochs",
     "Add more training data",
   ],
-  thresholds: ["OVERFIT_MIN_EVALS_AFTER_BEST", "OVERFIT_MIN_RISE", "OVERFIT_TRAIN_FALL"],
+  thresholds: [
+    "OVERFIT_MIN_EVALS_AFTER_BEST",
+    "OVERFIT_MIN_RISE",
+    "OVERFIT_TRAIN_FALL",
+    "OVERFIT_TRAIN_WINDOW",
+  ],
   detect: ({ profiles, evalLosses }) => {
     const sets = evalLosses.length ? evalLosses : profiles.eval_loss ? [profiles.eval_loss] : [];
     const found = sets.map((e) => overfitOf(e, profiles.train_loss)).filter((f): f is Overfit =>
@@ -56,7 +61,7 @@ function overfitOf(evalLoss: Profile, train: Profile | undefined) {
   if (train && train.smooth.length) {
     // Levels, not single smoothed points: the median just after the best eval step, and the recent one.
     const { step } = train.reduced;
-    const span = 0.05 * (step[step.length - 1] - step[0]);
+    const span = T("OVERFIT_TRAIN_WINDOW") * (step[step.length - 1] - step[0]);
     const near = train.smooth.filter((_, i) => step[i] >= steps[best] && step[i] <= steps[best] + span);
     const i = step.findIndex((s) => s >= steps[best]);
     trainAtBest = near.length ? median(near) : train.smooth[i === -1 ? train.smooth.length - 1 : i];

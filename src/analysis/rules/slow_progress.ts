@@ -10,7 +10,7 @@ export function earlyDropShare(p: Profile): number {
   const { step } = p.reduced;
   const total = p.smooth[0] - p.smooth[p.smooth.length - 1];
   if (!(total > 0)) return 0;
-  const at = indexAtStep(step, step[0] + 0.2 * (step[step.length - 1] - step[0]));
+  const at = indexAtStep(step, step[0] + T("EARLY_DROP_WINDOW") * (step[step.length - 1] - step[0]));
   return (p.smooth[0] - Math.min(...p.smooth.slice(0, at + 1))) / total;
 }
 
@@ -128,13 +128,13 @@ function evalStillImproving(s: RunSignals): boolean {
   // Still improving by a measurable amount over its second half, not by rounding errors.
   const middle = e.smooth[Math.floor(e.smooth.length / 2)];
   return best < middle * (1 - T("EVAL_STILL_IMPROVING")) && fallsSteadily(e) &&
-    best_step >= last_step - 0.1 * (s.lastStep - s.firstStep);
+    best_step >= last_step - T("EVAL_BEST_RECENT") * (s.lastStep - s.firstStep);
 }
 
 function plateau(s: RunSignals): Flat | null {
   if (!applies(s) || s.fired.has("lr.too_low") || s.fired.has("loss.instability")) return null;
   const loss = s.profiles.train_loss!;
-  if (loss.smooth.length < 8) return null;
+  if (loss.smooth.length < T("MIN_POINTS_TREND")) return null;
   const whole = { since: loss.reduced.step[0], share: 1 };
   // A loss at the level of a uniform guess, or one that barely moved, learned nothing: whatever the length.
   const guess = uniformGuess(loss);
@@ -185,6 +185,8 @@ export const lossPlateau = defineRule({
     "STEADY_FALL_DECILES",
     "EVAL_STILL_IMPROVING",
     "PLATEAU_ABOVE_BEST",
+    "EVAL_BEST_RECENT",
+    "MIN_POINTS_TREND",
   ],
   detect: (s) => {
     const flat = plateau(s);
@@ -223,7 +225,7 @@ export const dataFloor = defineRule({
   detection: "Same flat stretch as loss.plateau, in a run of at most one epoch that made EARLY_DROP_SHARE " +
     "or more of its drop in the first 20% of its steps.",
   actions: ["Judge the model on eval loss and downstream metrics; more epochs or more data move the floor"],
-  thresholds: ["PLATEAU_MIN_FRACTION", "EARLY_DROP_SHARE"],
+  thresholds: ["PLATEAU_MIN_FRACTION", "EARLY_DROP_SHARE", "EARLY_DROP_WINDOW"],
   detect: (s) => {
     const flat = plateau(s);
     if (!flat || flat.how !== "stalled" || !atDataFloor(s)) return null;

@@ -1,7 +1,8 @@
 import { type Severity, severityRank } from "../analysis/findings.ts";
 import { toJson } from "../json.ts";
 import type { AnalysisResult } from "../tools/analyze_run.ts";
-import { renderAnalysis, renderAnalysisMarkdown } from "../tools/analysis_report.ts";
+import { renderAnalysis } from "../tools/analysis_report.ts";
+import { renderAnalysisMarkdown } from "./analysis_markdown.ts";
 
 /** Exit codes of `analyze --fail-on`, apart from the error codes (README, "Exit codes"). */
 export const GATE_EXIT_CODES: Record<"warning" | "critical", number> = { warning: 6, critical: 7 };

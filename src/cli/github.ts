@@ -1,7 +1,7 @@
 import type { Severity } from "../analysis/findings.ts";
 import type { AnalysisResult } from "../tools/analyze_run.ts";
-import { renderAnalysisMarkdown } from "../tools/analysis_report.ts";
-import { readEnv } from "../store/paths.ts";
+import { renderAnalysisMarkdown } from "./analysis_markdown.ts";
+import { readEnv } from "../util/env.ts";
 
 /** GitHub Actions' escaping of workflow command data and properties. */
 const data = (s: string) => s.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");

@@ -7,7 +7,7 @@ import { PROMPTS } from "../mcp/prompts.ts";
 import { createServer } from "../mcp/server.ts";
 import { MIN_TOKEN_LENGTH, TOKEN_ENV } from "../mcp/settings.ts";
 import { StdioTransport } from "../mcp/stdio.ts";
-import { readEnv } from "../store/paths.ts";
+import { readEnv } from "../util/env.ts";
 import { TOOLS } from "../tools/index.ts";
 import { dataDirFor, sourceFor } from "./common_options.ts";
 import type { ToolContext } from "../tools/registry.ts";

@@ -1,6 +1,6 @@
 import { causeChain, EXIT_CODES, spellFields, type TrackioCliError } from "../errors.ts";
 import { cliSpell, cliWords } from "./wording.ts";
-import { readEnv } from "../store/paths.ts";
+import { readEnv } from "../util/env.ts";
 
 const encoder = new TextEncoder();
 

@@ -7,7 +7,8 @@ import type { ToolContext } from "../tools/registry.ts";
 import { getMetricValues } from "../tools/get_metric_values.ts";
 import { type RunReport, seriesOfReport } from "../tools/analyze_run.ts";
 import { downsampleMinMax } from "../analysis/downsample.ts";
-import { readEnv, shownPath } from "../store/paths.ts";
+import { shownPath } from "../store/paths.ts";
+import { readEnv } from "../util/env.ts";
 import type { FileChartOptions } from "../charts/spec.ts";
 import { colorFor, reportNotice } from "./output.ts";
 

@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from "@commander-js/extra-typings";
 import { asCliError, EXIT_CODES } from "../errors.ts";
-import { readEnv } from "../store/paths.ts";
+import { readEnv } from "../util/env.ts";
 import { TOOLS } from "../tools/index.ts";
 import { parseToolArgs } from "../tools/invoke.ts";
 import type { ToolContext, ToolDef } from "../tools/registry.ts";

@@ -4,7 +4,7 @@ import { notFound, usageError } from "../errors.ts";
 import { toJson } from "../json.ts";
 import { findSkill, listSkills } from "../skills/catalog.ts";
 import { installSkills, skillFiles } from "../skills/install.ts";
-import { readEnv } from "../store/paths.ts";
+import { readEnv } from "../util/env.ts";
 import { table } from "../util/table.ts";
 import { writeOut } from "./output.ts";
 

@@ -1,5 +1,6 @@
 import { dirname, join } from "node:path";
 import { dataError, notFound, type TrackioCliError, usageError } from "../errors.ts";
+import { readEnv } from "../util/env.ts";
 
 /** Where the data directory came from, so `doctor` can say why it looked there. */
 export type DataDirSource = "--dir" | "TRACKIO_DIR" | "HF_HOME" | "XDG_CACHE_HOME" | "default" | "demo";
@@ -7,16 +8,6 @@ export type DataDirSource = "--dir" | "TRACKIO_DIR" | "HF_HOME" | "XDG_CACHE_HOM
 export interface DataDir {
   path: string;
   source: DataDirSource;
-}
-
-/** Reads one environment variable, treating "no permission" like "unset" (a sandboxed binary). */
-export function readEnv(name: string): string | undefined {
-  try {
-    const value = Deno.env.get(name);
-    return value === "" ? undefined : value;
-  } catch {
-    return undefined;
-  }
 }
 
 function homeDir(): string {

@@ -1,4 +1,3 @@
-import type { Severity } from "../analysis/findings.ts";
 import { fmt, signedPercent } from "../util/format.ts";
 import { table } from "../util/table.ts";
 import type { AnalysisResult, RunReport } from "./analyze_run.ts";
@@ -22,7 +21,7 @@ const status = (r: RunReport, project: string) =>
   `${project} / ${r.run}: ${r.verdict.toUpperCase()} · ${progressText(r)}`;
 
 /** The stats a table shows: the learning rate is said in words instead (see `lr_schedule`). */
-const tableStats = (r: RunReport) =>
+export const tableStats = (r: RunReport) =>
   r.stats.filter((s) => !r.lr_schedule || s.metric !== r.lr_schedule.metric);
 
 /** `running, last log 2 min ago, 12.5 steps/min, ETA 2026-12-02 14:05 UTC; check again at step 1600`. */
@@ -90,39 +89,4 @@ function runText(r: RunReport, project: string): string {
 
 export function renderAnalysis(result: AnalysisResult): string {
   return result.runs.map((r) => runText(r, result.project)).join("\n\n");
-}
-
-const BADGE: Record<Severity, string> = { ok: "✅", info: "ℹ️", warning: "⚠️", critical: "🛑" };
-
-const mdCell = (text: string) => text.replaceAll("|", "\\|");
-
-function runMarkdown(r: RunReport, project: string): string {
-  const lines = [
-    `### ${BADGE[r.verdict]} ${project} / ${r.run}: ${r.verdict}`,
-    "",
-    `${r.verdict.toUpperCase()} · ${progressText(r)}`,
-    "",
-  ];
-  if (tableStats(r).length) {
-    lines.push(`| ${STATS_HEADERS.slice(0, 6).join(" | ")} |`, `|${" --- |".repeat(6)}`);
-    for (const row of statsRows(r)) lines.push(`| ${row.slice(0, 6).map(mdCell).join(" | ")} |`);
-    lines.push("");
-  }
-  if (r.lr_schedule) {
-    lines.push(`Learning rate: ${r.lr_schedule.text}`, "");
-  }
-  for (const f of r.findings) {
-    lines.push(`- ${BADGE[f.severity]} **${f.severity}** \`${f.rule}\`: ${f.message}`);
-  }
-  if (r.projections.length) {
-    const each = r.projections.map((p) => `${p.metric} ~${fmt(p.value)} (${fmt(p.low)}-${fmt(p.high)})`);
-    lines.push("", `Projection at step ${r.projections[0].at_step}: ${each.join(", ")}.`);
-  }
-  lines.push("", `**Recommendation:** ${r.recommendation}`);
-  return lines.join("\n");
-}
-
-/** Markdown for PR comments and CI job summaries. */
-export function renderAnalysisMarkdown(result: AnalysisResult): string {
-  return `${result.runs.map((r) => runMarkdown(r, result.project)).join("\n\n")}\n`;
 }

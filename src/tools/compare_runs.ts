@@ -3,18 +3,14 @@ import { z } from "zod";
 import { RunCollector } from "../analysis/collect.ts";
 import { type CompareInput, compareRuns } from "../analysis/compare.ts";
 import { analyzeRun } from "../analysis/diagnose.ts";
-import { assignRoles } from "../analysis/metric_roles.ts";
+import { chooseMetric, lossesOf, TRAIN_SMOOTH_DEFAULT } from "../analysis/compare_policy.ts";
 import { arg, notFound, usageError } from "../errors.ts";
-import type { Series } from "../analysis/series.ts";
 import type { RunRef } from "../store/project.ts";
 import { fmt, signedPercent } from "../util/format.ts";
 import { table } from "../util/table.ts";
 import { withProject } from "./context.ts";
 import type { ToolContext } from "./registry.ts";
 import { defineTool, output } from "./registry.ts";
-
-/** Points of the rolling median a train loss is compared on, unless told: per-step noise is ~10%. */
-export const TRAIN_SMOOTH_DEFAULT = 10;
 
 const rankedRun = z.object({
   rank: z.number().nullable(),
@@ -89,58 +85,6 @@ async function locate(
     );
   }
   return [entry.slice(0, slash), entry.slice(slash + 1)];
-}
-
-/**
- * The metric to rank on: the one given; else the eval loss when every run logs the same one (the
- * guide's "lowest eval loss"); else the train loss most runs log.
- */
-function chooseMetric(
-  given: string | undefined,
-  collectors: RunCollector[],
-): { metric: string; notices: string[]; isTrain: boolean } {
-  const roles = collectors.map((c) => assignRoles(c.series.keys()));
-  const trainNames = roles.map((r) => r.train_loss).filter((n): n is string => n !== undefined);
-  const commonTrain = mostCommon(trainNames) ?? "train/loss";
-  if (given) return { metric: given, notices: [], isTrain: trainNames.includes(given) };
-  const evalNames = new Set(roles.map((r) => r.eval_loss));
-  const evalName = roles[0]?.eval_loss;
-  if (evalName && evalNames.size === 1) return { metric: evalName, notices: [], isTrain: false };
-  const notices = evalName || roles.some((r) => r.eval_loss)
-    ? [`not every run logs the same eval loss: compared on ${commonTrain}`]
-    : [];
-  return { metric: commonTrain, notices, isTrain: true };
-}
-
-/** A run's train and eval loss as last logged (finite), their gap, and its last step in any series. */
-function lossesOf(series: Map<string, Series>) {
-  const roles = assignRoles(series.keys());
-  const last = (name: string | undefined) => {
-    const s = name ? series.get(name) : undefined;
-    if (!s) return null;
-    let at = -1;
-    for (let i = 0; i < s.values.length; i++) {
-      if (Number.isFinite(s.values[i]) && (at < 0 || s.steps[i] >= s.steps[at])) at = i;
-    }
-    return at < 0 ? null : s.values[at];
-  };
-  const train = last(roles.train_loss), evalLoss = last(roles.eval_loss);
-  let runLast: number | null = null;
-  for (const s of series.values()) {
-    for (const step of s.steps) if (runLast === null || step > runLast) runLast = step;
-  }
-  return {
-    train_loss: train,
-    eval_loss: evalLoss,
-    train_eval_gap: train !== null && evalLoss !== null ? evalLoss - train : null,
-    run_last_step: runLast,
-  };
-}
-
-function mostCommon(names: string[]): string | undefined {
-  const counts = new Map<string, number>();
-  for (const n of names) counts.set(n, (counts.get(n) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
 }
 
 function describe(args: { project?: string; filter?: string }): string {
@@ -292,7 +236,10 @@ export const compareRunsTool = defineTool({
         }
       });
     }
-    const { metric, notices, isTrain } = chooseMetric(args.metric, collected.map((c) => c.collector));
+    const { metric, notices, isTrain } = chooseMetric(
+      args.metric,
+      collected.map((c) => c.collector.series.keys()),
+    );
     if (!collected.some((c) => c.collector.series.has(metric))) {
       const names = new Set<string>();
       for (const c of collected) {

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { fixtureDir } from "./helpers/fixture_dir.ts";
 import { runCli } from "./helpers/cli.ts";
+import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { session, type TransportKind } from "./helpers/mcp.ts";
 import { startTrackioServer } from "./helpers/trackio_server.ts";
 
@@ -110,6 +111,15 @@ for (const kind of ["stdio", "http"] as TransportKind[]) {
         const b = await local.client.callTool({ name, arguments: args });
         assert.deepStrictEqual(a, b, name);
       }
+      // The same tools; over a Trackio server, those that read the data reach an open world.
+      const far: Tool[] = (await remote.client.listTools()).tools;
+      const near: Tool[] = (await local.client.listTools()).tools;
+      assert.deepStrictEqual(far.map((t) => t.name), near.map((t) => t.name));
+      for (const tool of far) {
+        assert.equal(tool.annotations?.openWorldHint, tool.name !== "explain_rule", tool.name);
+        assert.equal(tool.annotations?.readOnlyHint, true, tool.name);
+      }
+      assert.ok(near.every((t) => t.annotations?.openWorldHint === false));
     } finally {
       await remote.close();
       await local.close();

@@ -41,10 +41,17 @@ export const INSTRUCTIONS = [
   RESULT_ENVELOPE,
 ].join("\n");
 
-/** Destructive and idempotent hints mean something only for a tool that writes, so they are left out. */
-const READ_ONLY = { readOnlyHint: true, openWorldHint: false };
+/**
+ * The tool's behaviour as MCP annotations; destructive and idempotent hints mean something only for a
+ * tool that writes, so they are left out. Reading a Trackio server is reaching an open world.
+ */
+const annotations = (tool: ToolDef, remote: boolean) => ({
+  readOnlyHint: tool.behaviour.readOnly,
+  openWorldHint: tool.behaviour.readsSource && remote,
+});
 
-export function toolListing(tool: ToolDef): Tool {
+/** How tools/list shows a tool, for a server reading a local directory or (`remote`) a Trackio server. */
+export function toolListing(tool: ToolDef, remote = false): Tool {
   return {
     name: tool.name,
     title: tool.title,
@@ -52,13 +59,17 @@ export function toolListing(tool: ToolDef): Tool {
     inputSchema: mcpInputSchema(tool) as Tool["inputSchema"],
     outputSchema: mcpOutputSchema(tool) as Tool["outputSchema"],
     // The title is given once, above; the annotations say only how the tool behaves.
-    annotations: READ_ONLY,
+    annotations: annotations(tool, remote),
   };
 }
 
-let cachedListing: Tool[] | undefined;
-/** The tools/list answer, built once per process (HTTP builds a server per request). */
-const listing = () => (cachedListing ??= TOOLS.map(toolListing));
+const cachedListings = new Map<boolean, Tool[]>();
+/** The tools/list answer, built once per process and kind of source (HTTP builds a server per request). */
+function listing(remote: boolean): Tool[] {
+  let tools = cachedListings.get(remote);
+  if (!tools) cachedListings.set(remote, tools = TOOLS.map((tool) => toolListing(tool, remote)));
+  return tools;
+}
 
 /** The agent's arguments over the tool's MCP defaults; a null is "not given", as everywhere else. */
 export function withMcpDefaults(tool: ToolDef, args: Record<string, unknown>): Record<string, unknown> {
@@ -122,7 +133,7 @@ export function createServer(ctx: ToolContext, log: (line: string) => void): Ser
     log(line);
     server.sendLoggingMessage({ level: "error", logger: "trackio-cli", data: line }).catch(() => {});
   };
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listing() }));
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listing(ctx.source.kind === "remote") }));
   server.setRequestHandler(CallToolRequestSchema, (request: CallToolRequest) => {
     const { name, arguments: args = {} } = request.params;
     const tool = findTool(name);

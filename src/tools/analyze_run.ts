@@ -180,6 +180,7 @@ async function resolveOrAll(store: ProjectReader, run?: string, runId?: string):
 export const analyzeRunTool = defineTool({
   name: "analyze_run",
   title: "Diagnose a run",
+  behaviour: { readOnly: true, readsSource: true },
   description: "Diagnose a run as an expert reads its curves: verdict, status (finished, running, stalled, " +
     "ETA), progress, key metrics, learning-rate phase, projection, findings with evidence and " +
     "actions, recommendation. The first call for how a run is doing; all=true for every run.",

@@ -145,6 +145,7 @@ function render(c: z.infer<typeof comparison>): string {
 export const compareRunsTool = defineTool({
   name: "compare_runs",
   title: "Compare and rank runs",
+  behaviour: { readOnly: true, readsSource: true },
   description:
     "Rank a sweep's runs on one metric (eval/loss if every run logs it, else train/loss): per run " +
     "the value, final train and eval loss, gap, best, last step, verdict, findings; the differing " +

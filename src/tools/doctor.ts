@@ -73,6 +73,7 @@ function render(r: Report): string {
 export const doctor = defineTool({
   name: "doctor",
   title: "Check where the data is",
+  behaviour: { readOnly: true, readsSource: true },
   description:
     "Where the data is read from and why; each project's schema, runs, rows, writer and problems; " +
     "a Space's URL, version, reachability and auth. Call it when something is not found.",

@@ -56,6 +56,7 @@ function render(rules: RuleInfo[]): string {
 export const explainRule = defineTool({
   name: "explain_rule",
   title: "Explain a diagnosis rule",
+  behaviour: { readOnly: true, readsSource: false },
   description: "What an analyze_run finding means, how it is detected (thresholds and why) and what to do. " +
     "Without a rule: every rule.",
   input: z.object({

@@ -18,6 +18,7 @@ const alert = z.object({
 export const getAlerts = defineTool({
   name: "get_alerts",
   title: "Training alerts",
+  behaviour: { readOnly: true, readsSource: true },
   description: "Alerts the training code raised with trackio.alert(), newest first, for a project or a run.",
   input: z.object({
     ...p.runSelector,

@@ -4,6 +4,7 @@ import { defineTool, output } from "./registry.ts";
 export const getAllProjects = defineTool({
   name: "get_all_projects",
   title: "List projects",
+  behaviour: { readOnly: true, readsSource: true },
   description: "List the Trackio projects. Start here when the project name is unknown.",
   input: z.object({}),
   output: z.array(z.string()),

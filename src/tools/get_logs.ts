@@ -38,6 +38,7 @@ function scalarsOnly(metrics: LogEntry): LogEntry {
 export const getLogs = defineTool({
   name: "get_logs",
   title: "A run's logged rows",
+  behaviour: { readOnly: true, readsSource: true },
   description: "A run's logged rows, oldest first, thinned to max_rows keeping each metric's extremes and " +
     "NaN. For one metric prefer get_metric_values.",
   input: z.object({

@@ -81,6 +81,7 @@ async function whyEmpty(
 export const getMetricValues = defineTool({
   name: "get_metric_values",
   title: "Get a metric's history",
+  behaviour: { readOnly: true, readsSource: true },
   description:
     "One metric's history, oldest first, downsampled to max_points keeping spikes, minima and NaN " +
     "(NaN and infinities as strings). Zoom in with a filter; poll a live run with since_step.",

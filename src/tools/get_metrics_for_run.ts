@@ -6,6 +6,7 @@ import { defineTool, output } from "./registry.ts";
 export const getMetricsForRun = defineTool({
   name: "get_metrics_for_run",
   title: "List a run's metrics",
+  behaviour: { readOnly: true, readsSource: true },
   description: "List the metric names a run logged, sorted: the exact names the other tools take.",
   input: z.object(p.runSelector),
   output: z.array(z.string()),

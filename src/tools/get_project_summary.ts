@@ -14,6 +14,7 @@ const summary = z.object({
 export const getProjectSummary = defineTool({
   name: "get_project_summary",
   title: "Summarize a project",
+  behaviour: { readOnly: true, readsSource: true },
   description: "A project's run count, runs and last_activity (the largest step logged).",
   input: z.object({ project: p.project }),
   output: summary,

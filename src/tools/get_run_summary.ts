@@ -32,6 +32,7 @@ function render(s: Summary): string {
 export const getRunSummary = defineTool({
   name: "get_run_summary",
   title: "Summarize a run",
+  behaviour: { readOnly: true, readsSource: true },
   description: "A run's config (hyperparameters, max_steps), metric names, row count and last step. Its " +
     "run_id is the argument's (null for a named run), as in Trackio.",
   input: z.object(p.runSelector),

@@ -11,6 +11,7 @@ export const renderRuns = (runs: RunRef[]) =>
 export const getRunsForProject = defineTool({
   name: "get_runs_for_project",
   title: "List runs",
+  behaviour: { readOnly: true, readsSource: true },
   description:
     "List a project's runs, oldest first (the last is the newest). Runs may share a name; the id " +
     "tells them apart.",

@@ -21,6 +21,7 @@ function render(s: Snapshot): string {
 export const getSnapshot = defineTool({
   name: "get_snapshot",
   title: "Metrics at a step",
+  behaviour: { readOnly: true, readsSource: true },
   description: "Every metric of a run at a step, around a step or around a time (the latest step without a " +
     "filter): what else happened at a spike.",
   input: z.object({ ...p.runSelector, ...p.rowFilter }),

@@ -10,6 +10,7 @@ const runArgs = z.object(p.runSelector);
 export const getSystemMetricsForRun = defineTool({
   name: "get_system_metrics_for_run",
   title: "List system metrics",
+  behaviour: { readOnly: true, readsSource: true },
   description: "List the system metrics (GPU, memory, CPU...) recorded for a run; empty when none were.",
   input: runArgs,
   output: z.array(z.string()),
@@ -35,6 +36,7 @@ type SystemLog = Record<string, unknown>;
 export const getSystemLogs = defineTool({
   name: "get_system_logs",
   title: "System metrics over time",
+  behaviour: { readOnly: true, readsSource: true },
   description: "A run's system-metric rows, oldest first: is the job idle or memory-bound?",
   input: runArgs,
   output: z.array(z.record(z.string(), z.unknown())),

@@ -30,6 +30,7 @@ function overBudgetNotice(kept: number, over: { nextRowBytes: number; budget: nu
 export const query = defineTool({
   name: "query",
   title: "Read-only SQL on a project",
+  behaviour: { readOnly: true, readsSource: true },
   description: "One read-only SQL statement on a project's database. Tables: metrics (run_id, run_name, " +
     "step, timestamp, metrics JSON), configs, alerts, system_metrics; a value is " +
     "json_extract(CAST(metrics AS TEXT), '$.\"train/loss\"'). For what no other tool answers.",

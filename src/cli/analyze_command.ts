@@ -1,8 +1,13 @@
 import { numberFlag } from "./numbers.ts";
-import { runTool } from "../tools/invoke.ts";
+import { hearing } from "../tools/invoke.ts";
 import { Option } from "@commander-js/extra-typings";
 import { usageError } from "../errors.ts";
-import type { AnalysisResult } from "../tools/analyze_run.ts";
+import {
+  type AnalysisResult,
+  type AnalyzedProject,
+  analyzeProject,
+  type RunReport,
+} from "../tools/analyze_run.ts";
 import { GATE_EXIT_CODES, gateExitCode, renderReport, type ReportFormat } from "./analysis_output.ts";
 import { defineExtension, type ToolRunOf } from "./command_extension.ts";
 import { analyzeRunTool } from "../tools/analyze_run.ts";
@@ -27,6 +32,9 @@ export interface AnalyzeOptions extends PlotFlags {
   failOn?: "warning" | "critical";
   watch?: string | true;
 }
+
+/** Each run's series by run id, from the analysis's one read. */
+type RunSeries = AnalyzedProject["series"];
 
 /** A call of `analyze`. */
 export type AnalyzeRun = ToolRunOf<typeof analyzeRunTool, AnalyzeOptions>;
@@ -54,13 +62,18 @@ async function run(call: AnalyzeRun): Promise<number> {
     if (format === "html") throw usageError("--watch prints text or JSON lines, not HTML");
     return await watchAnalysis(call, watchSeconds(options.watch), format, options.failOn);
   }
-  const { result: analysis, notices } = await runTool(call.tool, call.args, call.ctx);
+  const { result: analysis, notices, series } = await hearing(
+    call.ctx,
+    (ctx) => analyzeProject(call.args, ctx),
+  );
   notices.forEach(reportNotice);
-  writeOut(format === "html" ? await analysisHtml(call.ctx, analysis) : renderReport(analysis, format));
+  writeOut(
+    format === "html" ? await analysisHtml(call.ctx, analysis, series) : renderReport(analysis, format),
+  );
   // On a terminal the report ends with its chart; elsewhere (logs, pipes) only when asked.
   const plot = options.plot ?? (format === "text" && Deno.stdout.isTerminal());
-  if (plot && format === "text") await plotFindings(call, analysis, options);
-  if (file) await saveAnalysisChart(call, analysis, file, options.logY);
+  if (plot && format === "text") await plotFindings(call, analysis, series, options);
+  if (file) await saveAnalysisChart(call, analysis, series, file, options.logY);
   if (inGitHubActions()) reportToGitHub(analysis, writeErr);
   return gateExitCode(analysis.verdict, options.failOn);
 }
@@ -69,13 +82,25 @@ async function run(call: AnalyzeRun): Promise<number> {
 const ANALYZE_CHART_HEIGHT = 8;
 
 /** Under each run's report, its loss curves with the steps the findings point at marked. */
-async function plotFindings(call: AnalyzeRun, analysis: AnalysisResult, flags: PlotFlags): Promise<void> {
+async function plotFindings(
+  call: AnalyzeRun,
+  analysis: AnalysisResult,
+  series: RunSeries,
+  flags: PlotFlags,
+): Promise<void> {
   const style = chartStyle(flags, ANALYZE_CHART_HEIGHT);
   for (const report of analysis.runs) {
     const metrics = storyMetrics(report);
     if (metrics.length === 0) continue;
-    const series = await reportCurves(call.ctx, analysis.project, report, metrics, style.width);
-    writeOut(`\n${drawChart(series, style, findingMarkers(report))}\n`);
+    const curves = await reportCurves(
+      call.ctx,
+      analysis.project,
+      report,
+      metrics,
+      style.width,
+      series.get(report.run_id),
+    );
+    writeOut(`\n${drawChart(curves, style, findingMarkers(report))}\n`);
   }
 }
 
@@ -83,19 +108,30 @@ async function plotFindings(call: AnalyzeRun, analysis: AnalysisResult, flags: P
  * `--plot-out`: one run's story (train and eval loss, findings marked), or with --all every run's
  * train loss overlaid.
  */
-async function saveAnalysisChart(call: AnalyzeRun, analysis: AnalysisResult, file: string, logY?: boolean) {
+async function saveAnalysisChart(
+  call: AnalyzeRun,
+  analysis: AnalysisResult,
+  series: RunSeries,
+  file: string,
+  logY?: boolean,
+) {
+  const curvesOf = (report: RunReport, metrics: string[]) =>
+    reportCurves(call.ctx, analysis.project, report, metrics, 0, series.get(report.run_id));
   if (analysis.runs.length === 1) {
     const [report] = analysis.runs;
-    const series = await reportCurves(call.ctx, analysis.project, report, storyMetrics(report), 0);
     const title = `${analysis.project} / ${report.run}: ${report.verdict}`;
-    return await saveChart(file, series, { title, logY, markers: findingMarkers(report) });
+    return await saveChart(file, await curvesOf(report, storyMetrics(report)), {
+      title,
+      logY,
+      markers: findingMarkers(report),
+    });
   }
-  const series = [];
+  const curves = [];
   for (const report of analysis.runs.filter((r) => r.metrics.train_loss)) {
-    const [curve] = await reportCurves(call.ctx, analysis.project, report, [report.metrics.train_loss!], 0);
-    series.push({ ...curve, label: report.run });
+    const [curve] = await curvesOf(report, [report.metrics.train_loss!]);
+    curves.push({ ...curve, label: report.run });
   }
-  await saveChart(file, series, { title: `${analysis.project}: train loss of every run`, logY });
+  await saveChart(file, curves, { title: `${analysis.project}: train loss of every run`, logY });
 }
 
 export const analyzeExtension = defineExtension({

@@ -1,7 +1,7 @@
 import type { Comparison } from "../analysis/compare.ts";
 import { escapeHtml, figure, htmlDocument, htmlTable } from "../charts/html.ts";
 import type { ChartMarker, ChartSeries } from "../charts/terminal.ts";
-import type { AnalysisResult, RunReport } from "../tools/analyze_run.ts";
+import type { AnalysisResult, AnalyzedProject, RunReport } from "../tools/analyze_run.ts";
 import { progressText, STATS_HEADERS, statsRows } from "../tools/analysis_report.ts";
 import type { ToolContext } from "../tools/registry.ts";
 import { curves, reportCurves } from "./plot.ts";
@@ -26,7 +26,11 @@ async function svgOf(series: ChartSeries[], title: string, markers: ChartMarker[
   return await renderSvg(series, { title, markers });
 }
 
-export async function analysisHtml(ctx: ToolContext, analysis: AnalysisResult): Promise<string> {
+export async function analysisHtml(
+  ctx: ToolContext,
+  analysis: AnalysisResult,
+  series?: AnalyzedProject["series"],
+): Promise<string> {
   const sections: string[] = [];
   for (const r of analysis.runs) {
     const rows = statsRows(r);
@@ -39,7 +43,7 @@ export async function analysisHtml(ctx: ToolContext, analysis: AnalysisResult): 
     const chart = metrics.length
       ? figure(
         await svgOf(
-          await reportCurves(ctx, analysis.project, r, metrics, 0),
+          await reportCurves(ctx, analysis.project, r, metrics, 0, series?.get(r.run_id)),
           r.run,
           findingMarkers(r),
         ),

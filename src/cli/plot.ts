@@ -5,7 +5,8 @@ import { type ChartMarker, type ChartSeries, renderChart } from "../charts/termi
 import { usageError } from "../errors.ts";
 import type { ToolContext } from "../tools/registry.ts";
 import { getMetricValues } from "../tools/get_metric_values.ts";
-import { type RunReport, seriesOfReport } from "../tools/analyze_run.ts";
+import type { RunReport } from "../tools/analyze_run.ts";
+import type { Series } from "../analysis/series.ts";
 import { downsampleMinMax } from "../analysis/downsample.ts";
 import { shownPath } from "../store/paths.ts";
 import { readEnv } from "../util/env.ts";
@@ -142,7 +143,7 @@ export async function curves(
 }
 
 /**
- * A report's curves from the series its analysis already read (downsampled like `curves`), else read
+ * A report's curves from the series its analysis read (`known`, downsampled like `curves`), else read
  * again from the database.
  */
 export async function reportCurves(
@@ -151,8 +152,9 @@ export async function reportCurves(
   report: RunReport,
   metrics: string[],
   width: number,
+  known?: ReadonlyMap<string, Series>,
 ): Promise<ChartSeries[]> {
-  const cached = seriesOfReport(report);
+  const cached = known;
   if (!cached || metrics.some((m) => !cached.has(m))) {
     return await curves(ctx, project, [undefined], metrics, width, report.run_id);
   }

@@ -10,7 +10,7 @@ import type { ProjectReader } from "../store/source.ts";
 import { renderAnalysis } from "./analysis_report.ts";
 import { metricNotFound, requireLogged, withProject } from "./context.ts";
 import * as p from "./params.ts";
-import { defineTool, output } from "./registry.ts";
+import { defineTool, output, type ToolContext, type ToolOutput } from "./registry.ts";
 
 const severity = z.enum(["ok", "info", "warning", "critical"]);
 const stats = z.object({
@@ -89,13 +89,19 @@ const analysis = z.object({ project: z.string(), verdict: severity, runs: z.arra
 export type AnalysisResult = z.infer<typeof analysis>;
 export type RunReport = z.infer<typeof runReport>;
 
-/**
- * The series each report was computed from, kept beside it (not in it: the result stays what JSON and
- * MCP return) so that a chart of the same run needs no second read of a long run.
- */
-const SERIES = new WeakMap<RunReport, Map<string, Series>>();
+/** A run's report and the series it was computed from, which a chart of the run draws without reading again. */
+export interface StoredAnalysis {
+  report: RunReport;
+  series: ReadonlyMap<string, Series>;
+}
 
-export const seriesOfReport = (report: RunReport) => SERIES.get(report);
+/**
+ * A project's analysis as the tool returns it, plus each run's series by run id: the result stays what
+ * JSON and MCP return, and a front end that draws the runs has their curves at hand.
+ */
+export interface AnalyzedProject extends ToolOutput<AnalysisResult> {
+  series: ReadonlyMap<string, ReadonlyMap<string, Series>>;
+}
 
 /**
  * A run's report from what was collected of it: the diagnosis (told whether the run is over), its
@@ -149,15 +155,13 @@ export async function analyzeStoredRun(
   run: RunRef,
   choices: MetricChoices,
   missing?: string[],
-): Promise<RunReport> {
+): Promise<StoredAnalysis> {
   const collector = new RunCollector(choices, SUMMARY_METRICS);
   await store.scanRows(run, undefined, (step, metrics) => collector.add(step, metrics), collector.wants);
   const named = [choices.train_loss, choices.eval_loss];
   if (missing) missing.push(...named.filter((m): m is string => m !== undefined && !collector.names.has(m)));
   else await requireLogged(store, run, collector.names, named);
-  const report = await reportOf(store, run, collector, choices);
-  SERIES.set(report, collector.series);
-  return report;
+  return { report: await reportOf(store, run, collector, choices), series: collector.series };
 }
 
 /** The run to analyze; with none named, the error also offers to analyze them all. */
@@ -177,6 +181,45 @@ async function resolveOrAll(store: ProjectReader, run?: string, runId?: string):
   }
 }
 
+const analyzeInput = z.object({
+  ...p.runSelector,
+  all: z.boolean().optional().describe("Analyze every run of the project."),
+  train_metric: z.string().min(1).optional().describe("Train loss metric, when not train/loss or loss."),
+  eval_metric: z.string().min(1).optional().describe("Eval loss metric, when not eval/loss or eval_loss."),
+});
+type AnalyzeArgs = z.infer<typeof analyzeInput>;
+
+/** Analyzes the runs `args` names (or all of them), one read of each. */
+export function analyzeProject(args: AnalyzeArgs, ctx: ToolContext): Promise<AnalyzedProject> {
+  if (args.all && (args.run || args.run_id)) {
+    throw usageError(`give a ${arg("run")} or ${arg("all")}, not both`);
+  }
+  const choices: MetricChoices = { train_loss: args.train_metric, eval_loss: args.eval_metric };
+  return withProject(ctx, args.project, async (store) => {
+    const runs = args.all ? await store.runs() : [await resolveOrAll(store, args.run, args.run_id)];
+    const reports: RunReport[] = [];
+    const series = new Map<string, ReadonlyMap<string, Series>>();
+    // With all=true, a named metric must be logged by some run; the runs without it are named.
+    const lacking = new Map<string, string[]>();
+    for (const run of runs) {
+      const missing: string[] = [];
+      const stored = await analyzeStoredRun(store, run, choices, args.all ? missing : undefined);
+      reports.push(stored.report);
+      series.set(run.id, stored.series);
+      for (const m of missing) lacking.set(m, [...(lacking.get(m) ?? []), run.name]);
+    }
+    const notices: string[] = [];
+    for (const [metric, without] of lacking) {
+      if (without.length === runs.length) throw await metricNotFound(store, runs[0], metric);
+      notices.push(
+        `${without.length} of ${runs.length} runs do not log '${metric}': ${without.join(", ")}`,
+      );
+    }
+    const verdict = worst(reports.map((r) => r.verdict));
+    return { result: { project: args.project, verdict, runs: reports }, notices, series };
+  });
+}
+
 export const analyzeRunTool = defineTool({
   name: "analyze_run",
   title: "Diagnose a run",
@@ -184,16 +227,7 @@ export const analyzeRunTool = defineTool({
   description: "Diagnose a run as an expert reads its curves: verdict, status (finished, running, stalled, " +
     "ETA), progress, key metrics, learning-rate phase, projection, findings with evidence and " +
     "actions, recommendation. The first call for how a run is doing; all=true for every run.",
-  input: z.object({
-    ...p.runSelector,
-    all: z.boolean().optional().describe("Analyze every run of the project."),
-    train_metric: z.string().min(1).optional().describe(
-      "Train loss metric, when not train/loss or loss.",
-    ),
-    eval_metric: z.string().min(1).optional().describe(
-      "Eval loss metric, when not eval/loss or eval_loss.",
-    ),
-  }),
+  input: analyzeInput,
   output: analysis,
   mcp: { narrow: "analyze one run at a time instead of all=true" },
   cli: {
@@ -206,30 +240,8 @@ export const analyzeRunTool = defineTool({
     ],
   },
   render: renderAnalysis,
-  handler: (args, ctx) => {
-    if (args.all && (args.run || args.run_id)) {
-      throw usageError(`give a ${arg("run")} or ${arg("all")}, not both`);
-    }
-    const choices: MetricChoices = { train_loss: args.train_metric, eval_loss: args.eval_metric };
-    return withProject(ctx, args.project, async (store) => {
-      const runs = args.all ? await store.runs() : [await resolveOrAll(store, args.run, args.run_id)];
-      const reports: RunReport[] = [];
-      // With all=true, a named metric must be logged by some run; the runs without it are named.
-      const lacking = new Map<string, string[]>();
-      for (const run of runs) {
-        const missing: string[] = [];
-        reports.push(await analyzeStoredRun(store, run, choices, args.all ? missing : undefined));
-        for (const m of missing) lacking.set(m, [...(lacking.get(m) ?? []), run.name]);
-      }
-      const notices: string[] = [];
-      for (const [metric, without] of lacking) {
-        if (without.length === runs.length) throw await metricNotFound(store, runs[0], metric);
-        notices.push(
-          `${without.length} of ${runs.length} runs do not log '${metric}': ${without.join(", ")}`,
-        );
-      }
-      const verdict = worst(reports.map((r) => r.verdict));
-      return output({ project: args.project, verdict, runs: reports }, notices);
-    });
+  handler: async (args, ctx) => {
+    const { result, notices } = await analyzeProject(args, ctx);
+    return output(result, notices);
   },
 });

@@ -22,9 +22,21 @@ export async function runTool<S extends z.ZodObject, R>(
   args: z.infer<S>,
   ctx: ToolContext,
 ): Promise<ToolOutput<R>> {
+  const { result, notices } = await hearing(ctx, (heard) => tool.handler(args, heard));
+  return { result, notices };
+}
+
+/**
+ * Runs `read` on a context that records what its sources said (rows skipped...), and puts that first
+ * among the answer's notices: for tools, and for a front end calling a tool's function directly.
+ */
+export async function hearing<T extends { notices: string[] }>(
+  ctx: ToolContext,
+  read: (ctx: ToolContext) => T | Promise<T>,
+): Promise<T> {
   const heard: string[] = [];
-  const out = await tool.handler(args, { ...ctx, heard });
-  return { result: out.result, notices: joinNotices(heard, out.notices) };
+  const out = await read({ ...ctx, heard });
+  return { ...out, notices: joinNotices(heard, out.notices) };
 }
 
 /** A tool's JSON fast path (see `ToolDef.jsonText`) with the notices of its read. */

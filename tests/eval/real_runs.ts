@@ -53,7 +53,7 @@ export async function realRuns(): Promise<RealRun[]> {
       const out: RealRun[] = [];
       for (const m of manifest) {
         const run = await store.resolveRun(m.id);
-        const report = await analyzeStoredRun(store, run, {});
+        const { report } = await analyzeStoredRun(store, run, {});
         out.push({ ...m, analysis: report });
       }
       return out;

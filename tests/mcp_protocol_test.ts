@@ -7,7 +7,7 @@ import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import type { CallToolResult, Prompt, Tool } from "@modelcontextprotocol/sdk/types.js";
 import { join } from "node:path";
 import { TOOLS } from "../src/tools/index.ts";
-import { MAIN } from "./helpers/cli.ts";
+import { MAIN, runCli } from "./helpers/cli.ts";
 import { fixtureDir } from "./helpers/fixture_dir.ts";
 import { stdioSession } from "./helpers/mcp.ts";
 import { lossRows, TrackioDb } from "./helpers/trackio_db.ts";
@@ -78,31 +78,12 @@ Deno.test("a curve without timestamps: omit_timestamps over MCP and --omit-times
   } finally {
     await close();
   }
-  const cli = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      MAIN,
-      "values",
-      "--dir",
-      dir,
-      "-p",
-      "sft-qwen",
-      "-r",
-      "baseline-v1",
-      "-m",
-      "train/loss",
-      "--step",
-      "50",
-      "--omit-timestamps",
-      "--json",
-    ],
-  }).outputSync();
-  assert.equal(cli.code, 0, new TextDecoder().decode(cli.stderr));
-  assert.deepStrictEqual(JSON.parse(new TextDecoder().decode(cli.stdout)), [{
-    step: 50,
-    value: 2.2104241688022075,
-  }]);
+  const cli = await runCli(
+    ["values", "--dir", dir, "-p", "sft-qwen", "-r", "baseline-v1", "-m", "train/loss", "--step", "50"]
+      .concat("--omit-timestamps", "--json"),
+  );
+  assert.equal(cli.code, 0, cli.stderr);
+  assert.deepStrictEqual(JSON.parse(cli.stdout), [{ step: 50, value: 2.2104241688022075 }]);
 });
 
 Deno.test("tool errors are isError results with a hint, and the server keeps serving", async () => {

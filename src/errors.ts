@@ -82,20 +82,29 @@ export function asCliError(error: unknown): TrackioCliError {
  */
 export function causeChain(error: unknown): string[] {
   const lines: string[] = [];
-  const seen = new Set<unknown>();
+  // The error itself is seen: a cause that loops back to it is not printed as its own cause.
+  const seen = new Set<unknown>([error]);
   let cause = error instanceof Error ? error.cause : undefined;
-  let innermost: unknown;
+  let deepestError = error instanceof Error ? error : undefined;
   while (cause !== undefined && !seen.has(cause)) {
     seen.add(cause);
-    innermost = cause;
-    lines.push(`caused by: ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}`);
+    if (cause instanceof Error) deepestError = cause;
+    lines.push(`caused by: ${describeCause(cause)}`);
     cause = cause instanceof Error ? cause.cause : undefined;
   }
-  const stack = innermost instanceof Error
-    ? innermost.stack
-    : error instanceof Error
-    ? error.stack
-    : undefined;
-  const frames = stack?.split("\n").filter((line) => /^\s+at /.test(line)) ?? [];
+  const frames = deepestError?.stack?.split("\n").filter((line) => /^\s+at /.test(line)) ?? [];
   return [...lines, ...frames.map((frame) => `  ${frame.trim()}`)];
+}
+
+/** A cause in one line: an Error by name and message, a plain value as JSON when it is one. */
+function describeCause(cause: unknown): string {
+  if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
+  if (cause !== null && typeof cause === "object") {
+    try {
+      return JSON.stringify(cause);
+    } catch {
+      return String(cause);
+    }
+  }
+  return String(cause);
 }

@@ -34,8 +34,21 @@ Deno.test("tools/list: every registry tool with schemas, titles and read-only an
     assert.ok(props.metric && props.metric_name && props.project && props.run && props.run_id);
     assert.equal(props.max_points.default, 200);
     assert.deepStrictEqual(values.inputSchema.required, ["project"]);
-    // The default is stated once, in the schema, and it is the one MCP applies.
-    assert.doesNotMatch(values.description, /\b(100|1000|3000)\b/);
+    // A default is stated once, in the schema, and it is the one MCP applies: no tool's text, nor its
+    // arguments', names a default only the CLI applies.
+    for (const def of TOOLS) {
+      const listed = (tools as Tool[]).find((t) => t.name === def.name)!;
+      for (const [arg, cliDefault] of Object.entries(def.cli?.defaults ?? {})) {
+        const number = String(cliDefault).match(/^\d+/)?.[0];
+        if (!number || String(def.mcp?.defaults?.[arg]) === number) continue;
+        const said = JSON.stringify([listed.description, listed.inputSchema.properties]);
+        assert.ok(!new RegExp(`\\b${number}\\b`).test(said), `${def.name} names the CLI's ${arg} ${number}`);
+        assert.equal(
+          (listed.inputSchema.properties as Record<string, { default?: unknown }>)[arg].default,
+          def.mcp?.defaults?.[arg],
+        );
+      }
+    }
   } finally {
     await close();
   }
@@ -84,6 +97,26 @@ Deno.test("a curve without timestamps: omit_timestamps over MCP and --omit-times
   );
   assert.equal(cli.code, 0, cli.stderr);
   assert.deepStrictEqual(JSON.parse(cli.stdout), [{ step: 50, value: 2.2104241688022075 }]);
+  // The streaming forms drop it too: NDJSON as it reads, and --follow's header and records.
+  const base = ["values", "--dir", dir, "-p", "sft-qwen", "-r", "baseline-v1", "-m", "train/loss"];
+  const streamed = await runCli([...base, "--format", "ndjson", "--omit-timestamps"]);
+  assert.equal(streamed.code, 0, streamed.stderr);
+  const lines = streamed.stdout.trim().split("\n").map((l) => JSON.parse(l));
+  assert.ok(lines.length > 100);
+  assert.ok(lines.every((l) => Object.keys(l).join() === "step,value"), streamed.stdout.slice(0, 200));
+  const followed = await runCli([
+    ...base,
+    "--follow",
+    "--idle",
+    "0.1",
+    "--format",
+    "csv",
+    "--omit-timestamps",
+  ]);
+  assert.equal(followed.code, 0, followed.stderr);
+  const records = followed.stdout.trim().split("\r\n");
+  assert.equal(records[0], "step,value");
+  assert.equal(records.length, lines.length + 1);
 });
 
 Deno.test("tool errors are isError results with a hint, and the server keeps serving", async () => {

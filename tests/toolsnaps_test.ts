@@ -9,6 +9,9 @@ import { join } from "node:path";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { fixtureDir } from "./helpers/fixture_dir.ts";
 import { stdioSession } from "./helpers/mcp.ts";
+import { z } from "zod";
+import { mcpOutputSchema } from "../src/mcp/schemas.ts";
+import { TOOLS } from "../src/tools/index.ts";
 
 const SNAPS = join(import.meta.dirname!, "toolsnaps");
 /** tools/list sits in an agent's context in every turn; Trackio's own (without output schemas) is 9 KB. */
@@ -64,4 +67,13 @@ Deno.test("every tool keeps an input and an output schema, and no field repeats 
       assert.equal(props[shared]?.description, undefined, `${tool.name}.${shared}`);
     }
   }
+});
+
+Deno.test("a nullable enum in an output schema still allows null once its two branches merge", () => {
+  const tool = { ...TOOLS[0], output: z.object({ verdict: z.enum(["ok", "bad"]).nullable() }) };
+  const result = mcpOutputSchema(tool).properties as Record<string, { properties: Record<string, unknown> }>;
+  assert.deepStrictEqual(result.result.properties.verdict, {
+    type: ["string", "null"],
+    enum: ["ok", "bad", null],
+  });
 });

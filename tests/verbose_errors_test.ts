@@ -64,7 +64,11 @@ Deno.test("causeChain walks every cause once, outermost first", () => {
   loop.cause = other;
   assert.deepStrictEqual(causeChain(loop).filter((l) => l.startsWith("caused")), [
     "caused by: Error: b",
-    "caused by: Error: a",
   ]);
   assert.deepStrictEqual(causeChain(new Error("alone")).filter((l) => l.startsWith("caused")), []);
+  // A plain object as a cause reads as JSON; the stack is the deepest Error's.
+  const wrapped = new Error("outer", { cause: { code: "SQLITE_BUSY", errno: 5 } });
+  const chain = causeChain(wrapped);
+  assert.equal(chain[0], 'caused by: {"code":"SQLITE_BUSY","errno":5}');
+  assert.ok(chain.length > 1 && chain.slice(1).every((l) => l.startsWith("  at ")), chain.join("\n"));
 });

@@ -291,7 +291,7 @@ export const THRESHOLDS = {
     "An eval loss still improving has its best within the last 10% of the steps.",
   ),
   DPO_MIN_POINTS: t(4, "DPO loss, accuracy and margin levels need at least 4 smoothed points."),
-  MIN_POINTS_LEVEL: t(3, "A start or recent level needs at least 3 smoothed points."),
+  MIN_POINTS_LEVEL: t(3, "A start or recent level, or a run's noise, needs at least 3 points."),
   MIN_POINTS_CHANGE: t(5, "A change from the start to the recent level needs at least 5 smoothed points."),
   MIN_POINTS_TREND: t(8, "A trend over the last half of a run needs at least 8 smoothed points."),
 } as const;

@@ -7,7 +7,7 @@ import { LivePoll } from "./live_retry.ts";
 import { checkFilter } from "../tools/get_metric_values.ts";
 import { formatNumber } from "../util/format.ts";
 import type { ValuesRun } from "./values_command.ts";
-import { type FormatFlags, formatFrom, ndjsonLine, pickColumns } from "./formats.ts";
+import { type FormatFlags, formatFrom, ndjsonLine, pickColumns, pointColumns } from "./formats.ts";
 import { reportNotice, stdoutClosed, writeOut } from "./output.ts";
 import { type Cell, lineOf } from "./tabular.ts";
 import { sleep } from "../util/sleep.ts";
@@ -26,11 +26,14 @@ export interface FollowFlags extends FormatFlags {
 }
 
 /** One point as a line in the format asked for: NDJSON for --json (JSON cannot stream), else text. */
-function lineWriter(flags: FollowFlags): { header: string; line: (p: MetricPoint) => string } {
+function lineWriter(
+  flags: FollowFlags,
+  args: { omit_timestamps?: boolean },
+): { header: string; line: (p: MetricPoint) => string } {
   const format = formatFrom(flags) ?? "table";
   // The columns of the same command without --follow: its table's, or its records' for the pipelines.
   const columns = pickColumns(
-    format === "table" ? ["step", "value", "timestamp"] : ["timestamp", "step", "value"],
+    pointColumns(format === "table" ? ["step", "value", "timestamp"] : ["timestamp", "step", "value"], args),
     flags.fields,
   );
   const record = (p: MetricPoint): Record<string, Cell> => ({ ...p });
@@ -62,7 +65,7 @@ export async function follow(call: ValuesRun): Promise<number> {
   if (idle !== undefined && !(idle > 0)) {
     throw usageError(`--idle: '${flags.idle}' is not a number of seconds`);
   }
-  const { header, line } = lineWriter(flags);
+  const { header, line } = lineWriter(flags, args);
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   Deno.addSignalListener("SIGINT", onSignal);

@@ -107,3 +107,7 @@ export function formatResult<S extends z.ZodObject, R>(
   }
   return formatRecords(format, records, pickColumns(columnsOf(records), fields));
 }
+
+/** A point's columns in their order, without the timestamp when omit_timestamps asks for bare curves. */
+export const pointColumns = (order: string[], args: { omit_timestamps?: boolean }) =>
+  args.omit_timestamps ? order.filter((c) => c !== "timestamp") : order;

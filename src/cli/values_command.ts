@@ -11,7 +11,7 @@ import {
 } from "./plot.ts";
 import { runAndPrint } from "./print.ts";
 import { follow, type FollowFlags, followOptions } from "./follow.ts";
-import { formatFrom, ndjsonLine, pickColumns } from "./formats.ts";
+import { formatFrom, ndjsonLine, pickColumns, pointColumns } from "./formats.ts";
 import { checkFilter, getMetricValues } from "../tools/get_metric_values.ts";
 import { requireMetric, withRun } from "../tools/context.ts";
 import { dataError } from "../errors.ts";
@@ -59,7 +59,7 @@ async function run(call: ValuesRun): Promise<number> {
  */
 async function streamNdjson(call: ValuesRun, fields?: string): Promise<number> {
   const args = checkFilter(call.args);
-  const columns = pickColumns(["timestamp", "step", "value"], fields);
+  const columns = pickColumns(pointColumns(["timestamp", "step", "value"], args), fields);
   let written = 0;
   let lastWritten: MetricPoint | undefined;
   // Said once, after the read that counted: a repeated read would say them again.

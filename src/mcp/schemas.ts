@@ -81,9 +81,10 @@ function nullable(schema: JsonSchema): JsonSchema | undefined {
   if (!Array.isArray(options) || options.length !== 2) return undefined;
   const other = (options as JsonSchema[]).find((o) => o.type !== "null");
   const hasNull = (options as JsonSchema[]).some((o) => o.type === "null");
-  return hasNull && other && typeof other.type === "string"
-    ? { ...other, type: [other.type, "null"] }
-    : undefined;
+  if (!hasNull || !other || typeof other.type !== "string") return undefined;
+  // An enum lists every allowed value, so null must join it or the merged schema would refuse null.
+  const values = Array.isArray(other.enum) ? { enum: [...other.enum, null] } : {};
+  return { ...other, type: [other.type, "null"], ...values };
 }
 
 /**

@@ -16,7 +16,8 @@ export const MCP_DEFAULT_POINTS = 200;
 type CurvePoint = Omit<MetricPoint, "timestamp"> & { timestamp?: string };
 
 const renderPoints = (points: CurvePoint[]) => {
-  const timed = points.some((pt) => pt.timestamp !== undefined);
+  // An empty answer keeps the full header: nothing in it says the timestamps were left out.
+  const timed = points.length === 0 || points.some((pt) => pt.timestamp !== undefined);
   return table(
     timed ? ["step", "value", "timestamp"] : ["step", "value"],
     points.map((pt) => [String(pt.step), formatNumber(pt.value), ...timed ? [pt.timestamp ?? ""] : []]),
@@ -83,7 +84,7 @@ export const getMetricValues = defineTool({
   title: "Get a metric's history",
   behaviour: { readOnly: true, readsSource: true },
   description:
-    "One metric's history, oldest first, downsampled to max_points keeping spikes, minima and NaN " +
+    "One metric's history, oldest first; with max_points, downsampled keeping spikes, minima and NaN " +
     "(NaN and infinities as strings). Zoom in with a filter; poll a live run with since_step.",
   input: z.object({
     ...p.runSelector,

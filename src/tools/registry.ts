@@ -43,10 +43,6 @@ export interface McpSpec {
 }
 
 /**
- * One definition per tool. The CLI and the MCP server are both generated from these, so their
- * names, arguments and results cannot drift apart.
- */
-/**
  * How a tool behaves, for MCP clients deciding what to allow without asking: every tool only reads;
  * one that reads the data source reaches an outside system when that source is a Trackio server.
  */
@@ -55,6 +51,10 @@ export interface ToolBehaviour {
   readsSource: boolean;
 }
 
+/**
+ * One definition per tool. The CLI and the MCP server are both generated from these, so their
+ * names, arguments and results cannot drift apart.
+ */
 export interface ToolDef<S extends z.ZodObject = z.ZodObject, R = unknown> {
   /** Trackio's tool name (snake_case), also the MCP tool name. */
   name: string;

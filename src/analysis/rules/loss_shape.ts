@@ -88,6 +88,7 @@ export const lossDivergence = defineRule({
     "DIVERGENCE_BOTH_RISE",
     "DIVERGENCE_NOISE",
     "DIVERGENCE_MIN_DROP",
+    "MIN_POINTS_LEVEL",
   ],
   detect: ({ profiles, fired, kind }) => {
     const loss = profiles.train_loss;
@@ -167,6 +168,7 @@ export const lrTooHigh = defineRule({
     "LR_HIGH_PEAK",
     "PLATEAU_TOTAL_DROP",
     "SPIKE_BASELINE_HALF_WINDOW",
+    "SPIKE_MERGE_BUCKETS",
   ],
   detect: (signals) => {
     const stuck = stuckAtHighLr(signals);

@@ -199,3 +199,22 @@ Deno.test("compare: train and eval loss as last logged side by side, their gap a
   const table = await runCli(["compare", "-p", "hyperparam-sweep", "--demo"]);
   assert.match(table.stdout, /last step\s+train\s+eval\s+gap/);
 });
+
+Deno.test("a run's health in a comparison is its analyze verdict and findings (one path to a diagnosis)", async () => {
+  const dir = fixtureDir("head");
+  for (const project of ["dpo-llama", "grpo-math", "hyperparam-sweep", "sft-qwen"]) {
+    const c = await compare(dir, { project });
+    const analysis = (await result(dir, "analyze_run", { project, all: true })) as {
+      runs: { run_id: string; verdict: string; findings: { rule: string; severity: string }[] }[];
+    };
+    assert.equal(c.runs.length, analysis.runs.length);
+    const byId = new Map(analysis.runs.map((r) => [r.run_id, r]));
+    for (const r of c.runs) {
+      const analyzed = byId.get(r.run_id)!;
+      assert.equal(r.verdict, analyzed.verdict, r.run);
+      const rules = analyzed.findings.filter((f) => f.severity !== "ok").map((f) => f.rule);
+      assert.deepStrictEqual(r.findings, rules, r.run);
+    }
+  }
+  Deno.removeSync(dir, { recursive: true });
+});

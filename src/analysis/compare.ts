@@ -1,4 +1,4 @@
-import type { RunAnalysis } from "./diagnose.ts";
+import type { Severity } from "./findings.ts";
 import { median } from "./robust.ts";
 import { indexAtStep, type Series, sortedByStep } from "./series.ts";
 import { profile } from "./stats.ts";
@@ -13,7 +13,14 @@ export interface CompareInput {
   /** The target metric; undefined when the run does not log it. */
   series?: Series;
   config: Record<string, unknown> | null;
-  analysis: RunAnalysis;
+  /** The run's diagnosis: its verdict and findings are the run's health in the ranking. */
+  analysis: RunHealth;
+}
+
+/** What the ranking reads of a run's diagnosis: a RunAnalysis, or the report made from one. */
+export interface RunHealth {
+  verdict: Severity;
+  findings: { rule: string; severity: Severity; evidence: { step: number }[] }[];
 }
 
 export interface CompareOptions {
@@ -44,7 +51,7 @@ export interface RankedRun {
   last_step: number | null;
   points: number;
   change_pct: number | null;
-  verdict: RunAnalysis["verdict"];
+  verdict: Severity;
   findings: string[];
   /** Typical step-to-step change of the metric, as a percentage of its level. */
   noise_pct: number | null;

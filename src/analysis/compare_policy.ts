@@ -30,7 +30,7 @@ export function chooseMetric(
 }
 
 /** A run's train and eval loss as last logged (finite), their gap, and its last step in any series. */
-export function lossesOf(series: Map<string, Series>) {
+export function lossesOf(series: ReadonlyMap<string, Series>) {
   const roles = assignRoles(series.keys());
   const last = (name: string | undefined) => {
     const s = name ? series.get(name) : undefined;

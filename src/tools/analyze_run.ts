@@ -146,17 +146,19 @@ export async function reportOf(
 export const SUMMARY_METRICS = ["train/train_runtime", "train_runtime"];
 
 /**
- * Reads a run's rows once and diagnoses it. A metric named in `choices` that the run does not log is a
+ * Reads a run's rows once and diagnoses it: the one path from a stored run to its report, for
+ * analyze_run, compare_runs and the charts. A metric named in `choices` that the run does not log is a
  * not-found error; with `missing`, the names it lacks are collected there instead (analyze --all, where
- * another run may log it).
+ * another run may log it). `also` names metrics to keep the series of beyond what the diagnosis reads.
  */
 export async function analyzeStoredRun(
   store: ProjectReader,
   run: RunRef,
   choices: MetricChoices,
   missing?: string[],
+  also: string[] = [],
 ): Promise<StoredAnalysis> {
-  const collector = new RunCollector(choices, SUMMARY_METRICS);
+  const collector = new RunCollector(choices, [...SUMMARY_METRICS, ...also]);
   await store.scanRows(run, undefined, (step, metrics) => collector.add(step, metrics), collector.wants);
   const named = [choices.train_loss, choices.eval_loss];
   if (missing) missing.push(...named.filter((m): m is string => m !== undefined && !collector.names.has(m)));

@@ -1,8 +1,7 @@
 import { didYouMean } from "../util/closest.ts";
 import { z } from "zod";
-import { RunCollector } from "../analysis/collect.ts";
 import { type CompareInput, compareRuns } from "../analysis/compare.ts";
-import { analyzeRun } from "../analysis/diagnose.ts";
+import { analyzeStoredRun, type StoredAnalysis } from "./analyze_run.ts";
 import { chooseMetric, lossesOf, TRAIN_SMOOTH_DEFAULT } from "../analysis/compare_policy.ts";
 import { arg, notFound, usageError } from "../errors.ts";
 import type { RunRef } from "../store/project.ts";
@@ -219,29 +218,23 @@ export const compareRunsTool = defineTool({
     const collected: {
       project: string;
       run: RunRef;
-      collector: RunCollector;
+      stored: StoredAnalysis;
       config: Record<string, unknown> | null;
     }[] = [];
     for (const [project, runs] of byProject) {
       await withProject(ctx, project, async (store) => {
         for (const name of runs) {
           const run = await store.resolveRun(name);
-          const collector = new RunCollector({}, args.metric ? [args.metric] : []);
-          await store.scanRows(
-            run,
-            undefined,
-            (step, metrics) => collector.add(step, metrics),
-            collector.wants,
-          );
-          collected.push({ project, run, collector, config: await store.config(run) });
+          const stored = await analyzeStoredRun(store, run, {}, [], args.metric ? [args.metric] : []);
+          collected.push({ project, run, stored, config: await store.config(run) });
         }
       });
     }
     const { metric, notices, isTrain } = chooseMetric(
       args.metric,
-      collected.map((c) => c.collector.series.keys()),
+      collected.map((c) => c.stored.series.keys()),
     );
-    if (!collected.some((c) => c.collector.series.has(metric))) {
+    if (!collected.some((c) => c.stored.series.has(metric))) {
       const names = new Set<string>();
       for (const c of collected) {
         for (const n of await withProject(ctx, c.project, (store) => store.metricNames(c.run))) names.add(n);
@@ -255,9 +248,9 @@ export const compareRunsTool = defineTool({
       project: c.project,
       run: c.run.name,
       run_id: c.run.id,
-      series: c.collector.series.get(metric),
+      series: c.stored.series.get(metric),
       config: c.config,
-      analysis: analyzeRun({ series: c.collector.series, config: c.config }),
+      analysis: c.stored.report,
     }));
     const smooth = args.smooth ?? (isTrain ? TRAIN_SMOOTH_DEFAULT : 1);
     const compared = compareRuns(inputs, {
@@ -268,7 +261,7 @@ export const compareRunsTool = defineTool({
       smooth,
     });
     const sides = new Map(
-      collected.map((c) => [`${c.project}\x1f${c.run.id}`, lossesOf(c.collector.series)]),
+      collected.map((c) => [`${c.project}\x1f${c.run.id}`, lossesOf(c.stored.series)]),
     );
     const runs = compared.runs.map((r) => ({ ...r, ...sides.get(`${r.project}\x1f${r.run_id}`)! }));
     return output({ ...compared, runs }, notices);

@@ -1,3 +1,5 @@
+import { CACHE_ENV } from "./mcp_cache.ts";
+import { DEFAULT_CACHE_MB } from "../tools/run_cache.ts";
 import { Command, Option } from "@commander-js/extra-typings";
 import { DEFAULT_HOST, DEFAULT_PORT, TOKEN_ENV } from "../mcp/settings.ts";
 import { addCommonOptions, type CommonOptions } from "./common_options.ts";
@@ -15,6 +17,7 @@ export interface McpOptions extends CommonOptions {
   token?: string;
   allowHost: string[];
   printConfig?: boolean;
+  cacheMb?: string;
 }
 
 export function mcpCommand(): Command {
@@ -37,6 +40,11 @@ export function mcpCommand(): Command {
       new Option("--allow-host <name...>", "extra Host names clients may use to reach the server").default(
         [],
       ),
+    )
+    .option(
+      "--cache-mb <megabytes>",
+      `memory for what is derived from each run between calls, so a repeat question reads only new rows ` +
+        `(default: $${CACHE_ENV} or ${DEFAULT_CACHE_MB}; 0 turns it off)`,
     )
     .option("--print-config", "print ready-to-paste client configuration and exit");
   addCommonOptions(command as unknown as Command<[], Record<string, unknown>>);

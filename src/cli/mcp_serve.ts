@@ -1,3 +1,4 @@
+import { cacheFor } from "./mcp_cache.ts";
 import { numberFlag } from "./numbers.ts";
 import { refused, usageError } from "../errors.ts";
 import { toJson } from "../json.ts";
@@ -108,7 +109,7 @@ function listen(ctx: ToolContext, options: McpOptions, token: string | undefined
 
 /** What `trackio-cli mcp` does: print the client configuration, or serve over stdio or HTTP. */
 export async function runMcp(options: McpOptions): Promise<void> {
-  const ctx: ToolContext = { source: sourceFor(options) };
+  const ctx: ToolContext = { source: sourceFor(options), cache: cacheFor(options.cacheMb) };
   const token = options.token ?? readEnv(TOKEN_ENV);
   if (options.printConfig) {
     const shownHost = options.host.includes(":") ? `[${options.host}]` : options.host;

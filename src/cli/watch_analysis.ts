@@ -3,8 +3,8 @@ import type { MetricChoices } from "../analysis/diagnose.ts";
 import type { Severity } from "../analysis/findings.ts";
 import { type TrackioCliError, usageError } from "../errors.ts";
 import { toJson } from "../json.ts";
-import type { RowCursor } from "../store/open.ts";
 import type { RunRef } from "../store/project.ts";
+import { RunCache } from "../tools/run_cache.ts";
 import { type AnalysisResult, reportOf, type RunReport, SUMMARY_METRICS } from "../tools/analyze_run.ts";
 import { metricNotFound, withProject } from "../tools/context.ts";
 import { gateExitCode, renderReport, type ReportFormat } from "./analysis_output.ts";
@@ -51,13 +51,15 @@ export async function watchAnalysis(
   const args = call.args;
   if (args.all) throw usageError("--watch follows one run: give --run, not --all");
   const choices: MetricChoices = { train_loss: args.train_metric, eval_loss: args.eval_metric };
-  const collector = new RunCollector(choices);
-  const wanted = (name: string) => collector.wants(name) || SUMMARY_METRICS.includes(name);
+  // The watch's own cache: each poll reads the rows added since the last, and a run rewritten
+  // meanwhile (deleted, re-logged, its file replaced) is read again from the start.
+  const cache = new RunCache();
+  const collect = () => new RunCollector(choices, SUMMARY_METRICS);
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   Deno.addSignalListener("SIGINT", onSignal);
   let run: RunRef | undefined;
-  let cursor: RowCursor | undefined;
+  let rows = 0;
   let shown: RunReport | undefined;
   let verdict: Severity = "ok";
   let lastGrowth = Date.now();
@@ -79,11 +81,13 @@ export async function watchAnalysis(
   };
   try {
     while (true) {
-      const rowsBefore = collector.rows;
+      const rowsBefore = rows;
       const report = await live.poll(() =>
         withProject(ctx, args.project, async (store) => {
           run ??= await store.resolveRun(args.run, args.run_id);
-          cursor = await store.scanRows(run, cursor, (step, metrics) => collector.add(step, metrics), wanted);
+          const gathered = await cache.gather(store, run, "watch", collect);
+          const { collector } = gathered;
+          rows = gathered.stats.num_logs;
           const train = choices.train_loss;
           if (train && collector.rows > 0 && !collector.names.has(train)) {
             throw await metricNotFound(store, run, train);
@@ -93,7 +97,7 @@ export async function watchAnalysis(
           missing = evalName && !collector.names.has(evalName)
             ? missing ?? await metricNotFound(store, run, evalName)
             : undefined;
-          return await reportOf(store, run, collector, choices);
+          return await reportOf(store, run, gathered, choices);
         })
       );
       heard.slice(said).forEach(reportNotice);
@@ -122,7 +126,7 @@ export async function watchAnalysis(
           );}
         break;
       }
-      if (collector.rows > rowsBefore) [lastGrowth, idleSaid] = [Date.now(), false];
+      if (rows > rowsBefore) [lastGrowth, idleSaid] = [Date.now(), false];
       else if (!idleSaid && Date.now() - lastGrowth > IDLE_NOTICE_MS) {
         reportNotice(
           `no new rows for ${Math.round((Date.now() - lastGrowth) / 60000)} minutes: has the job stopped?`,

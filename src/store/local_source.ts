@@ -36,7 +36,7 @@ function* pages<T>(items: Iterable<T>): Generator<T[]> {
 
 /** A project database in the local data directory, read through the synchronous SQLite reader. */
 class LocalProject implements ProjectReader {
-  constructor(private readonly store: ProjectStore) {}
+  constructor(private readonly store: ProjectStore, readonly identity: string) {}
 
   get notices(): string[] {
     return this.store.notices;
@@ -52,11 +52,15 @@ class LocalProject implements ProjectReader {
     Promise.resolve(this.store.resolveRun(run, runId));
   metricNames = (run: RunRef, sampleRows?: number) =>
     Promise.resolve(this.store.metricNames(run, sampleRows));
-  runStats = (run: RunRef) => Promise.resolve(this.store.runStats(run));
+  runStats = (run: RunRef, upTo?: RowCursor) => Promise.resolve(this.store.runStats(run, upTo));
   lastStep = () => Promise.resolve(this.store.lastStep());
   config = (run: RunRef) => Promise.resolve(this.store.config(run));
   hasMetric = (run: RunRef, metric: string) => Promise.resolve(this.store.hasMetric(run, metric));
   countRows = (run: RunRef, filter?: RowFilter) => Promise.resolve(this.store.countRows(run, filter));
+  rowMarks = (run: RunRef, steps: number[], upTo: RowCursor) =>
+    Promise.resolve(this.store.rowMarks(run, steps, upTo));
+  recheckMarks = (run: RunRef, ids: number[], upTo: RowCursor) =>
+    Promise.resolve(this.store.recheckMarks(run, ids, upTo));
   alerts = (run?: RunRef, level?: string, since?: string) =>
     Promise.resolve(this.store.alerts(run, level, since));
   systemMetrics = (run: RunRef) => Promise.resolve(this.store.systemMetrics(run));
@@ -103,6 +107,16 @@ class LocalProject implements ProjectReader {
   }
 }
 
+/** A file by its device and inode: the same path holding another file is another identity. */
+function fileIdentity(path: string): string {
+  try {
+    const info = Deno.statSync(path);
+    return `file:${path}:${info.dev}:${info.ino}`;
+  } catch {
+    return `file:${path}:gone`;
+  }
+}
+
 /** The local data directory: one Trackio SQLite file per project. */
 export class LocalSource implements Source {
   readonly kind = "local";
@@ -143,10 +157,11 @@ export class LocalSource implements Source {
   async withProject<T>(project: string, read: (reader: ProjectReader) => Promise<T>): Promise<T> {
     this.requireDir();
     if (!(await this.hasProject(project))) throw this.unknownProject(project);
+    const path = projectDbPath(this.dataDir.path, project);
     return await withDatabase(
-      projectDbPath(this.dataDir.path, project),
+      path,
       `project '${project}'`,
-      (db) => read(new LocalProject(new ProjectStore(db, project))),
+      (db) => read(new LocalProject(new ProjectStore(db, project), fileIdentity(path))),
     );
   }
 

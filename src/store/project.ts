@@ -8,6 +8,8 @@ import { resolveRunIn } from "./resolve_run.ts";
 import type { RunStats } from "./source.ts";
 import { agrees, isNotFound, sideRunQueries, sideRunRef } from "./side_runs.ts";
 import { hasColumn, readSchema, runsHaveIds, type Schema } from "./schema.ts";
+import { beforeEndSql, markOf, markRowsSql, type MarksNow, recheckSql, type RowMark } from "./row_marks.ts";
+import { literal } from "./remote/sql.ts";
 
 /** A run as Trackio lists it. `id` is the run id, or the name in files without run ids. */
 export interface RunRef {
@@ -218,6 +220,28 @@ export class ProjectStore {
     return { sql: `${this.runKey} = ?${skip}`, params: [this.runKeyOf(run)] };
   }
 
+  /** `runWhere` with its value written in: the row-mark statements are built once for both sources. */
+  private runWhereText(run: RunRef): string {
+    const skipped = this.skipped.get(this.runKeyOf(run));
+    return `${this.runKey} = ${literal(this.runKeyOf(run))}${
+      skipped ? skipRowsClause(skipped, METRICS_TEXT) : ""
+    }`;
+  }
+
+  /** See `ProjectReader.rowMarks`. */
+  rowMarks(run: RunRef, steps: number[], upTo: RowCursor): RowMark[] {
+    return this.db.all(markRowsSql(this.runWhereText(run), steps, upTo)).map(markOf);
+  }
+
+  /** See `ProjectReader.recheckMarks`. */
+  recheckMarks(run: RunRef, ids: number[], upTo: RowCursor): MarksNow {
+    const where = this.runWhereText(run);
+    return this.db.snapshot(() => ({
+      marks: this.db.all(recheckSql(where, ids)).map(markOf),
+      before: Number(this.db.get(beforeEndSql(where, upTo))?.n ?? 0),
+    }));
+  }
+
   /**
    * After a read of `run` failed on a row that is not a JSON object (`error`; `id` when the row is
    * known): finds all such rows of the run, leaves them out from now on and says so. True when the
@@ -274,13 +298,15 @@ export class ProjectStore {
     return metricNamesOf(keys);
   }
 
-  /** Row count and largest step of a run. */
-  runStats(run: RunRef): RunStats {
+  /** Row count, step range and time range of a run, or of its rows up to `upTo`. */
+  runStats(run: RunRef, upTo?: RowCursor): RunStats {
     const where = this.runWhere(run);
+    const range = upTo ? " AND (timestamp, id) <= (?, ?)" : "";
     const row = this.db.get(
       `SELECT COUNT(*) AS n, MAX(step) AS last, MIN(step) AS first, MIN(timestamp) AS t0, MAX(timestamp) AS t1
-       FROM metrics WHERE ${where.sql}`,
+       FROM metrics WHERE ${where.sql}${range}`,
       ...where.params,
+      ...(upTo ? [upTo.timestamp, upTo.id] : []),
     );
     return runStatsOf(row);
   }

@@ -2,6 +2,7 @@ import type { DownsampleResult } from "../analysis/downsample.ts";
 import type { RowFilter } from "./filters.ts";
 import type { RowCursor } from "./open.ts";
 import type { AlertRow, LogRow, MetricPoint, RunRef } from "./project.ts";
+import type { MarksNow, RowMark } from "./row_marks.ts";
 
 export interface RunStats {
   num_logs: number;
@@ -56,7 +57,8 @@ export interface ProjectReader {
   resolveRun(run?: string | null, runId?: string | null): Promise<RunRef>;
   /** Sorted metric names of a run; with `sampleRows`, only from rows at each end (completion). */
   metricNames(run: RunRef, sampleRows?: number): Promise<string[]>;
-  runStats(run: RunRef): Promise<RunStats>;
+  /** The run's row count, step range and time range; with `upTo`, of its rows up to that one only. */
+  runStats(run: RunRef, upTo?: RowCursor): Promise<RunStats>;
   /** The largest step of any run, Trackio's `last_activity`. */
   lastStep(): Promise<number | null>;
   config(run: RunRef): Promise<Record<string, unknown> | null>;
@@ -88,6 +90,15 @@ export interface ProjectReader {
     wanted?: (metric: string) => boolean,
   ): Promise<RowCursor | undefined>;
   countRows(run: RunRef, filter?: RowFilter): Promise<number>;
+  /**
+   * What holds the project now: a file (by device and inode) or a server. Another identity is other
+   * data, whatever its rows look like.
+   */
+  readonly identity: string;
+  /** Marks of rows read up to `upTo`: that row, and the run's first row at each of `steps` (`RowMark`). */
+  rowMarks(run: RunRef, steps: number[], upTo: RowCursor): Promise<RowMark[]>;
+  /** The marked rows as they are now, and whether rows were added before `upTo` (`MarksNow`). */
+  recheckMarks(run: RunRef, ids: number[], upTo: RowCursor): Promise<MarksNow>;
   /** Alerts, newest first; `run` restricts to one run, `level` and `since` (an instant) filter. */
   alerts(run?: RunRef, level?: string, since?: string): Promise<AlertRow[]>;
   systemMetrics(run: RunRef): Promise<SystemRow[]>;

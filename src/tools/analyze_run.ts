@@ -11,6 +11,7 @@ import { renderAnalysis } from "./analysis_report.ts";
 import { metricNotFound, requireLogged, withProject } from "./context.ts";
 import * as p from "./params.ts";
 import { defineTool, output, type ToolContext, type ToolOutput } from "./registry.ts";
+import { type GatheredRun, gatherFresh, type RunCache } from "./run_cache.ts";
 
 const severity = z.enum(["ok", "info", "warning", "critical"]);
 const stats = z.object({
@@ -103,25 +104,44 @@ export interface AnalyzedProject extends ToolOutput<AnalysisResult> {
   series: ReadonlyMap<string, ReadonlyMap<string, Series>>;
 }
 
+/** The diagnosis of a run's rows, and what ended the run if it is over. */
+interface Diagnosis {
+  result: RunAnalysis;
+  finishedBy: string | null;
+}
+
+function diagnose(
+  collector: RunCollector,
+  config: Record<string, unknown> | null,
+  choices: MetricChoices,
+): Diagnosis {
+  const summaryRow = SUMMARY_METRICS.some((m) => collector.names.has(m));
+  const first = analyzeRun({ series: collector.series, config }, choices);
+  const finishedBy = summaryRow ? "summary row" : first.progress.fraction === 1 ? "max_steps reached" : null;
+  const result = finishedBy
+    ? analyzeRun({ series: collector.series, config, finished: true }, choices)
+    : first;
+  return { result, finishedBy };
+}
+
 /**
- * A run's report from what was collected of it: the diagnosis (told whether the run is over), its
- * status from the time range of its rows, and the recommendation for a run that went quiet. One path
- * for `analyze_run` and `analyze --watch`.
+ * A run's report from what was gathered of it: the diagnosis (told whether the run is over), its
+ * status from the time range of its rows, and the recommendation for a run that went quiet. The
+ * diagnosis is kept with the gathered rows, so a question about a run that has not changed costs no
+ * second one; the status is of now. One path for `analyze_run`, `compare_runs` and `analyze --watch`.
  */
 export async function reportOf(
   store: ProjectReader,
   run: RunRef,
-  collector: RunCollector,
+  gathered: GatheredRun,
   choices: MetricChoices,
 ): Promise<RunReport> {
+  const { collector, stats, memo } = gathered;
   const config = await store.config(run);
-  const summaryRow = SUMMARY_METRICS.some((m) => collector.names.has(m));
-  const first = analyzeRun({ series: collector.series, config }, choices);
-  const finishedBy = summaryRow ? "summary row" : first.progress.fraction === 1 ? "max_steps reached" : null;
-  const result: RunAnalysis = finishedBy
-    ? analyzeRun({ series: collector.series, config, finished: true }, choices)
-    : first;
-  const stats = await store.runStats(run);
+  const key = JSON.stringify(["diagnosis", choices, config]);
+  const known = memo.get(key) as Diagnosis | undefined;
+  const { result, finishedBy } = known ?? diagnose(collector, config, choices);
+  memo.set(key, { result, finishedBy });
   const evalLoss = result.metrics.eval_loss ? collector.series.get(result.metrics.eval_loss) : undefined;
   const status = runStatus({
     firstStep: stats.first_step,
@@ -145,25 +165,37 @@ export async function reportOf(
 /** Metrics TRL logs once, in the summary row that ends a finished run. */
 export const SUMMARY_METRICS = ["train/train_runtime", "train_runtime"];
 
+export interface StoredRunOptions {
+  /** Collect the names of chosen metrics the run does not log here instead of failing (analyze --all). */
+  missing?: string[];
+  /** Metrics to keep the series of beyond what the diagnosis reads (compare's ranked metric). */
+  also?: string[];
+  /** A long-lived process's cache: only the rows written since the last question are read. */
+  cache?: RunCache;
+}
+
 /**
- * Reads a run's rows once and diagnoses it: the one path from a stored run to its report, for
- * analyze_run, compare_runs and the charts. A metric named in `choices` that the run does not log is a
- * not-found error; with `missing`, the names it lacks are collected there instead (analyze --all, where
- * another run may log it). `also` names metrics to keep the series of beyond what the diagnosis reads.
+ * A run's rows, read once (or, with a cache, brought up to date) and diagnosed: the one path from a
+ * stored run to its report, for analyze_run, compare_runs, `analyze --watch` and the charts. A metric
+ * named in `choices` that the run does not log is a not-found error, unless `missing` collects it.
  */
 export async function analyzeStoredRun(
   store: ProjectReader,
   run: RunRef,
   choices: MetricChoices,
-  missing?: string[],
-  also: string[] = [],
+  options: StoredRunOptions = {},
 ): Promise<StoredAnalysis> {
-  const collector = new RunCollector(choices, [...SUMMARY_METRICS, ...also]);
-  await store.scanRows(run, undefined, (step, metrics) => collector.add(step, metrics), collector.wants);
+  const also = options.also ?? [];
+  const make = () => new RunCollector(choices, [...SUMMARY_METRICS, ...also]);
+  const gathered = options.cache
+    ? await options.cache.gather(store, run, JSON.stringify([choices, also]), make)
+    : await gatherFresh(store, run, make());
+  const names = gathered.collector.names;
   const named = [choices.train_loss, choices.eval_loss];
-  if (missing) missing.push(...named.filter((m): m is string => m !== undefined && !collector.names.has(m)));
-  else await requireLogged(store, run, collector.names, named);
-  return { report: await reportOf(store, run, collector, choices), series: collector.series };
+  const { missing } = options;
+  if (missing) missing.push(...named.filter((m): m is string => m !== undefined && !names.has(m)));
+  else await requireLogged(store, run, names, named);
+  return { report: await reportOf(store, run, gathered, choices), series: gathered.collector.series };
 }
 
 /** The run to analyze; with none named, the error also offers to analyze them all. */
@@ -205,7 +237,10 @@ export function analyzeProject(args: AnalyzeArgs, ctx: ToolContext): Promise<Ana
     const lacking = new Map<string, string[]>();
     for (const run of runs) {
       const missing: string[] = [];
-      const stored = await analyzeStoredRun(store, run, choices, args.all ? missing : undefined);
+      const stored = await analyzeStoredRun(store, run, choices, {
+        missing: args.all ? missing : undefined,
+        cache: ctx.cache,
+      });
       reports.push(stored.report);
       series.set(run.id, stored.series);
       for (const m of missing) lacking.set(m, [...(lacking.get(m) ?? []), run.name]);

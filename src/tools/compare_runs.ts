@@ -225,7 +225,11 @@ export const compareRunsTool = defineTool({
       await withProject(ctx, project, async (store) => {
         for (const name of runs) {
           const run = await store.resolveRun(name);
-          const stored = await analyzeStoredRun(store, run, {}, [], args.metric ? [args.metric] : []);
+          const stored = await analyzeStoredRun(store, run, {}, {
+            missing: [],
+            also: args.metric ? [args.metric] : [],
+            cache: ctx.cache,
+          });
           collected.push({ project, run, stored, config: await store.config(run) });
         }
       });

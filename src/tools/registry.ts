@@ -1,3 +1,4 @@
+import type { RunCache } from "./run_cache.ts";
 import type { z } from "zod";
 import { LocalSource } from "../store/local_source.ts";
 import type { DataDir } from "../store/paths.ts";
@@ -8,6 +9,8 @@ export interface ToolContext {
   source: Source;
   /** What the sources said while this call read them; `runTool` adds it to the call's notices. */
   heard?: string[];
+  /** In a long-lived process: what was derived from each run, so a repeat question reads only new rows. */
+  cache?: RunCache;
 }
 
 /** A context reading a local data directory. */

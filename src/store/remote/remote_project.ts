@@ -1,3 +1,4 @@
+import { beforeEndSql, markOf, markRowsSql, type MarksNow, recheckSql, type RowMark } from "../row_marks.ts";
 import { downsampleMinMax, type DownsampleResult } from "../../analysis/downsample.ts";
 import { selectRows } from "../../analysis/select_rows.ts";
 import { dataError, refused, TrackioCliError, usageError } from "../../errors.ts";
@@ -85,6 +86,27 @@ export class RemoteProject implements ProjectReader {
 
   /** A server answers each request from its own consistent read; nothing is read twice. */
   changed = () => false;
+
+  /** A server holds the project; whether it still holds the same rows, the row marks tell. */
+  get identity(): string {
+    return `server:${this.client.url.href}:${this.project}`;
+  }
+
+  async rowMarks(run: RunRef, steps: number[], upTo: RowCursor): Promise<RowMark[]> {
+    return (await this.all(markRowsSql(this.runWhere(run), steps, upTo))).map(markOf);
+  }
+
+  async recheckMarks(run: RunRef, ids: number[], upTo: RowCursor): Promise<MarksNow> {
+    const where = this.runWhere(run);
+    // One request, answered from one read; with no mark left the count does not matter.
+    const rows = await this.all(
+      `SELECT *, (${beforeEndSql(where, upTo)}) AS before FROM (${recheckSql(where, ids)})`,
+    );
+    return {
+      marks: rows.map(markOf),
+      before: Number(rows[0]?.before ?? 0),
+    };
+  }
 
   private get hasMetrics(): boolean {
     return this.schema.tables.has("metrics");
@@ -289,10 +311,11 @@ export class RemoteProject implements ProjectReader {
     return this.client.call<string[]>("get_metrics_for_run", args);
   }
 
-  async runStats(run: RunRef): Promise<RunStats> {
+  async runStats(run: RunRef, upTo?: RowCursor): Promise<RunStats> {
+    const range = upTo ? ` AND (timestamp, id) <= (${literal(upTo.timestamp)}, ${literal(upTo.id)})` : "";
     const row = await this.one(
       `SELECT COUNT(*) AS n, MAX(step) AS last, MIN(step) AS first, MIN(timestamp) AS t0, MAX(timestamp) AS t1
-       FROM metrics WHERE ${this.runWhere(run)}`,
+       FROM metrics WHERE ${this.runWhere(run)}${range}`,
     );
     return runStatsOf(row);
   }

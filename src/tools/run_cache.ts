@@ -1,0 +1,210 @@
+import type { RunCollector } from "../analysis/collect.ts";
+import type { RowCursor } from "../store/open.ts";
+import type { RunRef } from "../store/project.ts";
+import { marksHold, type RowMark } from "../store/row_marks.ts";
+import type { ProjectReader, RunStats } from "../store/source.ts";
+
+/** The memory a long-lived process's run cache may hold by default (`--cache-mb`, `TRACKIO_CLI_CACHE_MB`). */
+export const DEFAULT_CACHE_MB = 512;
+/** Rows marked between a run's first and last step, besides its last row: what a rewrite must miss. */
+const SPACED_MARKS = 14;
+
+/**
+ * A run's rows as gathered so far: a collector fed every row up to `cursor` and the stats of those
+ * rows, the same as one fresh read would give.
+ */
+export interface GatheredRun {
+  collector: RunCollector;
+  stats: RunStats;
+  /**
+   * Values derived from exactly these rows (a diagnosis), by what else they depend on; emptied when
+   * new rows arrive.
+   */
+  memo: Map<string, unknown>;
+}
+
+interface Entry extends GatheredRun {
+  identity: string;
+  cursor: RowCursor | undefined;
+  /** Rows spread over the run, checked before each answer; the last is the cursor's row. */
+  marks: RowMark[];
+  /** Rows with ids above the cursor's that sort before it, when it was read (normally none). */
+  before: number;
+  bytes: number;
+}
+
+/** Reads every row of the run into a fresh collector, as a one-shot command does. */
+export async function gatherFresh(
+  store: ProjectReader,
+  run: RunRef,
+  collector: RunCollector,
+): Promise<GatheredRun> {
+  await store.scanRows(run, undefined, (step, metrics) => collector.add(step, metrics), collector.wants);
+  return { collector, stats: await store.runStats(run), memo: new Map() };
+}
+
+/**
+ * What long-lived processes (the MCP server, `analyze --watch`) derive from each run, kept between
+ * questions so the next one reads only the rows written since. Before it answers from an entry, the
+ * cache checks that the rows it read are still there as they were (the file is the same file, its
+ * marked rows unchanged, nothing inserted before its end); if not (a run deleted, renamed or
+ * re-logged, a file replaced, truncated or vacuumed into other content) the entry is read afresh.
+ * Memory is bounded by `budgetBytes`, least recently used entries going first.
+ */
+export class RunCache {
+  private readonly entries = new Map<string, Entry>();
+  /** One update of an entry at a time: concurrent questions about a run wait for each other. */
+  private readonly busy = new Map<string, Promise<unknown>>();
+  private held = 0;
+  /** What the cache did, for tests and the bench: full reads, incremental reads, answers as they were. */
+  readonly counts = { fresh: 0, grown: 0, unchanged: 0, rebuilt: 0, evicted: 0 };
+
+  constructor(readonly budgetBytes: number = DEFAULT_CACHE_MB * 1024 * 1024) {}
+
+  /** Bytes the entries are estimated to hold. */
+  get bytes(): number {
+    return this.held;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /**
+   * The run's rows gathered up to now into the collector `make` builds for `kind` (one per set of
+   * metric choices), reading only what is new since the last question.
+   */
+  gather(store: ProjectReader, run: RunRef, kind: string, make: () => RunCollector): Promise<GatheredRun> {
+    const key = [store.identity, store.project, run.id, run.name, kind].join("\x1f");
+    const previous = this.busy.get(key) ?? Promise.resolve();
+    const next = previous.catch(() => {}).then(() => this.update(key, store, run, make));
+    this.busy.set(key, next);
+    const done = () => {
+      if (this.busy.get(key) === next) this.busy.delete(key);
+    };
+    next.then(done, done);
+    return next;
+  }
+
+  private async update(key: string, store: ProjectReader, run: RunRef, make: () => RunCollector) {
+    const entry = this.entries.get(key);
+    this.forget(key);
+    try {
+      const current = entry && await this.stillValid(store, run, entry)
+        ? await this.grow(store, run, entry)
+        : undefined;
+      if (entry && !current) this.counts.rebuilt++;
+      const fresh = current ?? await this.read(store, run, make());
+      // Rows left out as unreadable are counted by SQL's stats but not by the collector: not cached.
+      if (store.notices.length === 0) this.keep(key, fresh);
+      return fresh;
+    } catch (error) {
+      this.forget(key);
+      throw error;
+    }
+  }
+
+  private async stillValid(store: ProjectReader, run: RunRef, entry: Entry): Promise<boolean> {
+    if (entry.identity !== store.identity) return false;
+    if (!entry.cursor) return entry.stats.num_logs === 0;
+    const now = await store.recheckMarks(run, entry.marks.map((m) => m.id), entry.cursor);
+    return now.before === entry.before && marksHold(entry.marks, now.marks);
+  }
+
+  /** The entry with the rows written since it was read. */
+  private async grow(store: ProjectReader, run: RunRef, entry: Entry): Promise<Entry> {
+    const rowsBefore = entry.collector.rows;
+    let low = entry.stats.first_step ?? Infinity, high = entry.stats.last_step ?? -Infinity;
+    const cursor = await store.scanRows(
+      run,
+      entry.cursor,
+      (step, metrics) => {
+        if (step < low) low = step;
+        if (step > high) high = step;
+        entry.collector.add(step, metrics);
+      },
+      entry.collector.wants,
+    );
+    const added = entry.collector.rows - rowsBefore;
+    if (added === 0 || !cursor) {
+      this.counts.unchanged++;
+      return entry;
+    }
+    this.counts.grown++;
+    const { stats } = entry;
+    const grown: RunStats = {
+      num_logs: stats.num_logs + added,
+      first_step: low,
+      last_step: high,
+      first_timestamp: stats.first_timestamp ?? cursor.timestamp,
+      last_timestamp: cursor.timestamp,
+    };
+    const at = await store.recheckMarks(run, [cursor.id], cursor);
+    const marks = [...entry.marks.slice(0, -1), ...at.marks];
+    return { ...entry, stats: grown, cursor, marks, before: at.before, memo: new Map() };
+  }
+
+  /** Every row of the run, with the stats of exactly the rows read and marks to check them by later. */
+  private async read(store: ProjectReader, run: RunRef, collector: RunCollector): Promise<Entry> {
+    this.counts.fresh++;
+    const cursor = await store.scanRows(
+      run,
+      undefined,
+      (step, metrics) => collector.add(step, metrics),
+      collector.wants,
+    );
+    const stats = await store.runStats(run, cursor);
+    const entry: Entry = {
+      collector,
+      stats,
+      memo: new Map(),
+      identity: store.identity,
+      cursor,
+      marks: [],
+      before: 0,
+      bytes: 0,
+    };
+    if (!cursor) return entry;
+    const first = stats.first_step ?? 0, last = stats.last_step ?? 0;
+    const steps = Array.from(
+      { length: SPACED_MARKS },
+      (_, i) => first + ((last - first) * i) / (SPACED_MARKS - 1),
+    );
+    const spread = (await store.rowMarks(run, steps.map(Math.floor), cursor)).filter((m) =>
+      m.id !== cursor.id
+    );
+    const at = await store.recheckMarks(run, [cursor.id], cursor);
+    return { ...entry, marks: [...spread, ...at.marks], before: at.before };
+  }
+
+  private keep(key: string, entry: Entry): void {
+    entry.bytes = estimateBytes(entry);
+    if (entry.bytes > this.budgetBytes) return;
+    this.entries.set(key, entry);
+    this.held += entry.bytes;
+    for (const [oldest, old] of this.entries) {
+      if (this.held <= this.budgetBytes) break;
+      this.entries.delete(oldest);
+      this.held -= old.bytes;
+      this.counts.evicted++;
+    }
+  }
+
+  private forget(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.held -= entry.bytes;
+  }
+}
+
+/** What an entry's series hold: 8 bytes a step and 8 a value, and a little per metric and row mark. */
+function estimateBytes(entry: Entry): number {
+  let bytes = 1024;
+  for (const [name, series] of entry.collector.series) {
+    bytes += 16 * series.steps.length + 2 * name.length + 128;
+  }
+  for (const name of entry.collector.names) bytes += 2 * name.length + 64;
+  for (const mark of entry.marks) bytes += 2 * (mark.text.length + mark.timestamp.length) + 64;
+  return bytes;
+}

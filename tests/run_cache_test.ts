@@ -1,0 +1,271 @@
+/**
+ * The run cache of long-lived processes (src/tools/run_cache.ts): after every kind of change a
+ * Trackio project goes through (rows appended, a run deleted and logged again, renamed, the file
+ * replaced, rewritten in place, vacuumed, another project's file put at the path), the answer from the
+ * cache equals a fresh read's; a property test interleaves appends by a Trackio-format writer with
+ * questions; the budget holds with least-recently-used eviction; and the MCP server answers from it.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import fc from "fast-check";
+import { LocalSource } from "../src/store/local_source.ts";
+import { analyzeRunTool } from "../src/tools/analyze_run.ts";
+import { compareRunsTool } from "../src/tools/compare_runs.ts";
+import { invokeTool } from "../src/tools/invoke.ts";
+import type { ToolContext } from "../src/tools/registry.ts";
+import { RunCache } from "../src/tools/run_cache.ts";
+import { type Generation, lossRows, TrackioDb } from "./helpers/trackio_db.ts";
+import { stdioSession } from "./helpers/mcp.ts";
+import { serveDir } from "./helpers/remote.ts";
+
+const T0 = Date.UTC(2026, 0, 1);
+
+/** The rows of a run logging loss and grad norm from `from`, one second and one step apart. */
+function rows(from: number, n: number, shape = (s: number) => 2 / (1 + s * 0.01)) {
+  return Array.from({ length: n }, (_, i) => {
+    const step = from + i;
+    return {
+      step,
+      metrics: { "train/loss": shape(step), "train/grad_norm": 1 + (step % 7) / 10 },
+      timestamp: new Date(T0 + step * 1000).toISOString().replace("Z", "+00:00"),
+    };
+  });
+}
+
+/** An answer without what depends on the clock (how long ago the last log was). */
+function comparable(answer: unknown): string {
+  return JSON.stringify(answer, (key, value) => (key === "basis" || key === "eta" ? undefined : value));
+}
+
+interface Project {
+  dir: string;
+  path: string;
+  cached: ToolContext & { cache: RunCache };
+  fresh: ToolContext;
+}
+
+function project(name = "p"): Project {
+  const dir = Deno.makeTempDirSync();
+  const source = new LocalSource({ path: dir, source: "--dir" });
+  return { dir, path: join(dir, `${name}.db`), cached: { source, cache: new RunCache() }, fresh: { source } };
+}
+
+/** Asks both contexts the same questions and requires the same answers. */
+async function sameAnswers(p: Project, run = "a", label = ""): Promise<void> {
+  const analyze = { project: "p", run };
+  const viaCache = await invokeTool(analyzeRunTool, analyze, p.cached);
+  const viaRead = await invokeTool(analyzeRunTool, analyze, p.fresh);
+  assert.equal(comparable(viaCache), comparable(viaRead), `analyze_run ${label}`);
+  const sweep = await invokeTool(compareRunsTool, { project: "p" }, p.cached);
+  const sweepRead = await invokeTool(compareRunsTool, { project: "p" }, p.fresh);
+  assert.equal(comparable(sweep), comparable(sweepRead), `compare_runs ${label}`);
+}
+
+function write(path: string, generation: Generation, fill: (db: TrackioDb) => void, create = true): void {
+  const db = new TrackioDb(path, generation, create);
+  fill(db);
+  db.close();
+}
+
+for (const generation of ["head", "pre-runid", "v0.5"] as const) {
+  Deno.test(`run cache (${generation}): the same answer as a fresh read after every kind of change`, async () => {
+    const p = project();
+    write(p.path, generation, (db) => {
+      db.log("a", rows(0, 300), "id-a");
+      db.log("b", rows(0, 200, (s) => 3 - s / 1000), "id-b");
+    });
+    await sameAnswers(p, "a", "first");
+    await sameAnswers(p, "a", "unchanged");
+    assert.ok(p.cached.cache.counts.unchanged >= 1, JSON.stringify(p.cached.cache.counts));
+
+    write(p.path, generation, (db) => db.log("a", rows(300, 150, (s) => 0.5 + s / 200), "id-a"), false);
+    await sameAnswers(p, "a", "appended");
+    assert.ok(p.cached.cache.counts.grown >= 1, JSON.stringify(p.cached.cache.counts));
+
+    // Trackio's delete_run, then the same name logged again.
+    write(p.path, generation, (db) => {
+      db.db.exec("DELETE FROM metrics WHERE run_name = 'a'");
+      db.log("a", rows(0, 120, (s) => 1 + s / 50), "id-a");
+    }, false);
+    await sameAnswers(p, "a", "deleted and re-logged");
+
+    // Trackio's rename_run: the old name is unknown now, the new one answers as fresh.
+    write(
+      p.path,
+      generation,
+      (db) => db.db.exec("UPDATE metrics SET run_name = 'c' WHERE run_name = 'b'"),
+      false,
+    );
+    await sameAnswers(p, "c", "renamed");
+    await assert.rejects(invokeTool(analyzeRunTool, { project: "p", run: "b" }, p.cached), /not found/);
+
+    // Rewritten in place: same rows, one value changed (a sync that replaced the content).
+    write(p.path, generation, (db) => {
+      const last = db.db.prepare("SELECT MAX(id) AS id FROM metrics WHERE run_name = 'a'").get()!.id;
+      db.db.prepare("UPDATE metrics SET metrics = ? WHERE id = ?").run(
+        JSON.stringify({ "train/loss": 9, "train/grad_norm": 1 }),
+        last as number,
+      );
+    }, false);
+    await sameAnswers(p, "a", "rewritten in place");
+
+    // Vacuumed, and truncated: rows dropped from the end, the file made smaller.
+    write(p.path, generation, (db) => {
+      db.db.exec("DELETE FROM metrics WHERE step >= 100");
+      db.db.exec("VACUUM");
+    }, false);
+    await sameAnswers(p, "a", "truncated and vacuumed");
+
+    // A different file at the same path: another run history with the same names.
+    const other = join(p.dir, "other.tmp");
+    write(other, generation, (db) => {
+      db.log("a", rows(0, 90, (s) => 5 - s / 30), "id-a");
+      db.log("c", rows(0, 50), "id-b");
+    });
+    Deno.renameSync(other, p.path);
+    await sameAnswers(p, "a", "file replaced");
+    assert.ok(p.cached.cache.counts.rebuilt >= 4, JSON.stringify(p.cached.cache.counts));
+    Deno.removeSync(p.dir, { recursive: true });
+  });
+}
+
+Deno.test("run cache: appends by a Trackio-format writer interleaved with questions always answer as a fresh read", async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(
+        fc.record({
+          rows: fc.integer({ min: 0, max: 60 }),
+          shape: fc.constantFrom("down", "up", "nan", "flat"),
+          ask: fc.boolean(),
+        }),
+        { minLength: 1, maxLength: 6 },
+      ),
+      async (steps) => {
+        const p = project();
+        write(p.path, "head", (db) => db.log("a", rows(0, 5), "id-a"));
+        let next = 5;
+        const shapes: Record<string, (s: number) => number> = {
+          down: (s) => 2 / (1 + s * 0.05),
+          up: (s) => 0.2 + s / 10,
+          nan: (s) => (s % 11 === 0 ? NaN : 1),
+          flat: () => 1,
+        };
+        for (const step of steps) {
+          const batch = rows(next, step.rows, shapes[step.shape]).map((r) => ({
+            ...r,
+            metrics: Number.isNaN(r.metrics["train/loss"])
+              ? { ...r.metrics, "train/loss": "NaN" }
+              : r.metrics,
+          }));
+          write(p.path, "head", (db) => db.log("a", batch, "id-a"), false);
+          next += step.rows;
+          if (step.ask) await sameAnswers(p, "a", `after ${next} rows`);
+        }
+        await sameAnswers(p, "a", "at the end");
+        Deno.removeSync(p.dir, { recursive: true });
+      },
+    ),
+    { numRuns: 25 },
+  );
+});
+
+Deno.test("run cache: held to its budget, least recently used first; a run larger than it is not kept", async () => {
+  const dir = Deno.makeTempDirSync();
+  write(join(dir, "p.db"), "head", (db) => {
+    for (const run of ["r1", "r2", "r3"]) db.log(run, rows(0, 2000), `id-${run}`);
+  });
+  const source = new LocalSource({ path: dir, source: "--dir" });
+  // One run's series: 2,000 points of two metrics, about 64 KB; room for two runs, not three.
+  const cache = new RunCache(150_000);
+  const ask = (run: string) => invokeTool(analyzeRunTool, { project: "p", run }, { source, cache });
+  await ask("r1");
+  await ask("r2");
+  assert.equal(cache.size, 2);
+  await ask("r1"); // r1 is now the most recently used
+  await ask("r3");
+  assert.equal(cache.size, 2);
+  assert.ok(cache.bytes <= cache.budgetBytes, `${cache.bytes} > ${cache.budgetBytes}`);
+  assert.equal(cache.counts.evicted, 1);
+  const before = cache.counts.unchanged;
+  await ask("r1");
+  assert.equal(cache.counts.unchanged, before + 1, "r1 was kept: r2 went");
+  const tiny = new RunCache(10_000);
+  await invokeTool(analyzeRunTool, { project: "p", run: "r1" }, { source, cache: tiny });
+  assert.equal(tiny.size, 0);
+  Deno.removeSync(dir, { recursive: true });
+});
+
+Deno.test("the MCP server answers a repeat question from its cache, and a grown run with the new rows", async () => {
+  const dir = Deno.makeTempDirSync();
+  const path = join(dir, "p.db");
+  write(path, "head", (db) => db.log("a", lossRows(400), "id-a"));
+  const { client, close } = await stdioSession(["--dir", dir]);
+  const ask = async () => {
+    const answer = await client.callTool({ name: "analyze_run", arguments: { project: "p", run: "a" } });
+    assert.ok(!answer.isError, JSON.stringify(answer.content));
+    return (answer.structuredContent as {
+      result: { runs: { stats: { metric: string; points: number }[] }[] };
+    })
+      .result.runs[0];
+  };
+  try {
+    assert.equal((await ask()).stats[0].points, 400);
+    assert.equal((await ask()).stats[0].points, 400);
+    write(path, "head", (db) => db.log("a", lossRows(450).slice(400), "id-a"), false);
+    assert.equal((await ask()).stats[0].points, 450);
+    Deno.removeSync(path);
+    write(path, "head", (db) => db.log("a", lossRows(30), "id-a"));
+    assert.equal((await ask()).stats[0].points, 30, "a replaced file is read afresh");
+  } finally {
+    await close();
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("mcp --cache-mb and TRACKIO_CLI_CACHE_MB: a bad budget is one line and exit 2", async () => {
+  const { runCli } = await import("./helpers/cli.ts");
+  const bad = await runCli(["mcp", "--demo", "--cache-mb", "lots"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^error: --cache-mb: 'lots' is not a number of megabytes/);
+  const env = await runCli(["mcp", "--demo"], { env: { TRACKIO_CLI_CACHE_MB: "-1" } });
+  assert.equal(env.code, 2);
+  assert.match(env.stderr, /TRACKIO_CLI_CACHE_MB: '-1' is not a number of megabytes/);
+});
+
+Deno.test("run cache over a Trackio server: a repeat is a few small requests, changes are seen, answers as fresh", async () => {
+  const p = project();
+  write(p.path, "head", (db) => db.log("a", rows(0, 3000), "id-a"));
+  const { server, source } = serveDir(p.dir);
+  const remote: Project = { ...p, cached: { source, cache: new RunCache() }, fresh: { source } };
+  try {
+    await sameAnswers(remote, "a", "remote first");
+    const analyze = { project: "p", run: "a" };
+    await invokeTool(analyzeRunTool, analyze, remote.cached);
+    const [requests, bytes] = [server.stats.requests, server.stats.bytesOut];
+    const repeat = await invokeTool(analyzeRunTool, analyze, remote.cached);
+    const repeatBytes = server.stats.bytesOut - bytes;
+    assert.ok(server.stats.requests - requests <= 5, `${server.stats.requests - requests} requests`);
+    // A fresh read of the run sends its 3,000 rows; the repeat sends the marks and an empty page.
+    const freshBytes = server.stats.bytesOut;
+    await invokeTool(analyzeRunTool, analyze, remote.fresh);
+    assert.ok(
+      repeatBytes * 5 < server.stats.bytesOut - freshBytes,
+      `${repeatBytes} vs ${server.stats.bytesOut - freshBytes}`,
+    );
+    write(p.path, "head", (db) => db.log("a", rows(3000, 40, (s) => 1 + s / 100), "id-a"), false);
+    await sameAnswers(remote, "a", "remote appended");
+    write(p.path, "head", (db) => {
+      db.db.exec("DELETE FROM metrics");
+      db.log("a", rows(0, 200, (s) => 3 - s / 100), "id-a");
+    }, false);
+    await sameAnswers(remote, "a", "remote re-logged");
+    // And the remote answers are the local ones.
+    const local = await invokeTool(analyzeRunTool, analyze, p.fresh);
+    assert.equal(comparable(await invokeTool(analyzeRunTool, analyze, remote.cached)), comparable(local));
+    assert.ok(remote.cached.cache.counts.grown >= 1 && remote.cached.cache.counts.rebuilt >= 1);
+    assert.ok(repeat.result);
+  } finally {
+    await server.close();
+    Deno.removeSync(p.dir, { recursive: true });
+  }
+});

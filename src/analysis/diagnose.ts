@@ -15,6 +15,8 @@ export interface RunData {
   config: Record<string, unknown> | null;
   /** The run is over (a summary row, max_steps reached): no advice to let it run. */
   finished?: boolean;
+  /** The run is also over if its progress reaches max_steps (known only once its steps are read). */
+  finishedAtMaxSteps?: boolean;
 }
 
 /** Metric names the user chose for roles, overriding the name matching. */
@@ -119,6 +121,11 @@ export function analyzeRun(data: RunData, choices: MetricChoices = {}): RunAnaly
   }
   if (!Number.isFinite(lastStep)) [firstStep, lastStep] = [0, 0];
   const configEpochs = data.config?.num_train_epochs;
+  const progress = progressOf(
+    data.config,
+    Number.isFinite(lastStep) && lastStep > 0 ? lastStep : null,
+    epochNow,
+  );
   const signals: RunSignals = {
     kind,
     config: data.config,
@@ -129,7 +136,7 @@ export function analyzeRun(data: RunData, choices: MetricChoices = {}): RunAnaly
     lastStep,
     warmupEnd: warmupEnd(data.config, lastStep, T("WARMUP_FRACTION"), profiles.learning_rate?.finite),
     epochs: typeof configEpochs === "number" && configEpochs > 0 ? configEpochs : epochNow,
-    finished: data.finished === true,
+    finished: data.finished === true || (data.finishedAtMaxSteps === true && progress.fraction === 1),
     fired: new Set(),
     worst: "ok",
   };
@@ -146,11 +153,6 @@ export function analyzeRun(data: RunData, choices: MetricChoices = {}): RunAnaly
     signals.worst = worst([signals.worst, found.severity]);
   }
   findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
-  const progress = progressOf(
-    data.config,
-    Number.isFinite(lastStep) && lastStep > 0 ? lastStep : null,
-    epochNow,
-  );
   const target = profiles.eval_loss?.stats.trend === "decreasing" ? profiles.eval_loss : profiles.train_loss;
   return {
     verdict: signals.worst,

@@ -116,11 +116,12 @@ function diagnose(
   choices: MetricChoices,
 ): Diagnosis {
   const summaryRow = SUMMARY_METRICS.some((m) => collector.names.has(m));
-  const first = analyzeRun({ series: collector.series, config }, choices);
-  const finishedBy = summaryRow ? "summary row" : first.progress.fraction === 1 ? "max_steps reached" : null;
-  const result = finishedBy
-    ? analyzeRun({ series: collector.series, config, finished: true }, choices)
-    : first;
+  // One pass: the diagnosis learns from the steps whether max_steps was reached before its rules run.
+  const result = analyzeRun(
+    { series: collector.series, config, finished: summaryRow, finishedAtMaxSteps: true },
+    choices,
+  );
+  const finishedBy = summaryRow ? "summary row" : result.progress.fraction === 1 ? "max_steps reached" : null;
   return { result, finishedBy };
 }
 

@@ -52,7 +52,7 @@ class LocalProject implements ProjectReader {
     Promise.resolve(this.store.resolveRun(run, runId));
   metricNames = (run: RunRef, sampleRows?: number) =>
     Promise.resolve(this.store.metricNames(run, sampleRows));
-  runStats = (run: RunRef, upTo?: RowCursor) => Promise.resolve(this.store.runStats(run, upTo));
+  runStats = (run: RunRef) => Promise.resolve(this.store.runStats(run));
   lastStep = () => Promise.resolve(this.store.lastStep());
   config = (run: RunRef) => Promise.resolve(this.store.config(run));
   hasMetric = (run: RunRef, metric: string) => Promise.resolve(this.store.hasMetric(run, metric));

@@ -298,15 +298,13 @@ export class ProjectStore {
     return metricNamesOf(keys);
   }
 
-  /** Row count, step range and time range of a run, or of its rows up to `upTo`. */
-  runStats(run: RunRef, upTo?: RowCursor): RunStats {
+  /** Row count and largest step of a run. */
+  runStats(run: RunRef): RunStats {
     const where = this.runWhere(run);
-    const range = upTo ? " AND (timestamp, id) <= (?, ?)" : "";
     const row = this.db.get(
       `SELECT COUNT(*) AS n, MAX(step) AS last, MIN(step) AS first, MIN(timestamp) AS t0, MAX(timestamp) AS t1
-       FROM metrics WHERE ${where.sql}${range}`,
+       FROM metrics WHERE ${where.sql}`,
       ...where.params,
-      ...(upTo ? [upTo.timestamp, upTo.id] : []),
     );
     return runStatsOf(row);
   }

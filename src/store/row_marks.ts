@@ -27,17 +27,18 @@ const atOrBefore = (upTo: RowCursor) =>
   `(timestamp, id) <= (${literal(upTo.timestamp)}, ${literal(upTo.id)})`;
 
 /**
- * The rows to mark in a run read up to `upTo`: at each step given, the first of the run's rows (by
- * step, one index seek each), and `upTo`'s row itself. `runWhere` selects the run's rows.
+ * The rows to mark in a run read up to `upTo`, first in row order: the run's first row, then at each
+ * step given the first of its rows (by step, one index seek each). `runWhere` selects the run's rows.
  */
 export function markRowsSql(runWhere: string, steps: number[], upTo: RowCursor): string {
+  const first =
+    `SELECT * FROM (SELECT ${COLUMNS} FROM metrics WHERE ${runWhere} ORDER BY timestamp, id LIMIT 1)`;
   const seeks = steps.filter(Number.isFinite).map((step) =>
     `SELECT * FROM (SELECT ${COLUMNS} FROM metrics WHERE ${runWhere} AND step >= ${literal(step)} AND ${
       atOrBefore(upTo)
     } ORDER BY step, id LIMIT 1)`
   );
-  return [`SELECT ${COLUMNS} FROM metrics WHERE id = ${literal(upTo.id)} AND ${runWhere}`, ...seeks]
-    .join(" UNION ");
+  return `SELECT * FROM (${[first, ...seeks].join(" UNION ")}) ORDER BY timestamp, id`;
 }
 
 /** The marked rows as they are now, by id (on the primary key: the run's index would read every row): any missing or different one means the run was rewritten. */

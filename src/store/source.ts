@@ -57,8 +57,7 @@ export interface ProjectReader {
   resolveRun(run?: string | null, runId?: string | null): Promise<RunRef>;
   /** Sorted metric names of a run; with `sampleRows`, only from rows at each end (completion). */
   metricNames(run: RunRef, sampleRows?: number): Promise<string[]>;
-  /** The run's row count, step range and time range; with `upTo`, of its rows up to that one only. */
-  runStats(run: RunRef, upTo?: RowCursor): Promise<RunStats>;
+  runStats(run: RunRef): Promise<RunStats>;
   /** The largest step of any run, Trackio's `last_activity`. */
   lastStep(): Promise<number | null>;
   config(run: RunRef): Promise<Record<string, unknown> | null>;
@@ -95,7 +94,7 @@ export interface ProjectReader {
    * data, whatever its rows look like.
    */
   readonly identity: string;
-  /** Marks of rows read up to `upTo`: that row, and the run's first row at each of `steps` (`RowMark`). */
+  /** Marks of rows read up to `upTo`, in row order: the run's first row, and its first at each of `steps`. */
   rowMarks(run: RunRef, steps: number[], upTo: RowCursor): Promise<RowMark[]>;
   /** The marked rows as they are now, and whether rows were added before `upTo` (`MarksNow`). */
   recheckMarks(run: RunRef, ids: number[], upTo: RowCursor): Promise<MarksNow>;

@@ -1,6 +1,6 @@
 import type { RunCollector } from "../analysis/collect.ts";
 import type { RowCursor } from "../store/open.ts";
-import type { RunRef } from "../store/project.ts";
+import { type RunRef, runStatsOf } from "../store/project.ts";
 import { marksHold, type RowMark } from "../store/row_marks.ts";
 import type { ProjectReader, RunStats } from "../store/source.ts";
 
@@ -144,19 +144,21 @@ export class RunCache {
     return { ...entry, stats: grown, cursor, marks, before: at.before, memo: new Map() };
   }
 
-  /** Every row of the run, with the stats of exactly the rows read and marks to check them by later. */
+  /**
+   * Every row of the run, with the stats of exactly the rows read (counted as they pass, so no second
+   * read of the run counts them) and marks to check them by later; the first mark is the run's first row.
+   */
   private async read(store: ProjectReader, run: RunRef, collector: RunCollector): Promise<Entry> {
     this.counts.fresh++;
-    const cursor = await store.scanRows(
-      run,
-      undefined,
-      (step, metrics) => collector.add(step, metrics),
-      collector.wants,
-    );
-    const stats = await store.runStats(run, cursor);
+    let low = Infinity, high = -Infinity;
+    const cursor = await store.scanRows(run, undefined, (step, metrics) => {
+      if (step < low) low = step;
+      if (step > high) high = step;
+      collector.add(step, metrics);
+    }, collector.wants);
     const entry: Entry = {
       collector,
-      stats,
+      stats: runStatsOf(undefined),
       memo: new Map(),
       identity: store.identity,
       cursor,
@@ -165,16 +167,25 @@ export class RunCache {
       bytes: 0,
     };
     if (!cursor) return entry;
-    const first = stats.first_step ?? 0, last = stats.last_step ?? 0;
     const steps = Array.from(
       { length: SPACED_MARKS },
-      (_, i) => first + ((last - first) * i) / (SPACED_MARKS - 1),
+      (_, i) => low + ((high - low) * i) / (SPACED_MARKS - 1),
     );
-    const spread = (await store.rowMarks(run, steps.map(Math.floor), cursor)).filter((m) =>
-      m.id !== cursor.id
-    );
+    const spread = await store.rowMarks(run, steps.map(Math.floor), cursor);
     const at = await store.recheckMarks(run, [cursor.id], cursor);
-    return { ...entry, marks: [...spread, ...at.marks], before: at.before };
+    const stats: RunStats = {
+      num_logs: collector.rows,
+      first_step: low,
+      last_step: high,
+      first_timestamp: spread[0]?.timestamp ?? cursor.timestamp,
+      last_timestamp: cursor.timestamp,
+    };
+    return {
+      ...entry,
+      stats,
+      marks: [...spread.filter((m) => m.id !== cursor.id), ...at.marks],
+      before: at.before,
+    };
   }
 
   private keep(key: string, entry: Entry): void {

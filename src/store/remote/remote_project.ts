@@ -311,11 +311,10 @@ export class RemoteProject implements ProjectReader {
     return this.client.call<string[]>("get_metrics_for_run", args);
   }
 
-  async runStats(run: RunRef, upTo?: RowCursor): Promise<RunStats> {
-    const range = upTo ? ` AND (timestamp, id) <= (${literal(upTo.timestamp)}, ${literal(upTo.id)})` : "";
+  async runStats(run: RunRef): Promise<RunStats> {
     const row = await this.one(
       `SELECT COUNT(*) AS n, MAX(step) AS last, MIN(step) AS first, MIN(timestamp) AS t0, MAX(timestamp) AS t1
-       FROM metrics WHERE ${this.runWhere(run)}${range}`,
+       FROM metrics WHERE ${this.runWhere(run)}`,
     );
     return runStatsOf(row);
   }

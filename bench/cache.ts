@@ -32,7 +32,12 @@ function append(path: string, from: number, count: number): void {
   db.exec("BEGIN");
   for (let step = from; step < from + count; step++) {
     const stamp = trackioTime(Date.UTC(2026, 7, 7) + Math.floor(step / 8) * 4000);
-    const metrics = { "train/loss": 0.55, "train/grad_norm": 1.1, "train/learning_rate": 1e-7, "train/epoch": 4 };
+    const metrics = {
+      "train/loss": 0.55,
+      "train/grad_norm": 1.1,
+      "train/learning_rate": 1e-7,
+      "train/epoch": 4,
+    };
     insert.run(BIG_RUN_ID, stamp, step, encoder.encode(JSON.stringify(metrics)), `more-${step}`);
   }
   db.exec("COMMIT");
@@ -57,7 +62,11 @@ interface Row {
   bytes?: [number, number, number];
 }
 
-async function session(dir: string, cacheMb: number, server?: TrackioServer): Promise<{ rows: Row[]; rss: number }> {
+async function session(
+  dir: string,
+  cacheMb: number,
+  server?: TrackioServer,
+): Promise<{ rows: Row[]; rss: number }> {
   const where = server ? ["--space", server.url] : ["--dir", dir];
   const transport = new StdioClientTransport({
     command: Deno.execPath(),
@@ -101,10 +110,14 @@ export async function benchCache(): Promise<void> {
   try {
     for (const remote of [false, true]) {
       console.log(
-        `\nRepeat questions in one MCP session, 1,000,000-step run, ${remote ? "remote (--space, loopback)" : "local (--dir)"}`,
+        `\nRepeat questions in one MCP session, 1,000,000-step run, ${
+          remote ? "remote (--space, loopback)" : "local (--dir)"
+        }`,
       );
       console.log("cache on / off (--cache-mb 0); the last call after 1,000 rows were appended\n");
-      console.log("| call | first | repeat | after +1,000 rows |" + (remote ? " sent: first / repeat / after |" : ""));
+      console.log(
+        "| call | first | repeat | after +1,000 rows |" + (remote ? " sent: first / repeat / after |" : ""),
+      );
       console.log("|---|---|---|---|" + (remote ? "---|" : ""));
       const results = [];
       for (const cacheMb of [512, 0]) {
@@ -114,14 +127,20 @@ export async function benchCache(): Promise<void> {
       const [on, off] = results;
       for (let i = 0; i < on.rows.length; i++) {
         const a = on.rows[i], b = off.rows[i];
-        const sent = remote ? ` ${a.bytes!.map(kb).join(" / ")} (off: ${b.bytes!.map(kb).join(" / ")}) |` : "";
+        const sent = remote
+          ? ` ${a.bytes!.map(kb).join(" / ")} (off: ${b.bytes!.map(kb).join(" / ")}) |`
+          : "";
         console.log(
-          `| ${a.tool} | ${ms(a.first)} / ${ms(b.first)} | ${ms(a.repeat)} / ${ms(b.repeat)} | ${ms(a.grown)} / ${
-            ms(b.grown)
-          } |${sent}`,
+          `| ${a.tool} | ${ms(a.first)} / ${ms(b.first)} | ${ms(a.repeat)} / ${ms(b.repeat)} | ${
+            ms(a.grown)
+          } / ${ms(b.grown)} |${sent}`,
         );
       }
-      console.log(`\nserver resident memory at the end: ${on.rss.toFixed(0)} MB cached, ${off.rss.toFixed(0)} MB uncached`);
+      console.log(
+        `\nserver resident memory at the end: ${on.rss.toFixed(0)} MB cached, ${
+          off.rss.toFixed(0)
+        } MB uncached`,
+      );
     }
   } finally {
     await server.close();

@@ -82,6 +82,23 @@ for (const generation of ["head", "pre-runid", "v0.5"] as const) {
     await sameAnswers(p, "a", "appended");
     assert.ok(p.cached.cache.counts.grown >= 1, JSON.stringify(p.cached.cache.counts));
 
+    // A late row: logged now with an old timestamp, it sorts before the end of what was read.
+    write(p.path, generation, (db) => db.log("a", [{ ...rows(10, 1)[0], step: 5000 }], "id-a"), false);
+    await sameAnswers(p, "a", "a row out of order");
+
+    // A run known before its first log (from its system metrics, which v0.5 did not have), then logging.
+    if (generation !== "v0.5") {
+      write(
+        p.path,
+        generation,
+        (db) => db.systemMetrics("e", rows(0, 1)[0].timestamp, { cpu: 1 }, "id-e"),
+        false,
+      );
+      await sameAnswers(p, "e", "no rows yet");
+      write(p.path, generation, (db) => db.log("e", rows(0, 80), "id-e"), false);
+      await sameAnswers(p, "e", "its first rows");
+    }
+
     // Trackio's delete_run, then the same name logged again.
     write(p.path, generation, (db) => {
       db.db.exec("DELETE FROM metrics WHERE run_name = 'a'");

@@ -53,7 +53,8 @@ export async function watchAnalysis(
   const choices: MetricChoices = { train_loss: args.train_metric, eval_loss: args.eval_metric };
   // The watch's own cache: each poll reads the rows added since the last, and a run rewritten
   // meanwhile (deleted, re-logged, its file replaced) is read again from the start.
-  const cache = new RunCache();
+  // One run, so no budget to keep to; its unreadable rows are said once for the whole watch anyway.
+  const cache = new RunCache(Number.POSITIVE_INFINITY, true);
   const collect = () => new RunCollector(choices, SUMMARY_METRICS);
   const stop = new AbortController();
   const onSignal = () => stop.abort();
@@ -84,20 +85,21 @@ export async function watchAnalysis(
       const rowsBefore = rows;
       const report = await live.poll(() =>
         withProject(ctx, args.project, async (store) => {
-          run ??= await store.resolveRun(args.run, args.run_id);
-          const gathered = await cache.gather(store, run, "watch", collect);
-          const { collector } = gathered;
-          rows = gathered.stats.num_logs;
-          const train = choices.train_loss;
-          if (train && collector.rows > 0 && !collector.names.has(train)) {
-            throw await metricNotFound(store, run, train);
-          }
-          const evalName = choices.eval_loss;
-          // The error (with its did-you-mean, a read of every name) is built once, not at every poll.
-          missing = evalName && !collector.names.has(evalName)
-            ? missing ?? await metricNotFound(store, run, evalName)
-            : undefined;
-          return await reportOf(store, run, gathered, choices);
+          const target = run ??= await store.resolveRun(args.run, args.run_id);
+          return await cache.use(store, target, "watch", collect, async (gathered) => {
+            const { collector } = gathered;
+            rows = gathered.stats.num_logs;
+            const train = choices.train_loss;
+            if (train && collector.rows > 0 && !collector.names.has(train)) {
+              throw await metricNotFound(store, target, train);
+            }
+            const evalName = choices.eval_loss;
+            // The error (with its did-you-mean, a read of every name) is built once, not at every poll.
+            missing = evalName && !collector.names.has(evalName)
+              ? missing ?? await metricNotFound(store, target, evalName)
+              : undefined;
+            return await reportOf(store, target, gathered, choices);
+          });
         })
       );
       heard.slice(said).forEach(reportNotice);

@@ -1,3 +1,4 @@
+import type { RowsCheck } from "./row_marks.ts";
 import { downsampleMinMax } from "../analysis/downsample.ts";
 import { selectRows } from "../analysis/select_rows.ts";
 import { asCliError, notFound } from "../errors.ts";
@@ -59,8 +60,7 @@ class LocalProject implements ProjectReader {
   countRows = (run: RunRef, filter?: RowFilter) => Promise.resolve(this.store.countRows(run, filter));
   rowMarks = (run: RunRef, steps: number[], upTo: RowCursor) =>
     Promise.resolve(this.store.rowMarks(run, steps, upTo));
-  recheckMarks = (run: RunRef, ids: number[], upTo: RowCursor) =>
-    Promise.resolve(this.store.recheckMarks(run, ids, upTo));
+  checkRows = (run: RunRef, check: RowsCheck) => Promise.resolve(this.store.checkRows(run, check));
   alerts = (run?: RunRef, level?: string, since?: string) =>
     Promise.resolve(this.store.alerts(run, level, since));
   systemMetrics = (run: RunRef) => Promise.resolve(this.store.systemMetrics(run));

@@ -8,7 +8,15 @@ import { resolveRunIn } from "./resolve_run.ts";
 import type { RunStats } from "./source.ts";
 import { agrees, isNotFound, sideRunQueries, sideRunRef } from "./side_runs.ts";
 import { hasColumn, readSchema, runsHaveIds, type Schema } from "./schema.ts";
-import { beforeEndSql, markOf, markRowsSql, type MarksNow, recheckSql, type RowMark } from "./row_marks.ts";
+import {
+  checkRowsSql,
+  markOf,
+  markRowsSql,
+  type RowMark,
+  type RowsCheck,
+  type RowsNow,
+  rowsNowOf,
+} from "./row_marks.ts";
 import { literal } from "./remote/sql.ts";
 
 /** A run as Trackio lists it. `id` is the run id, or the name in files without run ids. */
@@ -233,13 +241,9 @@ export class ProjectStore {
     return this.db.all(markRowsSql(this.runWhereText(run), steps, upTo)).map(markOf);
   }
 
-  /** See `ProjectReader.recheckMarks`. */
-  recheckMarks(run: RunRef, ids: number[], upTo: RowCursor): MarksNow {
-    const where = this.runWhereText(run);
-    return this.db.snapshot(() => ({
-      marks: this.db.all(recheckSql(where, ids)).map(markOf),
-      before: Number(this.db.get(beforeEndSql(where, upTo))?.n ?? 0),
-    }));
+  /** See `ProjectReader.checkRows`. */
+  checkRows(run: RunRef, check: RowsCheck): RowsNow {
+    return rowsNowOf(this.db.all(checkRowsSql(this.runWhereText(run), check)), check);
   }
 
   /**

@@ -14,11 +14,23 @@ export interface RowMark {
   text: string;
 }
 
-/** What a later look finds of the marked rows, and how many rows now sort before the end of a read. */
-export interface MarksNow {
+/** What to look at in one read of a run: marked rows, rows added before read ends, a span's rows. */
+export interface RowsCheck {
+  /** Ids of marked rows to find as they are now. */
+  ids: number[];
+  /** Ends of earlier reads: count the rows added before each (see `beforeEndSql`). */
+  ends: RowCursor[];
+  /** Count the run's rows after `after` (from the first when absent) up to `upTo`. */
+  span?: { after?: RowCursor; upTo: RowCursor };
+}
+
+/** The answer to a `RowsCheck`, from one statement and so from one state of the data. */
+export interface RowsNow {
   marks: RowMark[];
-  /** Rows of the run with an id above the read's last row that sort at or before it. */
-  before: number;
+  /** For each end, rows of the run with an id above the end's that sort at or before it. */
+  before: number[];
+  /** Rows in the span, when one was asked for. */
+  span: number | null;
 }
 
 const COLUMNS = "id, timestamp, step, CAST(metrics AS TEXT) AS text";
@@ -41,8 +53,8 @@ export function markRowsSql(runWhere: string, steps: number[], upTo: RowCursor):
   return `SELECT * FROM (${[first, ...seeks].join(" UNION ")}) ORDER BY timestamp, id`;
 }
 
-/** The marked rows as they are now, by id (on the primary key: the run's index would read every row): any missing or different one means the run was rewritten. */
-export const recheckSql = (runWhere: string, ids: number[]) =>
+/** The marked rows as they are now, by id (on the primary key: the run's index would read every row). */
+const recheckSql = (runWhere: string, ids: number[]) =>
   `SELECT ${COLUMNS} FROM metrics NOT INDEXED WHERE id IN (${ids.map(literal).join(", ")}) AND ${runWhere}`;
 
 /**
@@ -50,11 +62,39 @@ export const recheckSql = (runWhere: string, ids: number[]) =>
  * missed by reading on from the end. Only ids above the end's are looked at, a short range of the
  * primary key when rows are appended in order.
  */
-export const beforeEndSql = (runWhere: string, upTo: RowCursor) =>
+const beforeEndSql = (runWhere: string, upTo: RowCursor) =>
   // NOT INDEXED keeps SQLite on the primary key: through the run's index it would read every row.
-  `SELECT COUNT(*) AS n FROM metrics NOT INDEXED WHERE id > ${literal(upTo.id)} AND ${runWhere} AND ${
+  `SELECT COUNT(*) FROM metrics NOT INDEXED WHERE id > ${literal(upTo.id)} AND ${runWhere} AND ${
     atOrBefore(upTo)
   }`;
+
+const spanSql = (runWhere: string, span: { after?: RowCursor; upTo: RowCursor }) =>
+  `SELECT COUNT(*) FROM metrics WHERE ${runWhere} AND ${atOrBefore(span.upTo)}${
+    span.after ? ` AND (timestamp, id) > (${literal(span.after.timestamp)}, ${literal(span.after.id)})` : ""
+  }`;
+
+/**
+ * A `RowsCheck` as one statement: one row of counts joined with the marked rows found, so a source
+ * answers it from one state of the data (a server from one request).
+ */
+export function checkRowsSql(runWhere: string, check: RowsCheck): string {
+  const counts = [
+    ...check.ends.map((end, i) => `(${beforeEndSql(runWhere, end)}) AS before_${i}`),
+    `${check.span ? `(${spanSql(runWhere, check.span)})` : "NULL"} AS span_rows`,
+  ];
+  const ids = check.ids.length ? check.ids : [-1];
+  return `SELECT * FROM (SELECT ${counts.join(", ")}) LEFT JOIN (${recheckSql(runWhere, ids)}) ON 1`;
+}
+
+/** The answer to `checkRowsSql`, from its rows. */
+export function rowsNowOf(rows: Record<string, unknown>[], check: RowsCheck): RowsNow {
+  const first = rows[0] ?? {};
+  return {
+    marks: rows.filter((r) => r.id !== null && r.id !== undefined).map(markOf),
+    before: check.ends.map((_, i) => Number(first[`before_${i}`] ?? 0)),
+    span: first.span_rows === null || first.span_rows === undefined ? null : Number(first.span_rows),
+  };
+}
 
 export function markOf(row: Record<string, unknown>): RowMark {
   return {

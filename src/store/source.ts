@@ -2,7 +2,7 @@ import type { DownsampleResult } from "../analysis/downsample.ts";
 import type { RowFilter } from "./filters.ts";
 import type { RowCursor } from "./open.ts";
 import type { AlertRow, LogRow, MetricPoint, RunRef } from "./project.ts";
-import type { MarksNow, RowMark } from "./row_marks.ts";
+import type { RowMark, RowsCheck, RowsNow } from "./row_marks.ts";
 
 export interface RunStats {
   num_logs: number;
@@ -96,8 +96,8 @@ export interface ProjectReader {
   readonly identity: string;
   /** Marks of rows read up to `upTo`, in row order: the run's first row, and its first at each of `steps`. */
   rowMarks(run: RunRef, steps: number[], upTo: RowCursor): Promise<RowMark[]>;
-  /** The marked rows as they are now, and whether rows were added before `upTo` (`MarksNow`). */
-  recheckMarks(run: RunRef, ids: number[], upTo: RowCursor): Promise<MarksNow>;
+  /** Marked rows as they are now, rows added before earlier read ends, a span's rows (`RowsCheck`). */
+  checkRows(run: RunRef, check: RowsCheck): Promise<RowsNow>;
   /** Alerts, newest first; `run` restricts to one run, `level` and `since` (an instant) filter. */
   alerts(run?: RunRef, level?: string, since?: string): Promise<AlertRow[]>;
   systemMetrics(run: RunRef): Promise<SystemRow[]>;

@@ -173,6 +173,8 @@ export interface StoredRunOptions {
   also?: string[];
   /** A long-lived process's cache: only the rows written since the last question are read. */
   cache?: RunCache;
+  /** The caller keeps the series beyond this question (compare ranks after reading every run). */
+  keepSeries?: boolean;
 }
 
 /**
@@ -188,16 +190,26 @@ export async function analyzeStoredRun(
 ): Promise<StoredAnalysis> {
   const also = options.also ?? [];
   const make = () => new RunCollector(choices, [...SUMMARY_METRICS, ...also]);
-  const gathered = options.cache
-    ? await options.cache.gather(store, run, JSON.stringify([choices, also]), make)
-    : await gatherFresh(store, run, make());
-  const names = gathered.collector.names;
-  const named = [choices.train_loss, choices.eval_loss];
-  const { missing } = options;
-  if (missing) missing.push(...named.filter((m): m is string => m !== undefined && !names.has(m)));
-  else await requireLogged(store, run, names, named);
-  return { report: await reportOf(store, run, gathered, choices), series: gathered.collector.series };
+  const analyze = async (gathered: GatheredRun): Promise<StoredAnalysis> => {
+    const names = gathered.collector.names;
+    const named = [choices.train_loss, choices.eval_loss];
+    const { missing } = options;
+    if (missing) missing.push(...named.filter((m): m is string => m !== undefined && !names.has(m)));
+    else await requireLogged(store, run, names, named);
+    const report = await reportOf(store, run, gathered, choices);
+    // The cache grows these series with the next question: a caller that keeps them gets a copy.
+    const series = options.cache && options.keepSeries
+      ? copySeries(gathered.collector.series)
+      : gathered.collector.series;
+    return { report, series };
+  };
+  return options.cache
+    ? await options.cache.use(store, run, JSON.stringify([choices, also]), make, analyze)
+    : await analyze(await gatherFresh(store, run, make()));
 }
+
+const copySeries = (series: ReadonlyMap<string, Series>): Map<string, Series> =>
+  new Map([...series].map(([name, s]) => [name, { steps: s.steps.slice(), values: s.values.slice() }]));
 
 /** The run to analyze; with none named, the error also offers to analyze them all. */
 async function resolveOrAll(store: ProjectReader, run?: string, runId?: string): Promise<RunRef> {

@@ -229,6 +229,7 @@ export const compareRunsTool = defineTool({
             missing: [],
             also: args.metric ? [args.metric] : [],
             cache: ctx.cache,
+            keepSeries: true,
           });
           collected.push({ project, run, stored, config: await store.config(run) });
         }

@@ -47,19 +47,28 @@ export async function gatherFresh(
  * What long-lived processes (the MCP server, `analyze --watch`) derive from each run, kept between
  * questions so the next one reads only the rows written since. Before it answers from an entry, the
  * cache checks that the rows it read are still there as they were (the file is the same file, its
- * marked rows unchanged, nothing inserted before its end); if not (a run deleted, renamed or
- * re-logged, a file replaced, truncated or vacuumed into other content) the entry is read afresh.
- * Memory is bounded by `budgetBytes`, least recently used entries going first.
+ * marked rows unchanged, no row added before the end of its read); if not (a run deleted, renamed or
+ * re-logged, a file replaced, truncated or vacuumed into other content) the entry is read afresh. A
+ * read that a writer raced (the rows counted in one statement afterwards are not the rows read) is
+ * answered but not kept. Memory is bounded by `budgetBytes`, least recently used entries going first.
  */
 export class RunCache {
   private readonly entries = new Map<string, Entry>();
-  /** One update of an entry at a time: concurrent questions about a run wait for each other. */
+  /** One question about a run at a time: an entry is grown in place, so a reader must not overlap. */
   private readonly busy = new Map<string, Promise<unknown>>();
   private held = 0;
   /** What the cache did, for tests and the bench: full reads, incremental reads, answers as they were. */
-  readonly counts = { fresh: 0, grown: 0, unchanged: 0, rebuilt: 0, evicted: 0 };
+  readonly counts = { fresh: 0, grown: 0, unchanged: 0, rebuilt: 0, evicted: 0, unkept: 0 };
 
-  constructor(readonly budgetBytes: number = DEFAULT_CACHE_MB * 1024 * 1024) {}
+  /**
+   * `keepWithNotices`: keep entries of runs whose source said something (rows skipped as unreadable).
+   * A repeat would not say it again, so the MCP server reads those runs afresh; `--watch`, which says
+   * each notice once anyway, keeps them.
+   */
+  constructor(
+    readonly budgetBytes: number = DEFAULT_CACHE_MB * 1024 * 1024,
+    private readonly keepWithNotices = false,
+  ) {}
 
   /** Bytes the entries are estimated to hold. */
   get bytes(): number {
@@ -72,12 +81,20 @@ export class RunCache {
 
   /**
    * The run's rows gathered up to now into the collector `make` builds for `kind` (one per set of
-   * metric choices), reading only what is new since the last question.
+   * metric choices), reading only what is new since the last question, handed to `use`. `use` runs
+   * before any other question about the run: what it reads of the collector is this state of it, so
+   * whatever it keeps beyond its return must be copied (the next question grows the same series).
    */
-  gather(store: ProjectReader, run: RunRef, kind: string, make: () => RunCollector): Promise<GatheredRun> {
-    const key = [store.identity, store.project, run.id, run.name, kind].join("\x1f");
+  use<T>(
+    store: ProjectReader,
+    run: RunRef,
+    kind: string,
+    make: () => RunCollector,
+    use: (gathered: GatheredRun) => Promise<T>,
+  ): Promise<T> {
+    const key = [store.project, run.id, run.name, kind].join("\x1f");
     const previous = this.busy.get(key) ?? Promise.resolve();
-    const next = previous.catch(() => {}).then(() => this.update(key, store, run, make));
+    const next = previous.catch(() => {}).then(async () => use(await this.update(key, store, run, make)));
     this.busy.set(key, next);
     const done = () => {
       if (this.busy.get(key) === next) this.busy.delete(key);
@@ -89,30 +106,33 @@ export class RunCache {
   private async update(key: string, store: ProjectReader, run: RunRef, make: () => RunCollector) {
     const entry = this.entries.get(key);
     this.forget(key);
-    try {
-      const current = entry && await this.stillValid(store, run, entry)
-        ? await this.grow(store, run, entry)
-        : undefined;
-      if (entry && !current) this.counts.rebuilt++;
-      const fresh = current ?? await this.read(store, run, make());
-      // Rows left out as unreadable are counted by SQL's stats but not by the collector: not cached.
-      if (store.notices.length === 0) this.keep(key, fresh);
-      return fresh;
-    } catch (error) {
-      this.forget(key);
-      throw error;
-    }
+    const valid = entry !== undefined && await this.stillValid(store, run, entry);
+    if (entry && !valid) this.counts.rebuilt++;
+    const current = valid ? await this.grow(store, run, entry, make) : await this.read(store, run, make());
+    const keepable = current.cursor !== undefined && current.marks.length > 0 && !store.changed() &&
+      (this.keepWithNotices || store.notices.length === 0);
+    if (keepable) this.keep(key, current);
+    else this.counts.unkept++;
+    return current;
   }
 
   private async stillValid(store: ProjectReader, run: RunRef, entry: Entry): Promise<boolean> {
-    if (entry.identity !== store.identity) return false;
-    if (!entry.cursor) return entry.stats.num_logs === 0;
-    const now = await store.recheckMarks(run, entry.marks.map((m) => m.id), entry.cursor);
-    return now.before === entry.before && marksHold(entry.marks, now.marks);
+    if (entry.identity !== store.identity || !entry.cursor || entry.marks.length === 0) return false;
+    const now = await store.checkRows(run, { ids: entry.marks.map((m) => m.id), ends: [entry.cursor] });
+    return now.before[0] === entry.before && marksHold(entry.marks, now.marks);
   }
 
-  /** The entry with the rows written since it was read. */
-  private async grow(store: ProjectReader, run: RunRef, entry: Entry): Promise<Entry> {
+  /**
+   * The entry with the rows written since it was read. They are counted again in one statement with
+   * the rows added before the old end: if either differs from what was read, a writer raced the read
+   * (or wrote out of order) and the run is read afresh.
+   */
+  private async grow(
+    store: ProjectReader,
+    run: RunRef,
+    entry: Entry,
+    make: () => RunCollector,
+  ): Promise<Entry> {
     const rowsBefore = entry.collector.rows;
     let low = entry.stats.first_step ?? Infinity, high = entry.stats.last_step ?? -Infinity;
     const cursor = await store.scanRows(
@@ -130,23 +150,32 @@ export class RunCache {
       this.counts.unchanged++;
       return entry;
     }
+    const check = await store.checkRows(run, {
+      ids: [cursor.id],
+      ends: [entry.cursor!, cursor],
+      span: { after: entry.cursor, upTo: cursor },
+    });
+    if (check.before[0] !== entry.before || check.span !== added || check.marks.length !== 1) {
+      this.counts.rebuilt++;
+      return await this.read(store, run, make());
+    }
     this.counts.grown++;
-    const { stats } = entry;
-    const grown: RunStats = {
-      num_logs: stats.num_logs + added,
+    const stats: RunStats = {
+      ...entry.stats,
+      num_logs: entry.stats.num_logs + added,
       first_step: low,
       last_step: high,
-      first_timestamp: stats.first_timestamp ?? cursor.timestamp,
       last_timestamp: cursor.timestamp,
     };
-    const at = await store.recheckMarks(run, [cursor.id], cursor);
-    const marks = [...entry.marks.slice(0, -1), ...at.marks];
-    return { ...entry, stats: grown, cursor, marks, before: at.before, memo: new Map() };
+    const marks = [...entry.marks.slice(0, -1), ...check.marks];
+    return { ...entry, stats, cursor, marks, before: check.before[1], memo: new Map() };
   }
 
   /**
-   * Every row of the run, with the stats of exactly the rows read (counted as they pass, so no second
-   * read of the run counts them) and marks to check them by later; the first mark is the run's first row.
+   * Every row of the run, with the stats of exactly the rows read (counted as they pass), and marks
+   * to check them by later: the run's first row, rows spread over its steps, its last row read. When
+   * a count of the rows up to that last one, made with the marks, is not the number read, a writer
+   * raced the read: the stats are SQL's, and the entry has no marks, so it is not kept.
    */
   private async read(store: ProjectReader, run: RunRef, collector: RunCollector): Promise<Entry> {
     this.counts.fresh++;
@@ -166,26 +195,26 @@ export class RunCache {
       before: 0,
       bytes: 0,
     };
-    if (!cursor) return entry;
+    if (!cursor) return { ...entry, stats: await store.runStats(run) };
     const steps = Array.from(
       { length: SPACED_MARKS },
       (_, i) => low + ((high - low) * i) / (SPACED_MARKS - 1),
     );
     const spread = await store.rowMarks(run, steps.map(Math.floor), cursor);
-    const at = await store.recheckMarks(run, [cursor.id], cursor);
+    const check = await store.checkRows(run, { ids: [cursor.id], ends: [cursor], span: { upTo: cursor } });
+    const first = spread[0];
+    if (check.span !== collector.rows || check.marks.length !== 1 || !first) {
+      return { ...entry, stats: await store.runStats(run) };
+    }
     const stats: RunStats = {
       num_logs: collector.rows,
       first_step: low,
       last_step: high,
-      first_timestamp: spread[0]?.timestamp ?? cursor.timestamp,
+      first_timestamp: first.timestamp,
       last_timestamp: cursor.timestamp,
     };
-    return {
-      ...entry,
-      stats,
-      marks: [...spread.filter((m) => m.id !== cursor.id), ...at.marks],
-      before: at.before,
-    };
+    const marks = [...spread.filter((m) => m.id !== cursor.id), ...check.marks];
+    return { ...entry, stats, marks, before: check.before[0] };
   }
 
   private keep(key: string, entry: Entry): void {

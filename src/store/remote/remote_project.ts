@@ -1,4 +1,12 @@
-import { beforeEndSql, markOf, markRowsSql, type MarksNow, recheckSql, type RowMark } from "../row_marks.ts";
+import {
+  checkRowsSql,
+  markOf,
+  markRowsSql,
+  type RowMark,
+  type RowsCheck,
+  type RowsNow,
+  rowsNowOf,
+} from "../row_marks.ts";
 import { downsampleMinMax, type DownsampleResult } from "../../analysis/downsample.ts";
 import { selectRows } from "../../analysis/select_rows.ts";
 import { dataError, refused, TrackioCliError, usageError } from "../../errors.ts";
@@ -96,16 +104,8 @@ export class RemoteProject implements ProjectReader {
     return (await this.all(markRowsSql(this.runWhere(run), steps, upTo))).map(markOf);
   }
 
-  async recheckMarks(run: RunRef, ids: number[], upTo: RowCursor): Promise<MarksNow> {
-    const where = this.runWhere(run);
-    // One request, answered from one read; with no mark left the count does not matter.
-    const rows = await this.all(
-      `SELECT *, (${beforeEndSql(where, upTo)}) AS before FROM (${recheckSql(where, ids)})`,
-    );
-    return {
-      marks: rows.map(markOf),
-      before: Number(rows[0]?.before ?? 0),
-    };
+  async checkRows(run: RunRef, check: RowsCheck): Promise<RowsNow> {
+    return rowsNowOf(await this.all(checkRowsSql(this.runWhere(run), check)), check);
   }
 
   private get hasMetrics(): boolean {

@@ -8,15 +8,7 @@ import { resolveRunIn } from "./resolve_run.ts";
 import type { RunStats } from "./source.ts";
 import { agrees, isNotFound, sideRunQueries, sideRunRef } from "./side_runs.ts";
 import { hasColumn, readSchema, runsHaveIds, type Schema } from "./schema.ts";
-import {
-  checkRowsSql,
-  markOf,
-  markRowsSql,
-  type RowMark,
-  type RowsCheck,
-  type RowsNow,
-  rowsNowOf,
-} from "./row_marks.ts";
+import { ROW_MARKS, type RowMark, type RowsCheck, type RowsNow } from "./row_marks.ts";
 import { literal } from "./remote/sql.ts";
 
 /** A run as Trackio lists it. `id` is the run id, or the name in files without run ids. */
@@ -238,12 +230,12 @@ export class ProjectStore {
 
   /** See `ProjectReader.rowMarks`. */
   rowMarks(run: RunRef, steps: number[], upTo: RowCursor): RowMark[] {
-    return this.db.all(markRowsSql(this.runWhereText(run), steps, upTo)).map(markOf);
+    return ROW_MARKS.marksOf(this.db.all(ROW_MARKS.marksSql(this.runWhereText(run), steps, upTo)));
   }
 
   /** See `ProjectReader.checkRows`. */
   checkRows(run: RunRef, check: RowsCheck): RowsNow {
-    return rowsNowOf(this.db.all(checkRowsSql(this.runWhereText(run), check)), check);
+    return ROW_MARKS.checkOf(this.db.all(ROW_MARKS.checkSql(this.runWhereText(run), check)), check);
   }
 
   /**

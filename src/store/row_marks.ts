@@ -114,3 +114,11 @@ export function marksHold(was: RowMark[], now: RowMark[]): boolean {
       seen.text === m.text;
   });
 }
+
+/** The row-mark statements and how to read their answers: what each source runs its own way. */
+export const ROW_MARKS = {
+  marksSql: markRowsSql,
+  checkSql: checkRowsSql,
+  marksOf: (rows: Record<string, unknown>[]) => rows.map(markOf),
+  checkOf: rowsNowOf,
+};

@@ -1,12 +1,4 @@
-import {
-  checkRowsSql,
-  markOf,
-  markRowsSql,
-  type RowMark,
-  type RowsCheck,
-  type RowsNow,
-  rowsNowOf,
-} from "../row_marks.ts";
+import { ROW_MARKS, type RowMark, type RowsCheck, type RowsNow } from "../row_marks.ts";
 import { downsampleMinMax, type DownsampleResult } from "../../analysis/downsample.ts";
 import { selectRows } from "../../analysis/select_rows.ts";
 import { dataError, refused, TrackioCliError, usageError } from "../../errors.ts";
@@ -101,11 +93,11 @@ export class RemoteProject implements ProjectReader {
   }
 
   async rowMarks(run: RunRef, steps: number[], upTo: RowCursor): Promise<RowMark[]> {
-    return (await this.all(markRowsSql(this.runWhere(run), steps, upTo))).map(markOf);
+    return ROW_MARKS.marksOf(await this.all(ROW_MARKS.marksSql(this.runWhere(run), steps, upTo)));
   }
 
   async checkRows(run: RunRef, check: RowsCheck): Promise<RowsNow> {
-    return rowsNowOf(await this.all(checkRowsSql(this.runWhere(run), check)), check);
+    return ROW_MARKS.checkOf(await this.all(ROW_MARKS.checkSql(this.runWhere(run), check)), check);
   }
 
   private get hasMetrics(): boolean {

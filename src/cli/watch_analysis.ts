@@ -52,8 +52,8 @@ export async function watchAnalysis(
   if (args.all) throw usageError("--watch follows one run: give --run, not --all");
   const choices: MetricChoices = { train_loss: args.train_metric, eval_loss: args.eval_metric };
   // The watch's own cache: each poll reads the rows added since the last, and a run rewritten
-  // meanwhile (deleted, re-logged, its file replaced) is read again from the start.
-  // One run, so no budget to keep to; its unreadable rows are said once for the whole watch anyway.
+  // meanwhile (deleted, re-logged, its file replaced) is read again from the start. One run, so no
+  // budget; it keeps runs with unreadable rows, whose notice the watch says once anyway.
   const cache = new RunCache(Number.POSITIVE_INFINITY, true);
   const collect = () => new RunCollector(choices, SUMMARY_METRICS);
   const stop = new AbortController();

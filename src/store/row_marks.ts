@@ -1,5 +1,5 @@
 import type { RowCursor } from "./open.ts";
-import { literal } from "./remote/sql.ts";
+import { literal, rangeClause } from "./remote/sql.ts";
 
 /**
  * A row as it was read: enough to tell later that it is still there, unchanged. A cache of what was
@@ -35,19 +35,16 @@ export interface RowsNow {
 
 const COLUMNS = "id, timestamp, step, CAST(metrics AS TEXT) AS text";
 
-const atOrBefore = (upTo: RowCursor) =>
-  `(timestamp, id) <= (${literal(upTo.timestamp)}, ${literal(upTo.id)})`;
-
 /**
  * The rows to mark in a run read up to `upTo`, first in row order: the run's first row, then at each
  * step given the first of its rows (by step, one index seek each). `runWhere` selects the run's rows.
  */
-export function markRowsSql(runWhere: string, steps: number[], upTo: RowCursor): string {
+function markRowsSql(runWhere: string, steps: number[], upTo: RowCursor): string {
   const first =
     `SELECT * FROM (SELECT ${COLUMNS} FROM metrics WHERE ${runWhere} ORDER BY timestamp, id LIMIT 1)`;
   const seeks = steps.filter(Number.isFinite).map((step) =>
-    `SELECT * FROM (SELECT ${COLUMNS} FROM metrics WHERE ${runWhere} AND step >= ${literal(step)} AND ${
-      atOrBefore(upTo)
+    `SELECT * FROM (SELECT ${COLUMNS} FROM metrics WHERE ${runWhere} AND step >= ${literal(step)}${
+      rangeClause({ upTo })
     } ORDER BY step, id LIMIT 1)`
   );
   return `SELECT * FROM (${[first, ...seeks].join(" UNION ")}) ORDER BY timestamp, id`;
@@ -64,20 +61,18 @@ const recheckSql = (runWhere: string, ids: number[]) =>
  */
 const beforeEndSql = (runWhere: string, upTo: RowCursor) =>
   // NOT INDEXED keeps SQLite on the primary key: through the run's index it would read every row.
-  `SELECT COUNT(*) FROM metrics NOT INDEXED WHERE id > ${literal(upTo.id)} AND ${runWhere} AND ${
-    atOrBefore(upTo)
+  `SELECT COUNT(*) FROM metrics NOT INDEXED WHERE id > ${literal(upTo.id)} AND ${runWhere}${
+    rangeClause({ upTo })
   }`;
 
 const spanSql = (runWhere: string, span: { after?: RowCursor; upTo: RowCursor }) =>
-  `SELECT COUNT(*) FROM metrics WHERE ${runWhere} AND ${atOrBefore(span.upTo)}${
-    span.after ? ` AND (timestamp, id) > (${literal(span.after.timestamp)}, ${literal(span.after.id)})` : ""
-  }`;
+  `SELECT COUNT(*) FROM metrics WHERE ${runWhere}${rangeClause(span)}`;
 
 /**
  * A `RowsCheck` as one statement: one row of counts joined with the marked rows found, so a source
  * answers it from one state of the data (a server from one request).
  */
-export function checkRowsSql(runWhere: string, check: RowsCheck): string {
+function checkRowsSql(runWhere: string, check: RowsCheck): string {
   const counts = [
     ...check.ends.map((end, i) => `(${beforeEndSql(runWhere, end)}) AS before_${i}`),
     `${check.span ? `(${spanSql(runWhere, check.span)})` : "NULL"} AS span_rows`,
@@ -87,7 +82,7 @@ export function checkRowsSql(runWhere: string, check: RowsCheck): string {
 }
 
 /** The answer to `checkRowsSql`, from its rows. */
-export function rowsNowOf(rows: Record<string, unknown>[], check: RowsCheck): RowsNow {
+function rowsNowOf(rows: Record<string, unknown>[], check: RowsCheck): RowsNow {
   const first = rows[0] ?? {};
   return {
     marks: rows.filter((r) => r.id !== null && r.id !== undefined).map(markOf),
@@ -96,7 +91,7 @@ export function rowsNowOf(rows: Record<string, unknown>[], check: RowsCheck): Ro
   };
 }
 
-export function markOf(row: Record<string, unknown>): RowMark {
+function markOf(row: Record<string, unknown>): RowMark {
   return {
     id: Number(row.id),
     timestamp: String(row.timestamp),

@@ -142,7 +142,7 @@ export async function reportOf(
   const key = JSON.stringify(["diagnosis", choices, config]);
   const known = memo.get(key) as Diagnosis | undefined;
   const { result, finishedBy } = known ?? diagnose(collector, config, choices);
-  memo.set(key, { result, finishedBy });
+  if (!known) memo.set(key, { result, finishedBy });
   const evalLoss = result.metrics.eval_loss ? collector.series.get(result.metrics.eval_loss) : undefined;
   const status = runStatus({
     firstStep: stats.first_step,

@@ -134,17 +134,7 @@ export class RunCache {
     make: () => RunCollector,
   ): Promise<Entry> {
     const rowsBefore = entry.collector.rows;
-    let low = entry.stats.first_step ?? Infinity, high = entry.stats.last_step ?? -Infinity;
-    const cursor = await store.scanRows(
-      run,
-      entry.cursor,
-      (step, metrics) => {
-        if (step < low) low = step;
-        if (step > high) high = step;
-        entry.collector.add(step, metrics);
-      },
-      entry.collector.wants,
-    );
+    const { cursor, low, high } = await scanInto(store, run, entry.cursor, entry.collector, entry.stats);
     const added = entry.collector.rows - rowsBefore;
     if (added === 0 || !cursor) {
       this.counts.unchanged++;
@@ -179,12 +169,7 @@ export class RunCache {
    */
   private async read(store: ProjectReader, run: RunRef, collector: RunCollector): Promise<Entry> {
     this.counts.fresh++;
-    let low = Infinity, high = -Infinity;
-    const cursor = await store.scanRows(run, undefined, (step, metrics) => {
-      if (step < low) low = step;
-      if (step > high) high = step;
-      collector.add(step, metrics);
-    }, collector.wants);
+    const { cursor, low, high } = await scanInto(store, run, undefined, collector);
     const entry: Entry = {
       collector,
       stats: runStatsOf(undefined),
@@ -236,6 +221,26 @@ export class RunCache {
     this.entries.delete(key);
     this.held -= entry.bytes;
   }
+}
+
+/**
+ * The run's rows after `after` fed to the collector, and the step range of the rows read so far
+ * (`known`'s, widened by the new ones): counted as they pass, where SQL would read the run again.
+ */
+async function scanInto(
+  store: ProjectReader,
+  run: RunRef,
+  after: RowCursor | undefined,
+  collector: RunCollector,
+  known?: RunStats,
+): Promise<{ cursor: RowCursor | undefined; low: number; high: number }> {
+  let low = known?.first_step ?? Infinity, high = known?.last_step ?? -Infinity;
+  const cursor = await store.scanRows(run, after, (step, metrics) => {
+    if (step < low) low = step;
+    if (step > high) high = step;
+    collector.add(step, metrics);
+  }, collector.wants);
+  return { cursor, low, high };
 }
 
 /** What an entry's series hold: 8 bytes a step and 8 a value, and a little per metric and row mark. */

@@ -11,6 +11,7 @@ import { serveDir } from "./helpers/remote.ts";
 import { handleTrackioRequest } from "./helpers/trackio_server.ts";
 import { TrackioDb } from "./helpers/trackio_db.ts";
 import { join } from "node:path";
+import { RunCache } from "../src/tools/run_cache.ts";
 
 /** Trackio's `_query_authorizer`: reads, functions and the schema pragmas, nothing else. */
 const PYTHON = `
@@ -60,21 +61,29 @@ const CALLS: [string, Record<string, unknown>][] = [
   ["analyze_run", { project: "wide", run: "layers" }],
 ];
 
-/** A run logging 140 metrics, as per-layer statistics do. */
-function writeWide(dir: string): void {
-  const db = new TrackioDb(join(dir, "wide.db"), "head");
-  db.log(
-    "layers",
-    Array.from({ length: 60 }, (_, i) => ({
+const CACHED_CALLS: [string, Record<string, unknown>][] = [
+  ["analyze_run", {}],
+  ["get_run_summary", {}],
+  ["get_metric_values", { metric: "train/loss", max_points: 8 }],
+];
+
+/** Rows logging 140 metrics, as per-layer statistics do. */
+const wideRows = (from: number, n: number) =>
+  Array.from({ length: n }, (_, j) => {
+    const i = from + j;
+    return {
       step: i,
       timestamp: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString().replace("Z", "+00:00"),
       metrics: Object.fromEntries([
         ["train/loss", 2 / (1 + i * 0.1)],
         ...Array.from({ length: 139 }, (_, k) => [`layer${k}/grad_norm`, (i * 7 + k) % 13]),
       ]),
-    })),
-    "id-layers",
-  );
+    };
+  });
+
+function writeWide(dir: string): void {
+  const db = new TrackioDb(join(dir, "wide.db"), "head");
+  db.log("layers", wideRows(0, 60), "id-layers");
   db.close();
 }
 
@@ -91,6 +100,21 @@ Deno.test("the remote source's SQL runs on SQLite 3.40 under Trackio's authorize
   };
   try {
     for (const [tool, args] of CALLS) await invokeTool(findTool(tool)!, args, ctx);
+    // A cache's checks, its reads of new rows only, and the ranges it extends a summary with.
+    const cached = { ...ctx, cache: new RunCache() };
+    const wide = { project: "wide", run: "layers" };
+    const again = async () => {
+      for (const [tool, args] of CACHED_CALLS) {
+        await invokeTool(findTool(tool)!, { ...wide, ...args }, cached);
+      }
+    };
+    await again();
+    await again();
+    const db = new TrackioDb(join(dir, "wide.db"), "head", false);
+    db.log("layers", wideRows(60, 10), "id-layers");
+    db.close();
+    await again();
+    assert.ok(cached.cache.counts.grown >= 2 && cached.cache.counts.unchanged >= 3);
   } finally {
     globalThis.fetch = realFetch;
     await server.close();

@@ -11,6 +11,8 @@ import fc from "fast-check";
 import { LocalSource } from "../src/store/local_source.ts";
 import { analyzeRunTool } from "../src/tools/analyze_run.ts";
 import { compareRunsTool } from "../src/tools/compare_runs.ts";
+import { getMetricValues } from "../src/tools/get_metric_values.ts";
+import { getRunSummary } from "../src/tools/get_run_summary.ts";
 import { invokeTool } from "../src/tools/invoke.ts";
 import type { ToolContext } from "../src/tools/registry.ts";
 import { RunCache } from "../src/tools/run_cache.ts";
@@ -50,6 +52,10 @@ function project(name = "p"): Project {
   return { dir, path: join(dir, `${name}.db`), cached: { source, cache: new RunCache() }, fresh: { source } };
 }
 
+/** A call's answer or its error's message (a run without rows has no curve to ask for). */
+const outcome = <T>(call: Promise<T>) =>
+  call.then((answer) => ({ answer }), (error: Error) => ({ error: error.message }));
+
 /** Asks both contexts the same questions and requires the same answers. */
 async function sameAnswers(p: Project, run = "a", label = ""): Promise<void> {
   const analyze = { project: "p", run };
@@ -59,6 +65,13 @@ async function sameAnswers(p: Project, run = "a", label = ""): Promise<void> {
   const sweep = await invokeTool(compareRunsTool, { project: "p" }, p.cached);
   const sweepRead = await invokeTool(compareRunsTool, { project: "p" }, p.fresh);
   assert.equal(comparable(sweep), comparable(sweepRead), `compare_runs ${label}`);
+  const summary = await invokeTool(getRunSummary, analyze, p.cached);
+  assert.deepEqual(summary, await invokeTool(getRunSummary, analyze, p.fresh), `get_run_summary ${label}`);
+  for (const args of [{ max_points: 40 }, { max_points: 8, since_step: 100 }]) {
+    const values = { ...analyze, metric: "train/loss", ...args };
+    const curve = await outcome(invokeTool(getMetricValues, values, p.cached));
+    assert.deepEqual(curve, await outcome(invokeTool(getMetricValues, values, p.fresh)), `values ${label}`);
+  }
 }
 
 function write(path: string, generation: Generation, fill: (db: TrackioDb) => void, create = true): void {

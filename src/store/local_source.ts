@@ -1,4 +1,5 @@
 import type { RowsCheck } from "./row_marks.ts";
+import type { RowRange } from "./remote/sql.ts";
 import { downsampleMinMax } from "../analysis/downsample.ts";
 import { selectRows } from "../analysis/select_rows.ts";
 import { asCliError, notFound } from "../errors.ts";
@@ -53,7 +54,9 @@ class LocalProject implements ProjectReader {
     Promise.resolve(this.store.resolveRun(run, runId));
   metricNames = (run: RunRef, sampleRows?: number) =>
     Promise.resolve(this.store.metricNames(run, sampleRows));
-  runStats = (run: RunRef) => Promise.resolve(this.store.runStats(run));
+  metricNamesIn = (run: RunRef, range: RowRange) =>
+    Promise.resolve(this.store.metricNames(run, undefined, range));
+  runStats = (run: RunRef, range?: RowRange) => Promise.resolve(this.store.runStats(run, range));
   lastStep = () => Promise.resolve(this.store.lastStep());
   config = (run: RunRef) => Promise.resolve(this.store.config(run));
   hasMetric = (run: RunRef, metric: string) => Promise.resolve(this.store.hasMetric(run, metric));

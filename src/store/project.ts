@@ -9,7 +9,7 @@ import type { RunStats } from "./source.ts";
 import { agrees, isNotFound, sideRunQueries, sideRunRef } from "./side_runs.ts";
 import { hasColumn, readSchema, runsHaveIds, type Schema } from "./schema.ts";
 import { ROW_MARKS, type RowMark, type RowsCheck, type RowsNow } from "./row_marks.ts";
-import { literal } from "./remote/sql.ts";
+import { literal, rangeClause, type RowRange } from "./remote/sql.ts";
 
 /** A run as Trackio lists it. `id` is the run id, or the name in files without run ids. */
 export interface RunRef {
@@ -213,11 +213,11 @@ export class ProjectStore {
     return this.runKey === "run_id" ? run.id : run.name;
   }
 
-  /** The rows of `run`, less those found not to be JSON objects (see `skipBadRows`). */
-  private runWhere(run: RunRef): { sql: string; params: SQLInputValue[] } {
+  /** The rows of `run` (in `range`), less those found not to be JSON objects (see `skipBadRows`). */
+  private runWhere(run: RunRef, range?: RowRange): { sql: string; params: SQLInputValue[] } {
     const skipped = this.skipped.get(this.runKeyOf(run));
     const skip = skipped ? skipRowsClause(skipped, METRICS_TEXT) : "";
-    return { sql: `${this.runKey} = ?${skip}`, params: [this.runKeyOf(run)] };
+    return { sql: `${this.runKey} = ?${skip}${rangeClause(range)}`, params: [this.runKeyOf(run)] };
   }
 
   /** `runWhere` with its value written in: the row-mark statements are built once for both sources. */
@@ -263,9 +263,9 @@ export class ProjectStore {
    * the distinct key lists (a run logs few shapes of row), which is far cheaper than a DISTINCT over
    * every key of every row. Keys are joined with the unit separator, which metric names never hold.
    */
-  metricNames(run: RunRef, sampleRows?: number): string[] {
+  metricNames(run: RunRef, sampleRows?: number, range?: RowRange): string[] {
     const signatures = this.guardJson(run, () => {
-      const where = this.runWhere(run);
+      const where = this.runWhere(run, range);
       // With a sample, only the first and last rows are read: enough for tab completion, instant on any run.
       const sample = sampleRows === undefined ? "" : ` AND id IN (
         SELECT id FROM (SELECT id FROM metrics WHERE ${where.sql} ORDER BY timestamp, id LIMIT ${sampleRows})
@@ -294,9 +294,9 @@ export class ProjectStore {
     return metricNamesOf(keys);
   }
 
-  /** Row count and largest step of a run. */
-  runStats(run: RunRef): RunStats {
-    const where = this.runWhere(run);
+  /** Row count, step range and time range of a run, or of its rows in `range`. */
+  runStats(run: RunRef, range?: RowRange): RunStats {
+    const where = this.runWhere(run, range);
     const row = this.db.get(
       `SELECT COUNT(*) AS n, MAX(step) AS last, MIN(step) AS first, MIN(timestamp) AS t0, MAX(timestamp) AS t1
        FROM metrics WHERE ${where.sql}`,

@@ -22,6 +22,8 @@ export interface RowsCheck {
   ends: RowCursor[];
   /** Count the run's rows after `after` (from the first when absent) up to `upTo`. */
   span?: { after?: RowCursor; upTo: RowCursor };
+  /** Find the run's last row now: whether anything was written since a read's end. */
+  last?: boolean;
 }
 
 /** The answer to a `RowsCheck`, from one statement and so from one state of the data. */
@@ -31,6 +33,8 @@ export interface RowsNow {
   before: number[];
   /** Rows in the span, when one was asked for. */
   span: number | null;
+  /** The run's last row, when asked for and the run has one. */
+  last: RowCursor | null;
 }
 
 const COLUMNS = "id, timestamp, step, CAST(metrics AS TEXT) AS text";
@@ -68,6 +72,12 @@ const beforeEndSql = (runWhere: string, upTo: RowCursor) =>
 const spanSql = (runWhere: string, span: { after?: RowCursor; upTo: RowCursor }) =>
   `SELECT COUNT(*) FROM metrics WHERE ${runWhere}${rangeClause(span)}`;
 
+/** The run's last row in (timestamp, id) order, as two columns: one seek on the run's index each. */
+const lastRowSql = (runWhere: string) =>
+  ["timestamp", "id"].map((column) =>
+    `(SELECT ${column} FROM metrics WHERE ${runWhere} ORDER BY timestamp DESC, id DESC LIMIT 1) AS last_${column}`
+  );
+
 /**
  * A `RowsCheck` as one statement: one row of counts joined with the marked rows found, so a source
  * answers it from one state of the data (a server from one request).
@@ -76,6 +86,7 @@ function checkRowsSql(runWhere: string, check: RowsCheck): string {
   const counts = [
     ...check.ends.map((end, i) => `(${beforeEndSql(runWhere, end)}) AS before_${i}`),
     `${check.span ? `(${spanSql(runWhere, check.span)})` : "NULL"} AS span_rows`,
+    ...(check.last ? lastRowSql(runWhere) : ["NULL AS last_timestamp", "NULL AS last_id"]),
   ];
   const ids = check.ids.length ? check.ids : [-1];
   return `SELECT * FROM (SELECT ${counts.join(", ")}) LEFT JOIN (${recheckSql(runWhere, ids)}) ON 1`;
@@ -88,6 +99,9 @@ function rowsNowOf(rows: Record<string, unknown>[], check: RowsCheck): RowsNow {
     marks: rows.filter((r) => r.id !== null && r.id !== undefined).map(markOf),
     before: check.ends.map((_, i) => Number(first[`before_${i}`] ?? 0)),
     span: first.span_rows === null || first.span_rows === undefined ? null : Number(first.span_rows),
+    last: first.last_id === null || first.last_id === undefined
+      ? null
+      : { timestamp: String(first.last_timestamp), id: Number(first.last_id) },
   };
 }
 

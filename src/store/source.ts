@@ -1,6 +1,7 @@
 import type { DownsampleResult } from "../analysis/downsample.ts";
 import type { RowFilter } from "./filters.ts";
 import type { RowCursor } from "./open.ts";
+import type { RowRange } from "./remote/sql.ts";
 import type { AlertRow, LogRow, MetricPoint, RunRef } from "./project.ts";
 import type { RowMark, RowsCheck, RowsNow } from "./row_marks.ts";
 
@@ -57,7 +58,10 @@ export interface ProjectReader {
   resolveRun(run?: string | null, runId?: string | null): Promise<RunRef>;
   /** Sorted metric names of a run; with `sampleRows`, only from rows at each end (completion). */
   metricNames(run: RunRef, sampleRows?: number): Promise<string[]>;
-  runStats(run: RunRef): Promise<RunStats>;
+  /** Sorted metric names of the run's rows in `range` (what a cache adds for the rows new since a read). */
+  metricNamesIn(run: RunRef, range: RowRange): Promise<string[]>;
+  /** Row count, step range and time range of the run, or of its rows in `range`. */
+  runStats(run: RunRef, range?: RowRange): Promise<RunStats>;
   /** The largest step of any run, Trackio's `last_activity`. */
   lastStep(): Promise<number | null>;
   config(run: RunRef): Promise<Record<string, unknown> | null>;

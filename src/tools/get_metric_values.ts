@@ -3,6 +3,7 @@ import { arg, usageError } from "../errors.ts";
 import { instantArg } from "./time_arg.ts";
 import type { MetricPoint, RunRef } from "../store/project.ts";
 import type { ProjectReader } from "../store/source.ts";
+import type { RowFilter } from "../store/filters.ts";
 import { table } from "../util/table.ts";
 import { formatNumber } from "../util/format.ts";
 import { allValues, requireMetric, withRun } from "./context.ts";
@@ -79,6 +80,15 @@ async function whyEmpty(
   return [];
 }
 
+/** The filter in arguments, alone: what a downsampled curve depends on besides the metric. */
+const filterOf = (args: RowFilter): RowFilter => ({
+  step: args.step,
+  around_step: args.around_step,
+  at_time: args.at_time,
+  window: args.window,
+  since_step: args.since_step,
+});
+
 export const getMetricValues = defineTool({
   name: "get_metric_values",
   title: "Get a metric's history",
@@ -132,7 +142,21 @@ export const getMetricValues = defineTool({
           points.length ? [] : await whyEmpty(store, run, args.metric, args),
         );
       }
-      const sampled = await store.downsampledValues(run, args.metric, args, args.max_points);
+      const maxPoints = args.max_points;
+      const downsample = () => store.downsampledValues(run, args.metric, args, maxPoints);
+      // A curve changes only when rows do: a cache answers a repeat on an unchanged run as it was.
+      const sampled = ctx.cache
+        ? await ctx.cache.derive(
+          store,
+          run,
+          JSON.stringify(["values", args.metric, filterOf(args), maxPoints]),
+          {
+            bounded: false,
+            read: downsample,
+            steps: ({ points }) => ({ first: points[0]?.step ?? null, last: points.at(-1)?.step ?? null }),
+          },
+        )
+        : await downsample();
       if (sampled.points.length === 0) return output([], await whyEmpty(store, run, args.metric, args));
       const notices = sampled.downsampled
         ? [

@@ -1,7 +1,10 @@
 import { z } from "zod";
 import { toJson } from "../json.ts";
 import { formatNumber } from "../util/format.ts";
+import { metricNamesOf, type RunRef } from "../store/project.ts";
+import type { ProjectReader, RunStats } from "../store/source.ts";
 import { withRun } from "./context.ts";
+import type { Derivation } from "./run_cache.ts";
 import * as p from "./params.ts";
 import { defineTool, output } from "./registry.ts";
 
@@ -29,6 +32,38 @@ function render(s: Summary): string {
   return lines.join("\n");
 }
 
+interface RowsSummary {
+  stats: RunStats;
+  metrics: string[];
+}
+
+/** A run's row stats and metric names, for a cache to bring up to date with only the rows since. */
+const rowsSummary = (store: ProjectReader, run: RunRef): Derivation<RowsSummary> => ({
+  bounded: true,
+  read: async (upTo) => ({
+    stats: await store.runStats(run, { upTo }),
+    metrics: await store.metricNamesIn(run, { upTo }),
+  }),
+  extend: async (was, range) => ({
+    stats: addedStats(was.stats, await store.runStats(run, range)),
+    metrics: metricNamesOf(new Set([...was.metrics, ...await store.metricNamesIn(run, range)])),
+  }),
+  steps: ({ stats }) => ({ first: stats.first_step, last: stats.last_step }),
+});
+
+/** The stats of a run's rows and of the rows logged after them, together. */
+function addedStats(was: RunStats, more: RunStats): RunStats {
+  const pick = (a: number | null, b: number | null, f: (x: number, y: number) => number) =>
+    a === null ? b : b === null ? a : f(a, b);
+  return {
+    num_logs: was.num_logs + more.num_logs,
+    first_step: pick(was.first_step, more.first_step, Math.min),
+    last_step: pick(was.last_step, more.last_step, Math.max),
+    first_timestamp: was.first_timestamp ?? more.first_timestamp,
+    last_timestamp: more.last_timestamp ?? was.last_timestamp,
+  };
+}
+
 export const getRunSummary = defineTool({
   name: "get_run_summary",
   title: "Summarize a run",
@@ -48,13 +83,15 @@ export const getRunSummary = defineTool({
   render,
   handler: (args, ctx) =>
     withRun(ctx, args, async (store, run) => {
-      const stats = await store.runStats(run);
+      const { stats, metrics } = ctx.cache
+        ? await ctx.cache.derive(store, run, "summary", rowsSummary(store, run))
+        : { stats: await store.runStats(run), metrics: await store.metricNames(run) };
       return output({
         project: args.project,
         run: run.name,
         run_id: args.run_id ?? null,
         num_logs: stats.num_logs,
-        metrics: await store.metricNames(run),
+        metrics,
         // Trackio shows no config for a run without logs (one that crashed before its first).
         config: stats.num_logs === 0 ? null : await store.config(run),
         last_step: stats.last_step,

@@ -1,7 +1,7 @@
 import type { RunCollector } from "../analysis/collect.ts";
 import type { RowCursor } from "../store/open.ts";
 import { type RunRef, runStatsOf } from "../store/project.ts";
-import { marksHold, type RowMark } from "../store/row_marks.ts";
+import { marksHold, type RowMark, type RowsNow } from "../store/row_marks.ts";
 import type { ProjectReader, RunStats } from "../store/source.ts";
 
 /** The memory a long-lived process's run cache may hold by default (`--cache-mb`, `TRACKIO_CLI_CACHE_MB`). */
@@ -23,7 +23,8 @@ export interface GatheredRun {
   memo: Map<string, unknown>;
 }
 
-interface Entry extends GatheredRun {
+/** Where an entry's read ended and how to tell its rows are still there as they were. */
+interface Held {
   identity: string;
   cursor: RowCursor | undefined;
   /** Rows spread over the run, checked before each answer; the last is the cursor's row. */
@@ -31,6 +32,30 @@ interface Entry extends GatheredRun {
   /** Rows with ids above the cursor's that sort before it, when it was read (normally none). */
   before: number;
   bytes: number;
+}
+
+interface Entry extends GatheredRun, Held {}
+
+interface Derived<T> extends Held {
+  value: T;
+}
+
+/**
+ * A value computed from a run's rows (a summary, a downsampled curve), for `RunCache.derive`: what
+ * the rows up to the run's end give, and, when it can be, how to bring it up to date with new rows.
+ */
+export interface Derivation<T> {
+  /**
+   * The value of the run's rows up to `upTo` (`bounded`) or of all its rows (then kept only if no row
+   * was written while it was computed); `upTo` is undefined when the run had no row yet (not kept).
+   */
+  read(upTo: RowCursor | undefined): Promise<T>;
+  /** Whether `read` and `extend` read no row after the end they are given. */
+  bounded: boolean;
+  /** `was` with the rows in `range` added; without it, new rows mean a fresh `read`. */
+  extend?(was: T, range: { after: RowCursor; upTo: RowCursor }): Promise<T>;
+  /** The steps the value's rows span, where the cache marks rows to check them by later. */
+  steps(value: T): { first: number | null; last: number | null };
 }
 
 /** Reads every row of the run into a fresh collector, as a one-shot command does. */
@@ -53,7 +78,7 @@ export async function gatherFresh(
  * answered but not kept. Memory is bounded by `budgetBytes`, least recently used entries going first.
  */
 export class RunCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Map<string, Held>();
   /** One question about a run at a time: an entry is grown in place, so a reader must not overlap. */
   private readonly busy = new Map<string, Promise<unknown>>();
   private held = 0;
@@ -92,9 +117,24 @@ export class RunCache {
     make: () => RunCollector,
     use: (gathered: GatheredRun) => Promise<T>,
   ): Promise<T> {
-    const key = [store.project, run.id, run.name, kind].join("\x1f");
+    const key = [store.project, run.id, run.name, "rows", kind].join("\x1f");
+    return this.serially(key, async () => use(await this.update(key, store, run, make)));
+  }
+
+  /**
+   * The value `derivation` computes from the run's rows, computed again only when rows were written
+   * since (or only extended with them, when it can be), under the same checks as `use`'s entries.
+   * `kind` names the derivation and its arguments.
+   */
+  derive<T>(store: ProjectReader, run: RunRef, kind: string, derivation: Derivation<T>): Promise<T> {
+    const key = [store.project, run.id, run.name, "derived", kind].join("\x1f");
+    return this.serially(key, () => this.updateDerived(key, store, run, derivation));
+  }
+
+  /** Runs `task` after every earlier task of `key`: an entry is grown in place, one question at a time. */
+  private serially<T>(key: string, task: () => Promise<T>): Promise<T> {
     const previous = this.busy.get(key) ?? Promise.resolve();
-    const next = previous.catch(() => {}).then(async () => use(await this.update(key, store, run, make)));
+    const next = previous.catch(() => {}).then(task);
     this.busy.set(key, next);
     const done = () => {
       if (this.busy.get(key) === next) this.busy.delete(key);
@@ -104,22 +144,98 @@ export class RunCache {
   }
 
   private async update(key: string, store: ProjectReader, run: RunRef, make: () => RunCollector) {
-    const entry = this.entries.get(key);
+    const entry = this.entries.get(key) as Entry | undefined;
     this.forget(key);
-    const valid = entry !== undefined && await this.stillValid(store, run, entry);
-    if (entry && !valid) this.counts.rebuilt++;
-    const current = valid ? await this.grow(store, run, entry, make) : await this.read(store, run, make());
-    const keepable = current.cursor !== undefined && current.marks.length > 0 && !store.changed() &&
-      (this.keepWithNotices || store.notices.length === 0);
-    if (keepable) this.keep(key, current);
+    const now = entry && await this.stillValid(store, run, entry);
+    if (entry && !now) this.counts.rebuilt++;
+    let current: Entry;
+    if (entry && now && sameRow(now.last, entry.cursor)) {
+      this.counts.unchanged++;
+      current = entry;
+    } else {
+      current = entry && now ? await this.grow(store, run, entry, make) : await this.read(store, run, make());
+    }
+    if (this.keepable(store, current)) this.keep(key, current, estimateBytes(current));
     else this.counts.unkept++;
     return current;
   }
 
-  private async stillValid(store: ProjectReader, run: RunRef, entry: Entry): Promise<boolean> {
-    if (entry.identity !== store.identity || !entry.cursor || entry.marks.length === 0) return false;
-    const now = await store.checkRows(run, { ids: entry.marks.map((m) => m.id), ends: [entry.cursor] });
-    return now.before[0] === entry.before && marksHold(entry.marks, now.marks);
+  private keepable(store: ProjectReader, held: Held): boolean {
+    return held.cursor !== undefined && held.marks.length > 0 && !store.changed() &&
+      (this.keepWithNotices || store.notices.length === 0);
+  }
+
+  /** The run as it is now, with its last row, when the entry's rows are still there as they were. */
+  private async stillValid(store: ProjectReader, run: RunRef, entry: Held): Promise<RowsNow | undefined> {
+    if (entry.identity !== store.identity || !entry.cursor || entry.marks.length === 0) return undefined;
+    const now = await store.checkRows(run, {
+      ids: entry.marks.map((m) => m.id),
+      ends: [entry.cursor],
+      last: true,
+    });
+    return now.before[0] === entry.before && marksHold(entry.marks, now.marks) ? now : undefined;
+  }
+
+  private async updateDerived<T>(
+    key: string,
+    store: ProjectReader,
+    run: RunRef,
+    derivation: Derivation<T>,
+  ): Promise<T> {
+    const entry = this.entries.get(key) as Derived<T> | undefined;
+    this.forget(key);
+    const now = entry && await this.stillValid(store, run, entry);
+    if (entry && !now) this.counts.rebuilt++;
+    let current: Derived<T> | undefined;
+    if (entry && now && sameRow(now.last, entry.cursor)) {
+      this.counts.unchanged++;
+      current = entry;
+    } else if (entry && now?.last && derivation.extend) {
+      current = await this.extendDerived(store, run, entry, now.last, derivation.extend);
+    }
+    current ??= await this.readDerived(store, run, derivation);
+    if (this.keepable(store, current)) this.keep(key, current, approxBytes(current.value));
+    else this.counts.unkept++;
+    return current.value;
+  }
+
+  /**
+   * The value of the rows up to the run's end, fixed first. Kept (marked) only when no row sorts
+   * after that end with a higher id, and, for a derivation that reads every row, none was written
+   * after it meanwhile: then the value is of exactly the rows up to the end.
+   */
+  private async readDerived<T>(store: ProjectReader, run: RunRef, derivation: Derivation<T>) {
+    this.counts.fresh++;
+    const end = (await store.checkRows(run, { ids: [], ends: [], last: true })).last ?? undefined;
+    const unmarked = { identity: store.identity, cursor: end, marks: [], before: 0, bytes: 0 };
+    if (!end) return { ...unmarked, value: await derivation.read(undefined) };
+    const value = await derivation.read(end);
+    const { first, last } = derivation.steps(value);
+    const steps = first === null || last === null ? [] : spreadSteps(first, last);
+    const spread = await store.rowMarks(run, steps, end);
+    const check = await store.checkRows(run, { ids: [end.id], ends: [end], last: true });
+    const settled = check.before[0] === 0 && check.marks.length === 1 &&
+      (derivation.bounded || sameRow(check.last, end));
+    if (!settled) return { ...unmarked, value };
+    return { ...unmarked, value, marks: [...spread.filter((m) => m.id !== end.id), ...check.marks] };
+  }
+
+  /** The entry's value with the rows after its end up to `upTo`, checked as `grow` checks its rows. */
+  private async extendDerived<T>(
+    store: ProjectReader,
+    run: RunRef,
+    entry: Derived<T>,
+    upTo: RowCursor,
+    extend: NonNullable<Derivation<T>["extend"]>,
+  ): Promise<Derived<T> | undefined> {
+    const value = await extend(entry.value, { after: entry.cursor!, upTo });
+    const check = await store.checkRows(run, { ids: [upTo.id], ends: [entry.cursor!, upTo] });
+    if (check.before[0] !== entry.before || check.before[1] !== 0 || check.marks.length !== 1) {
+      this.counts.rebuilt++;
+      return undefined;
+    }
+    this.counts.grown++;
+    return { ...entry, value, cursor: upTo, marks: [...entry.marks.slice(0, -1), ...check.marks], before: 0 };
   }
 
   /**
@@ -181,11 +297,7 @@ export class RunCache {
       bytes: 0,
     };
     if (!cursor) return { ...entry, stats: await store.runStats(run) };
-    const steps = Array.from(
-      { length: SPACED_MARKS },
-      (_, i) => low + ((high - low) * i) / (SPACED_MARKS - 1),
-    );
-    const spread = await store.rowMarks(run, steps.map(Math.floor), cursor);
+    const spread = await store.rowMarks(run, spreadSteps(low, high), cursor);
     const check = await store.checkRows(run, { ids: [cursor.id], ends: [cursor], span: { upTo: cursor } });
     const first = spread[0];
     if (check.span !== collector.rows || check.marks.length !== 1 || !first) {
@@ -202,8 +314,8 @@ export class RunCache {
     return { ...entry, stats, marks, before: check.before[0] };
   }
 
-  private keep(key: string, entry: Entry): void {
-    entry.bytes = estimateBytes(entry);
+  private keep(key: string, entry: Held, bytes: number): void {
+    entry.bytes = bytes;
     if (entry.bytes > this.budgetBytes) return;
     this.entries.set(key, entry);
     this.held += entry.bytes;
@@ -222,6 +334,16 @@ export class RunCache {
     this.held -= entry.bytes;
   }
 }
+
+/** Steps spread evenly from `low` to `high`, where rows are marked. */
+const spreadSteps = (low: number, high: number): number[] =>
+  Array.from({ length: SPACED_MARKS }, (_, i) => Math.floor(low + ((high - low) * i) / (SPACED_MARKS - 1)));
+
+const sameRow = (a: RowCursor | null | undefined, b: RowCursor | undefined) =>
+  a != null && b !== undefined && a.id === b.id && a.timestamp === b.timestamp;
+
+/** A derived value's size, from its JSON: small values (a summary, a curve of a few thousand points). */
+const approxBytes = (value: unknown) => 1024 + 2 * (JSON.stringify(value)?.length ?? 0);
 
 /**
  * The run's rows after `after` fed to the collector, and the step range of the rows read so far

@@ -296,6 +296,16 @@ export class RemoteProject implements ProjectReader {
     return metricNamesOf(keys);
   }
 
+  /**
+   * When a key no JSON path can spell stops the search, Trackio's list of every name of the run: more
+   * than the range's, but what a cache adds them to is the run's names all the same.
+   */
+  async metricNamesIn(run: RunRef, range: RowRange): Promise<string[]> {
+    const { keys, complete } = await this.keysOf(run, range);
+    if (!complete) return await this.namesFromEndpoint(run);
+    return metricNamesOf(keys);
+  }
+
   /** Trackio's own list, for the rare key no JSON path can spell. */
   private namesFromEndpoint(run: RunRef): Promise<string[]> {
     const args: Record<string, unknown> = { project: this.project, run: run.name };
@@ -303,10 +313,10 @@ export class RemoteProject implements ProjectReader {
     return this.client.call<string[]>("get_metrics_for_run", args);
   }
 
-  async runStats(run: RunRef): Promise<RunStats> {
+  async runStats(run: RunRef, range: RowRange = {}): Promise<RunStats> {
     const row = await this.one(
       `SELECT COUNT(*) AS n, MAX(step) AS last, MIN(step) AS first, MIN(timestamp) AS t0, MAX(timestamp) AS t1
-       FROM metrics WHERE ${this.runWhere(run)}`,
+       FROM metrics WHERE ${this.runWhere(run)}${rangeClause(range)}`,
     );
     return runStatsOf(row);
   }

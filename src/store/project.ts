@@ -235,7 +235,7 @@ export class ProjectStore {
 
   /** See `ProjectReader.checkRows`. */
   checkRows(run: RunRef, check: RowsCheck): RowsNow {
-    return ROW_MARKS.checkOf(this.db.all(ROW_MARKS.checkSql(this.runWhereText(run), check)), check);
+    return ROW_MARKS.checkOf(this.db.all(ROW_MARKS.checkSql(this.runWhereText(run), check)));
   }
 
   /**

@@ -14,12 +14,16 @@ export interface RowMark {
   text: string;
 }
 
-/** What to look at in one read of a run: marked rows, rows added before read ends, a span's rows. */
+/** What to look at in one read of a run: marked rows, rows added late, a span's rows. */
 export interface RowsCheck {
   /** Ids of marked rows to find as they are now. */
   ids: number[];
-  /** Ends of earlier reads: count the rows added before each (see `beforeEndSql`). */
-  ends: RowCursor[];
+  /**
+   * An earlier read's end and the table's largest id when it was known complete: count the rows
+   * written since (ids above `sinceId`) that sort at or before the end, which reading on from the
+   * end would miss (see `lateSql`).
+   */
+  late?: { upTo: RowCursor; sinceId: number };
   /** Count the run's rows after `after` (from the first when absent) up to `upTo`. */
   span?: { after?: RowCursor; upTo: RowCursor };
   /** Find the run's last row now: whether anything was written since a read's end. */
@@ -29,8 +33,10 @@ export interface RowsCheck {
 /** The answer to a `RowsCheck`, from one statement and so from one state of the data. */
 export interface RowsNow {
   marks: RowMark[];
-  /** For each end, rows of the run with an id above the end's that sort at or before it. */
-  before: number[];
+  /** Rows written late, when asked for. */
+  late: number | null;
+  /** The table's largest id (of any run) in this state: every row written later has a larger one. */
+  maxId: number;
   /** Rows in the span, when one was asked for. */
   span: number | null;
   /** The run's last row, when asked for and the run has one. */
@@ -59,14 +65,14 @@ const recheckSql = (runWhere: string, ids: number[]) =>
   `SELECT ${COLUMNS} FROM metrics NOT INDEXED WHERE id IN (${ids.map(literal).join(", ")}) AND ${runWhere}`;
 
 /**
- * Rows added since a read that sort before its end (a late writer, a merged file): they would be
- * missed by reading on from the end. Only ids above the end's are looked at, a short range of the
- * primary key when rows are appended in order.
+ * Rows written since a read that sort at or before its end (a late writer, a merged file): they
+ * would be missed by reading on from the end. Only ids above the table's largest when the read was
+ * known complete are looked at: the rows written since, of any run, a short end of the primary key.
  */
-const beforeEndSql = (runWhere: string, upTo: RowCursor) =>
+const lateSql = (runWhere: string, late: { upTo: RowCursor; sinceId: number }) =>
   // NOT INDEXED keeps SQLite on the primary key: through the run's index it would read every row.
-  `SELECT COUNT(*) FROM metrics NOT INDEXED WHERE id > ${literal(upTo.id)} AND ${runWhere}${
-    rangeClause({ upTo })
+  `SELECT COUNT(*) FROM metrics NOT INDEXED WHERE id > ${literal(late.sinceId)} AND ${runWhere}${
+    rangeClause({ upTo: late.upTo })
   }`;
 
 const spanSql = (runWhere: string, span: { after?: RowCursor; upTo: RowCursor }) =>
@@ -84,7 +90,8 @@ const lastRowSql = (runWhere: string) =>
  */
 function checkRowsSql(runWhere: string, check: RowsCheck): string {
   const counts = [
-    ...check.ends.map((end, i) => `(${beforeEndSql(runWhere, end)}) AS before_${i}`),
+    `${check.late ? `(${lateSql(runWhere, check.late)})` : "NULL"} AS late_rows`,
+    "(SELECT MAX(id) FROM metrics) AS max_id",
     `${check.span ? `(${spanSql(runWhere, check.span)})` : "NULL"} AS span_rows`,
     ...(check.last ? lastRowSql(runWhere) : ["NULL AS last_timestamp", "NULL AS last_id"]),
   ];
@@ -93,11 +100,12 @@ function checkRowsSql(runWhere: string, check: RowsCheck): string {
 }
 
 /** The answer to `checkRowsSql`, from its rows. */
-function rowsNowOf(rows: Record<string, unknown>[], check: RowsCheck): RowsNow {
+function rowsNowOf(rows: Record<string, unknown>[]): RowsNow {
   const first = rows[0] ?? {};
   return {
     marks: rows.filter((r) => r.id !== null && r.id !== undefined).map(markOf),
-    before: check.ends.map((_, i) => Number(first[`before_${i}`] ?? 0)),
+    late: first.late_rows === null || first.late_rows === undefined ? null : Number(first.late_rows),
+    maxId: Number(first.max_id ?? 0),
     span: first.span_rows === null || first.span_rows === undefined ? null : Number(first.span_rows),
     last: first.last_id === null || first.last_id === undefined
       ? null

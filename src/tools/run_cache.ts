@@ -29,8 +29,11 @@ interface Held {
   cursor: RowCursor | undefined;
   /** Rows spread over the run, checked before each answer; the last is the cursor's row. */
   marks: RowMark[];
-  /** Rows with ids above the cursor's that sort before it, when it was read (normally none). */
-  before: number;
+  /**
+   * The table's largest id when every row of the run up to the cursor was known read: a row with a
+   * larger id that sorts before the cursor was written late, and the entry is read afresh.
+   */
+  sinceId: number;
   bytes: number;
 }
 
@@ -152,6 +155,7 @@ export class RunCache {
     if (entry && now && sameRow(now.last, entry.cursor)) {
       this.counts.unchanged++;
       current = entry;
+      current.sinceId = now.maxId;
     } else {
       current = entry && now ? await this.grow(store, run, entry, make) : await this.read(store, run, make());
     }
@@ -170,10 +174,10 @@ export class RunCache {
     if (entry.identity !== store.identity || !entry.cursor || entry.marks.length === 0) return undefined;
     const now = await store.checkRows(run, {
       ids: entry.marks.map((m) => m.id),
-      ends: [entry.cursor],
+      late: { upTo: entry.cursor, sinceId: entry.sinceId },
       last: true,
     });
-    return now.before[0] === entry.before && marksHold(entry.marks, now.marks) ? now : undefined;
+    return now.late === 0 && marksHold(entry.marks, now.marks) ? now : undefined;
   }
 
   private async updateDerived<T>(
@@ -189,9 +193,9 @@ export class RunCache {
     let current: Derived<T> | undefined;
     if (entry && now && sameRow(now.last, entry.cursor)) {
       this.counts.unchanged++;
-      current = entry;
+      current = { ...entry, sinceId: now.maxId };
     } else if (entry && now?.last && derivation.extend) {
-      current = await this.extendDerived(store, run, entry, now.last, derivation.extend);
+      current = await this.extendDerived(store, run, entry, now.last, now.maxId, derivation.extend);
     }
     current ??= await this.readDerived(store, run, derivation);
     if (this.keepable(store, current)) this.keep(key, current, approxBytes(current.value));
@@ -200,48 +204,59 @@ export class RunCache {
   }
 
   /**
-   * The value of the rows up to the run's end, fixed first. Kept (marked) only when no row sorts
-   * after that end with a higher id, and, for a derivation that reads every row, none was written
-   * after it meanwhile: then the value is of exactly the rows up to the end.
+   * The value of the rows up to the run's end, fixed first with the table's largest id: every row
+   * up to the end with an id up to that one is in the value, and a later one sorting before the end
+   * is found late next time. A derivation that reads every row is kept only when none was written
+   * after the end meanwhile: then its value is of exactly the rows up to the end.
    */
   private async readDerived<T>(store: ProjectReader, run: RunRef, derivation: Derivation<T>) {
     this.counts.fresh++;
-    const end = (await store.checkRows(run, { ids: [], ends: [], last: true })).last ?? undefined;
-    const unmarked = { identity: store.identity, cursor: end, marks: [], before: 0, bytes: 0 };
+    const start = await store.checkRows(run, { ids: [], last: true });
+    const end = start.last ?? undefined;
+    const unmarked = { identity: store.identity, cursor: end, marks: [], sinceId: start.maxId, bytes: 0 };
     if (!end) return { ...unmarked, value: await derivation.read(undefined) };
     const value = await derivation.read(end);
     const { first, last } = derivation.steps(value);
     const steps = first === null || last === null ? [] : spreadSteps(first, last);
     const spread = await store.rowMarks(run, steps, end);
-    const check = await store.checkRows(run, { ids: [end.id], ends: [end], last: true });
-    const settled = check.before[0] === 0 && check.marks.length === 1 &&
-      (derivation.bounded || sameRow(check.last, end));
+    const check = await store.checkRows(run, { ids: [end.id], last: true });
+    const settled = check.marks.length === 1 && (derivation.bounded || sameRow(check.last, end));
     if (!settled) return { ...unmarked, value };
     return { ...unmarked, value, marks: [...spread.filter((m) => m.id !== end.id), ...check.marks] };
   }
 
-  /** The entry's value with the rows after its end up to `upTo`, checked as `grow` checks its rows. */
+  /**
+   * The entry's value with the rows after its end up to the run's last row `upTo`, found with the
+   * table's largest id `maxId`, which becomes the entry's: every row up to it was there before the
+   * new rows were read. The new end must still be there, and no row have come late before the old
+   * end meanwhile.
+   */
   private async extendDerived<T>(
     store: ProjectReader,
     run: RunRef,
     entry: Derived<T>,
     upTo: RowCursor,
+    maxId: number,
     extend: NonNullable<Derivation<T>["extend"]>,
   ): Promise<Derived<T> | undefined> {
     const value = await extend(entry.value, { after: entry.cursor!, upTo });
-    const check = await store.checkRows(run, { ids: [upTo.id], ends: [entry.cursor!, upTo] });
-    if (check.before[0] !== entry.before || check.before[1] !== 0 || check.marks.length !== 1) {
+    const check = await store.checkRows(run, {
+      ids: [upTo.id],
+      late: { upTo: entry.cursor!, sinceId: entry.sinceId },
+    });
+    if (check.late !== 0 || check.marks.length !== 1) {
       this.counts.rebuilt++;
       return undefined;
     }
     this.counts.grown++;
-    return { ...entry, value, cursor: upTo, marks: [...entry.marks.slice(0, -1), ...check.marks], before: 0 };
+    const marks = [...entry.marks.slice(0, -1), ...check.marks];
+    return { ...entry, value, cursor: upTo, marks, sinceId: maxId };
   }
 
   /**
    * The entry with the rows written since it was read. They are counted again in one statement with
-   * the rows added before the old end: if either differs from what was read, a writer raced the read
-   * (or wrote out of order) and the run is read afresh.
+   * the rows written late before the old end: if the count is not the number read, or a row came
+   * late, a writer raced the read (or wrote out of order) and the run is read afresh.
    */
   private async grow(
     store: ProjectReader,
@@ -258,10 +273,10 @@ export class RunCache {
     }
     const check = await store.checkRows(run, {
       ids: [cursor.id],
-      ends: [entry.cursor!, cursor],
+      late: { upTo: entry.cursor!, sinceId: entry.sinceId },
       span: { after: entry.cursor, upTo: cursor },
     });
-    if (check.before[0] !== entry.before || check.span !== added || check.marks.length !== 1) {
+    if (check.late !== 0 || check.span !== added || check.marks.length !== 1) {
       this.counts.rebuilt++;
       return await this.read(store, run, make());
     }
@@ -274,7 +289,7 @@ export class RunCache {
       last_timestamp: cursor.timestamp,
     };
     const marks = [...entry.marks.slice(0, -1), ...check.marks];
-    return { ...entry, stats, cursor, marks, before: check.before[1], memo: new Map() };
+    return { ...entry, stats, cursor, marks, sinceId: check.maxId, memo: new Map() };
   }
 
   /**
@@ -293,12 +308,12 @@ export class RunCache {
       identity: store.identity,
       cursor,
       marks: [],
-      before: 0,
+      sinceId: 0,
       bytes: 0,
     };
     if (!cursor) return { ...entry, stats: await store.runStats(run) };
     const spread = await store.rowMarks(run, spreadSteps(low, high), cursor);
-    const check = await store.checkRows(run, { ids: [cursor.id], ends: [cursor], span: { upTo: cursor } });
+    const check = await store.checkRows(run, { ids: [cursor.id], span: { upTo: cursor } });
     const first = spread[0];
     if (check.span !== collector.rows || check.marks.length !== 1 || !first) {
       return { ...entry, stats: await store.runStats(run) };
@@ -311,7 +326,7 @@ export class RunCache {
       last_timestamp: cursor.timestamp,
     };
     const marks = [...spread.filter((m) => m.id !== cursor.id), ...check.marks];
-    return { ...entry, stats, marks, before: check.before[0] };
+    return { ...entry, stats, marks, sinceId: check.maxId };
   }
 
   private keep(key: string, entry: Held, bytes: number): void {

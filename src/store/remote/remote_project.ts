@@ -97,7 +97,7 @@ export class RemoteProject implements ProjectReader {
   }
 
   async checkRows(run: RunRef, check: RowsCheck): Promise<RowsNow> {
-    return ROW_MARKS.checkOf(await this.all(ROW_MARKS.checkSql(this.runWhere(run), check)), check);
+    return ROW_MARKS.checkOf(await this.all(ROW_MARKS.checkSql(this.runWhere(run), check)));
   }
 
   private get hasMetrics(): boolean {

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { benchMcp } from "./mcp.ts";
 import { benchRemote } from "./remote.ts";
 import { benchCache } from "./cache.ts";
+import { benchWatch } from "./watch.ts";
 import { BIG_DB, BIG_RUN_ID, ensureBigRun } from "./make_big_run.ts";
 import { ensureSweep } from "./make_sweep.ts";
 import { DATA_DIR } from "./trackio_file.ts";
@@ -104,5 +105,6 @@ if (import.meta.main) {
   }
   await benchRemote();
   await benchCache();
+  await benchWatch();
   await benchMcp();
 }

@@ -3,6 +3,7 @@
  * inside `$(...)`) and in every command's --help runs against the bundled demo projects, exits 0 and
  * prints what it promises (JSON where --json). Also: every command of the registry is in README.md.
  */
+import { WATCH_EXAMPLES } from "../src/cli/watch_command.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { TOOLS } from "../src/tools/index.ts";
@@ -126,7 +127,14 @@ Deno.test("every trackio-cli example in README.md runs on the demo projects", as
 
 Deno.test("every example in --help runs on the demo projects", async () => {
   for (
-    const examples of [...TOOLS.map((t) => t.cli.examples), MCP_EXAMPLES, SKILLS_EXAMPLES, HELP_EXAMPLES]
+    const examples of [
+      ...TOOLS.map((t) => t.cli.examples),
+      MCP_EXAMPLES,
+      SKILLS_EXAMPLES,
+      HELP_EXAMPLES,
+      // A watch that keeps running, posting to Slack, or running a command is not run here.
+      WATCH_EXAMPLES.filter((e) => e.includes("--once")),
+    ]
   ) {
     for (const line of examples) {
       if (line.includes("TRACKIO_DIR=")) continue;

@@ -15,6 +15,7 @@ import { runAndPrint } from "./print.ts";
 import { flagsOf } from "./flags.ts";
 import { numberFlag } from "./numbers.ts";
 import { mcpCommand } from "./mcp_command.ts";
+import { watchCommand } from "./watch_command.ts";
 import { skillsCommand } from "./skills_command.ts";
 import { type ColorMode, reportError, setColorMode, writeErr, writeOut } from "./output.ts";
 import { overview } from "./overview.ts";
@@ -87,6 +88,7 @@ export function buildProgram(exit: { code: number } = { code: 0 }): Command {
   });
   for (const tool of TOOLS) program.addCommand(toolCommand(tool, exit));
   program.addCommand(mcpCommand());
+  program.addCommand(watchCommand(exit));
   program.addCommand(skillsCommand());
   program.addCommand(completionsCommand(writeOut));
   program.addCommand(helpCommand(program));

@@ -197,3 +197,32 @@ Deno.test("remote: a metric name no JSON path can spell is read through Trackio'
   }
   Deno.removeSync(dir, { recursive: true });
 });
+
+Deno.test("remote: a project's runs are listed as locally, with few runs (sought) and with many (read whole)", async () => {
+  for (const [generation, count] of [["head", 3], ["head", 60], ["pre-runid", 60]] as const) {
+    const dir = Deno.makeTempDirSync();
+    const db = new TrackioDb(join(dir, "many.db"), generation);
+    // Ids not in the order the runs started, and two runs sharing a name.
+    for (let r = 0; r < count; r++) {
+      const name = r === 5 ? "run-001" : `run-${String(r).padStart(3, "0")}`;
+      db.log(
+        name,
+        longRun(3, r, Date.UTC(2026, 0, 1) + ((r * 7919) % count) * 60_000, false),
+        `id-${(r * 31) % 97}`,
+      );
+    }
+    db.close();
+    const { server, ctx } = serveDir(dir);
+    try {
+      const args = { project: "many" };
+      const runs = findTool("get_runs_for_project")!;
+      assert.deepEqual(
+        await invokeTool(runs, args, ctx),
+        await invokeTool(runs, args, localContext({ path: dir, source: "--dir" })),
+      );
+    } finally {
+      await server.close();
+      Deno.removeSync(dir, { recursive: true });
+    }
+  }
+});

@@ -14,7 +14,8 @@ function event(over: Partial<WatchEvent> = {}): WatchEvent {
     time: "2026-01-02T03:04:05.000Z",
     project: "demo",
     run: "run-a",
-    run_id: "r1",
+    // A run is known by its id: each run name of these tests is one run.
+    run_id: `id-${over.run ?? "run-a"}`,
     severity: "critical",
     verdict: "critical",
     step: 120,
@@ -53,7 +54,7 @@ Deno.test("the command gets the event in TRACKIO_CLI_* variables and as one JSON
     "TRACKIO_CLI_PROJECT=demo",
     "TRACKIO_CLI_RULE=loss.divergence",
     "TRACKIO_CLI_RUN=run-a",
-    "TRACKIO_CLI_RUN_ID=r1",
+    "TRACKIO_CLI_RUN_ID=id-run-a",
     "TRACKIO_CLI_SEVERITY=critical",
     "TRACKIO_CLI_STEP=120",
     "",
@@ -88,14 +89,21 @@ Deno.test("once per run and rule for the hook's life; only findings opening at o
   exec.handle(event({ project: "other" }));
   exec.handle(event({ run: "run-c", severity: "warning" }));
   exec.handle(event({ run: "run-d", kind: "run_stalled", rule: null }));
+  // A run is known by its id: a second run under the same name is acted on too; a run that starts
+  // again (deleted and logged again under its id) may be acted on again.
+  exec.handle(event({ run: "run-b", run_id: "id-run-b-again" }));
+  exec.handle(event({ run: "run-b", kind: "run_started", severity: "info", rule: null }));
+  exec.handle(event({ run: "run-b" }));
   await exec.close(5000);
   assert.deepStrictEqual(Deno.readTextFileSync(log).trim().split("\n").sort(), [
     "run-a grad.explosion",
     "run-a loss.divergence",
     "run-a loss.divergence",
     "run-b loss.divergence",
+    "run-b loss.divergence",
+    "run-b loss.divergence",
   ]);
-  assert.equal(results.length, 4);
+  assert.equal(results.length, 6);
 
   const warning = hook(`echo "$TRACKIO_CLI_SEVERITY"`, { minLevel: "warning" });
   warning.exec.handle(event({ severity: "warning" }));

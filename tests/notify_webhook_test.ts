@@ -28,7 +28,8 @@ function event(over: Partial<WatchEvent> = {}): WatchEvent {
     time: "2026-01-02T03:04:05.000Z",
     project: "demo",
     run: "run-a",
-    run_id: "r1",
+    // A run is known by its id: each run name of these tests is one run.
+    run_id: `id-${over.run ?? "run-a"}`,
     severity: "critical",
     verdict: "critical",
     step: 120,
@@ -274,7 +275,9 @@ Deno.test("a URL that is not http(s) is a usage error that does not show its sec
   const cases: [string, string][] = [
     [`ftp://files.example/${SECRET}`, `--webhook: ftp://files.example/*** is not an http or https URL`],
     [`hooks.slack.com/services/${SECRET}`, `--webhook: 'hooks.slack.com/***' is not a URL`],
-    ["", `--webhook: '/***' is not a URL`],
+    ["", `--webhook: '***' is not a URL`],
+    // A token given where the URL goes: nothing of it is shown.
+    ["xoxb-SECRET-token-123", `--webhook: '***' is not a URL`],
   ];
   for (const [url, message] of cases) {
     assert.throws(() => new WebhookNotifier({ url, origin: "--webhook" }), (e: unknown) => {
@@ -497,11 +500,15 @@ Deno.test("the same thing is told once: repeats dropped, a change of state or an
     [stalled, false],
     [resumed, true],
     [stalled, true],
+    // Another run under the same name (another id) is told; a run that starts again begins afresh.
+    [event({ severity: "warning", run_id: "id-again" }), true],
+    [event({ kind: "run_started", severity: "info", rule: null }), true],
+    [opened("warning"), true],
   ] as const;
   for (const [e] of sequence) n.notify(e);
   await n.flush(2000);
   assert.deepStrictEqual(hook.bodies(), sequence.filter(([, told]) => told).map(([e]) => e));
-  assert.deepStrictEqual([n.sent, n.dropped], [8, 4]);
+  assert.deepStrictEqual([n.sent, n.dropped], [11, 4]);
   await hook.close();
 });
 

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runCli, spawnCli } from "./helpers/cli.ts";
+import { startFaultServer } from "./helpers/fault_server.ts";
 import { serveDir } from "./helpers/remote.ts";
 import { TrackioDb } from "./helpers/trackio_db.ts";
 import { curve, diverging, falling, goingNan, summaryRow } from "./helpers/watch_runs.ts";
@@ -267,4 +268,85 @@ Deno.test("watch: bad input is one line and a documented exit code", async () =>
   });
   assert.equal(env.code, 2);
   assert.match(env.stderr, /^error: TRACKIO_WEBHOOK_URL: /);
+});
+
+Deno.test("watch: Ctrl-C ends it at once, even in the middle of a pass a slow server holds up", async () => {
+  const s = sweep();
+  let slow = false;
+  const server = startFaultServer({
+    dir: s.dir,
+    fault: async () => {
+      if (slow) await new Promise((r) => setTimeout(r, 3000));
+      return undefined;
+    },
+  });
+  try {
+    const watcher = spawnCli(["watch", "-p", "sweep", "--space", server.url, "--interval", "1", "--json"]);
+    const reader = watcher.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let out = "";
+    while (!/grad\.explosion/.test(out)) out += (await reader.read()).value ?? "";
+    slow = true;
+    await new Promise((r) => setTimeout(r, 1500)); // the next pass has begun, and waits on the server
+    const sent = performance.now();
+    watcher.kill("SIGINT");
+    const status = await watcher.status;
+    reader.releaseLock();
+    await watcher.stdout.cancel().catch(() => {});
+    const stderr = new TextDecoder().decode(await new Response(watcher.stderr).arrayBuffer());
+    assert.equal(status.code, 0, stderr);
+    assert.ok(performance.now() - sent < 2500, `${Math.round(performance.now() - sent)} ms after Ctrl-C`);
+    assert.doesNotMatch(stderr, /error/);
+  } finally {
+    await server.close();
+    Deno.removeSync(s.dir, { recursive: true });
+  }
+});
+
+Deno.test("watch --once --state: events the webhook did not take are told again, not saved over", async () => {
+  const s = sweep();
+  const state = join(s.dir, "watch.json");
+  let refuse = true;
+  const bodies: unknown[] = [];
+  const hook = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+    if (refuse) return new Response("no", { status: 400 });
+    bodies.push(await req.json());
+    return new Response("ok");
+  });
+  const url = `http://127.0.0.1:${hook.addr.port}/hook/SECRETPATH`;
+  const pass = () =>
+    runCli(["watch", "-p", "sweep", "--dir", s.dir, "--once", "--state", state, "--webhook", url, "--json"]);
+  try {
+    const refused = await pass();
+    assert.equal(refused.code, 0, refused.stderr);
+    assert.match(refused.stderr, /--state: not saved, 1 event not delivered to the webhook/);
+    assert.doesNotMatch(refused.stderr, /SECRETPATH/);
+    assert.throws(() => Deno.statSync(state), Deno.errors.NotFound);
+    refuse = false;
+    const delivered = await pass();
+    assert.equal(delivered.stderr, "");
+    assert.deepEqual(bodies.map((b) => (b as { rule: string }).rule), ["grad.explosion"]);
+    assert.equal((await pass()).stdout, "", "saved now: nothing new");
+    assert.equal(bodies.length, 1);
+  } finally {
+    await hook.shutdown();
+    Deno.removeSync(s.dir, { recursive: true });
+  }
+});
+
+Deno.test("watch --state: a file whose runs are not what a watch remembers is unreadable data (exit 4)", async () => {
+  const s = sweep();
+  const state = join(s.dir, "watch.json");
+  for (
+    const runs of [{ "id-n": { findings: "abc" } }, { "id-n": { name: "nan", findings: { "x": "bogus" } } }]
+  ) {
+    Deno.writeTextFileSync(state, JSON.stringify({ version: 1, project: "sweep", runs }));
+    const r = await runCli(["watch", "-p", "sweep", "--dir", s.dir, "--once", "--state", state]);
+    assert.equal(r.code, 4, r.stderr);
+    assert.match(r.stderr, /^error: --state: .* is not a watch state file of this version\n$/);
+    assert.equal(r.stdout, "");
+  }
+  const empty = await runCli(["watch", "-p", "sweep", "--dir", s.dir, "--once", "--webhook", ""]);
+  assert.equal(empty.code, 2);
+  assert.match(empty.stderr, /^error: --webhook: give the webhook's URL/);
+  Deno.removeSync(s.dir, { recursive: true });
 });

@@ -82,6 +82,8 @@ export function watchCommand(exit: { code: number }): Command {
   command.action(async (raw) => {
     const options = raw as WatchOptions;
     if (!options.project) throw usageError("watch: give the project to watch with --project");
+    // An empty --webhook (an unset variable in a crontab) is a mistake, not "no webhook".
+    if (options.webhook?.trim() === "") throw usageError("--webhook: give the webhook's URL");
     const { runWatch } = await import("./watch_run.ts");
     exit.code = await runWatch(options, {
       webhook: options.webhook ?? readEnv(WEBHOOK_URL_ENV),

@@ -1,10 +1,11 @@
 import { dirname, join } from "node:path";
 import { dataError, notFound, usageError } from "../errors.ts";
 import { toJson } from "../json.ts";
-import { describeExecResult, ExecHook } from "../notify/exec.ts";
-import { checkWebhookUrl, minLevelOf, WebhookNotifier } from "../notify/webhook.ts";
+import { describeExecResult, EXEC_DEFAULTS, ExecHook } from "../notify/exec.ts";
+import { checkWebhookUrl, minLevelOf, WEBHOOK_DEFAULTS, WebhookNotifier } from "../notify/webhook.ts";
 import { didYouMean } from "../util/closest.ts";
 import { sleep } from "../util/sleep.ts";
+import type { RunSeen } from "../watch/changes.ts";
 import type { WatchEvent } from "../watch/event.ts";
 import { ProjectWatcher, type WatchMemory } from "../watch/watcher.ts";
 import { gateExitCode } from "./analysis_output.ts";
@@ -23,8 +24,11 @@ export interface WatchSettings {
   minLevelOrigin: string;
 }
 
-/** How long, at the end, deliveries and commands still running may take before the watch exits. */
+/** How long, after Ctrl-C, deliveries and commands still running may take before the watch exits. */
 const DRAIN_MS = 10_000;
+/** At the end of a --once pass, a webhook's every attempt and wait (4 x 10 s, and 2 + 4 + 8 s between). */
+const ONCE_WEBHOOK_MS = WEBHOOK_DEFAULTS.maxAttempts * WEBHOOK_DEFAULTS.timeoutMs +
+  WEBHOOK_DEFAULTS.retryBaseMs * (2 ** (WEBHOOK_DEFAULTS.maxAttempts - 1) - 1);
 const STATE_VERSION = 1;
 
 function intervalOf(text: string | undefined): number {
@@ -61,6 +65,20 @@ export function eventLine(e: WatchEvent): string {
   }
 }
 
+const LEVELS = new Set(["info", "warning", "critical"]);
+
+/** A run as a state file remembers it, every field of the type it must have. */
+function isRunSeen(value: unknown): value is RunSeen {
+  if (typeof value !== "object" || value === null) return false;
+  const r = value as Record<string, unknown>;
+  const findings = r.findings;
+  return typeof r.name === "string" && typeof r.created_at === "string" &&
+    typeof r.stalled === "boolean" && typeof r.finished === "boolean" && typeof r.known === "boolean" &&
+    (r.step === null || typeof r.step === "number") &&
+    typeof findings === "object" && findings !== null && !Array.isArray(findings) &&
+    Object.values(findings).every((s) => LEVELS.has(String(s)));
+}
+
 interface StateFile {
   version: number;
   project: string;
@@ -81,7 +99,10 @@ function readState(path: string, project: string): WatchMemory | undefined {
   } catch {
     throw dataError(`--state: ${path} is not a watch state file (not JSON)`);
   }
-  if (state?.version !== STATE_VERSION || typeof state.runs !== "object" || state.runs === null) {
+  if (
+    state?.version !== STATE_VERSION || typeof state.runs !== "object" || state.runs === null ||
+    !Object.values(state.runs).every(isRunSeen)
+  ) {
     throw dataError(`--state: ${path} is not a watch state file of this version`);
   }
   if (state.project !== project) {
@@ -152,15 +173,27 @@ export async function runWatch(options: WatchOptions, settings: WatchSettings): 
     })
     : undefined;
   const stop = new AbortController();
-  const onSignal = () => stop.abort();
+  // The first Ctrl-C ends the watch at once, even mid-pass (a pass cut short changes nothing); the
+  // second also skips the wait for deliveries.
+  const onSignal = () => {
+    if (stop.signal.aborted) Deno.exit(130);
+    stop.abort();
+  };
   Deno.addSignalListener("SIGINT", onSignal);
+  const stopped = new Promise<undefined>((resolve) =>
+    stop.signal.addEventListener("abort", () => resolve(undefined), { once: true })
+  );
   const live = new LivePoll(interval);
   let said = 0;
   let started = false;
+  let undelivered = 0;
   try {
     while (!stop.signal.aborted) {
       // One pass asks every run: a server that cannot be reached fails --once, and waits otherwise.
-      const events = options.once ? await watcher.poll() : await live.poll(() => watcher.poll());
+      const pass = options.once ? watcher.poll() : live.poll(() => watcher.poll());
+      pass.catch(() => {});
+      const events = await Promise.race([pass, stopped]);
+      if (stop.signal.aborted) break;
       heard.slice(said).forEach(reportNotice);
       said = heard.length;
       if (events) {
@@ -177,10 +210,26 @@ export async function runWatch(options: WatchOptions, settings: WatchSettings): 
       if (options.once) break;
       await sleep((events ? interval : live.nextWaitSeconds) * 1000, stop.signal);
     }
-    if (options.state) writeState(options.state, project, watcher.memory());
   } finally {
+    // A pass (cron) gives deliveries and commands their whole time; after Ctrl-C they get a little.
+    const cut = stop.signal.aborted;
+    await Promise.all([
+      notifier?.flush(cut ? DRAIN_MS : ONCE_WEBHOOK_MS),
+      exec?.close(cut ? DRAIN_MS : EXEC_DEFAULTS.timeoutMs + EXEC_DEFAULTS.killGraceMs),
+    ]);
+    undelivered = notifier?.failed ?? 0;
     Deno.removeSignalListener("SIGINT", onSignal);
-    await Promise.all([notifier?.flush(DRAIN_MS), exec?.close(DRAIN_MS)]);
+  }
+  // A pass cut short by Ctrl-C saw nothing whole: the state stays as it was.
+  if (options.state && !stop.signal.aborted) {
+    // What was not delivered is told again by the next pass: the state is not saved over it.
+    if (undelivered > 0) {
+      reportNotice(
+        `--state: not saved, ${undelivered} event${
+          undelivered === 1 ? "" : "s"
+        } not delivered to the webhook; the next pass tells them again`,
+      );
+    } else writeState(options.state, project, watcher.memory());
   }
   if (!options.once && !options.json) {
     writeErr(`stopped watching ${project}: ${watcher.verdict.toUpperCase()}\n`);

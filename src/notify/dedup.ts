@@ -19,28 +19,34 @@ const TOGGLE: Record<WatchEventKind, { topic: string; opens: boolean }> = {
  * its severity) or closed. An event is new when its key was never seen, when it changes the key's state
  * (a finding that opens, clears and opens again is told each time), or when it opens the key again at a
  * higher severity than it is open at (an escalation). Anything else (opened while open at the same or a
- * higher severity, cleared while cleared) is a repeat. State is kept for the notifier's life: one entry
- * per key, a few per run.
+ * higher severity, cleared while cleared) is a repeat. A run is known by its id (names repeat: a script
+ * run again under the same name is another run), and its start begins it afresh: a run deleted and
+ * logged again under its id starts again. State is kept for the notifier's life: a few keys per run.
  */
 export class Dedup {
-  #state = new Map<string, Severity | "closed">();
+  /** By run (project and id), each key's state. */
+  #state = new Map<string, Map<string, Severity | "closed">>();
 
   /** Whether `event` is new, and it is remembered either way. */
   admit(event: WatchEvent): boolean {
     const { topic, opens } = TOGGLE[event.kind];
-    const key = JSON.stringify([event.project, event.run, topic, topic === "finding" ? event.rule : null]);
-    const before = this.#state.get(key);
+    const run = JSON.stringify([event.project, event.run_id ?? event.run]);
+    if (event.kind === "run_started") this.#state.delete(run);
+    let state = this.#state.get(run);
+    if (!state) this.#state.set(run, state = new Map());
+    const key = JSON.stringify([topic, topic === "finding" ? event.rule : null]);
+    const before = state.get(key);
     const after = opens ? event.severity : "closed";
     if (before === undefined) {
-      this.#state.set(key, after);
+      state.set(key, after);
       return true;
     }
     if (!opens) {
-      this.#state.set(key, after);
+      state.set(key, after);
       return before !== "closed";
     }
     if (before === "closed" || severityRank(event.severity) > severityRank(before)) {
-      this.#state.set(key, after);
+      state.set(key, after);
       return true;
     }
     return false;

@@ -122,7 +122,8 @@ export class ExecHook {
   readonly #maxConcurrent: number;
   readonly #maxOutputBytes: number;
   readonly #killGraceMs: number;
-  readonly #seen = new Set<string>();
+  /** Rules acted on, by run (project and id). */
+  readonly #acted = new Map<string, Set<string | null>>();
   #queue: WatchEvent[] = [];
   readonly #running = new Set<Running>();
   #closed = false;
@@ -143,10 +144,15 @@ export class ExecHook {
 
   /** Runs the command for `event` if it is a finding opening at the level, first for its run and rule. */
   handle(event: WatchEvent): void {
+    // Names repeat (a script run again under its name is another run): a run is known by its id, and
+    // one that starts (again, under its id) may be acted on again.
+    const run = JSON.stringify([event.project, event.run_id ?? event.run]);
+    if (event.kind === "run_started") this.#acted.delete(run);
     if (this.#closed || event.kind !== "finding_opened" || !atLeast(event.severity, this.#minLevel)) return;
-    const key = JSON.stringify([event.project, event.run, event.rule]);
-    if (this.#seen.has(key)) return;
-    this.#seen.add(key);
+    let rules = this.#acted.get(run);
+    if (!rules) this.#acted.set(run, rules = new Set());
+    if (rules.has(event.rule)) return;
+    rules.add(event.rule);
     this.#queue.push(event);
     this.#startMore();
   }

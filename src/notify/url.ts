@@ -54,7 +54,9 @@ export function redactWebhookUrl(url: string): string {
   try {
     parsed = new URL(text);
   } catch {
-    return `${text.split(/[/?#@]/)[0].slice(0, 64)}/***`;
+    // What precedes the first `/` is kept only if it is a host name: otherwise it may be the secret.
+    const head = text.split(/[/?#@]/)[0];
+    return /^[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?$/i.test(head) ? `${head}/***` : "***";
   }
   const kept = publicSegments(parsed).map((s) => `/${s}`).join("");
   return `${parsed.protocol}//${parsed.host}${kept}/***`;

@@ -5,6 +5,8 @@ import type { WatchEvent, WatchEventKind } from "./event.ts";
 /** What a watch remembers of a run between polls: what its events are the changes from. */
 export interface RunSeen {
   name: string;
+  /** When the run logged its first row: the same id with another is another run. */
+  created_at: string;
   /** Open findings (severity above ok) by rule. */
   findings: Record<string, Severity>;
   stalled: boolean;

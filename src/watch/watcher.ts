@@ -31,8 +31,8 @@ export type WatchMemory = Record<string, RunSeen>;
  */
 export class ProjectWatcher {
   private readonly cache = new RunCache(undefined, true);
-  private readonly seen: Map<string, RunSeen>;
-  private readonly verdicts = new Map<string, Severity>();
+  private seen: Map<string, RunSeen>;
+  private verdicts = new Map<string, Severity>();
   private polled: boolean;
   /** The project's run names and ids at the last poll, all of them (for did-you-mean). */
   runNames: string[] = [];
@@ -63,37 +63,52 @@ export class ProjectWatcher {
     return worst([...this.verdicts.values()]);
   }
 
-  /** How many runs are followed now (not finished). */
-  get following(): number {
-    return [...this.seen.values()].filter((r) => !r.finished).length;
-  }
+  /** How many runs are followed now: chosen, and not finished at the last pass. */
+  following = 0;
 
-  /** One pass over the project's runs: the changes since the last, in run order. */
+  /**
+   * One pass over the project's runs: the changes since the last, in run order. What the pass saw is
+   * taken in only once it has read every run, so a pass cut short (a server gone mid-pass) leaves the
+   * watch as it was and the next pass tells the same changes.
+   */
   poll(): Promise<WatchEvent[]> {
     return withProject(this.ctx, this.project, async (store) => {
       const first = !this.polled;
       const events: WatchEvent[] = [];
+      const seen = new Map<string, RunSeen>();
+      const verdicts = new Map<string, Severity>();
+      let finishedAtStart = 0;
       const all = await store.runs();
-      [this.runNames, this.runIds] = [all.map((r) => r.name), all.map((r) => r.id)];
-      const runs = all.filter((r) => this.chosen(r));
-      const present = new Set(runs.map((r) => r.id));
-      for (const id of this.seen.keys()) if (!present.has(id)) this.forget(id);
-      for (const run of runs) {
+      for (const run of all) {
         const was = this.seen.get(run.id);
-        if (was?.finished) continue;
+        // The same id with another first row is another run (deleted and logged again): new.
+        const same = was && was.created_at === run.created_at ? was : undefined;
+        if (!this.chosen(run) || same?.finished) {
+          if (same) seen.set(run.id, same);
+          continue;
+        }
         const report = await this.report(store, run);
         const time = new Date(this.now()).toISOString();
         const base = { time, project: this.project, url: this.url };
-        if (first && !was && report.status.state === "finished") {
+        if (first && !same && report.status.state === "finished") {
           // Over before the watch began: nothing to watch, nothing to tell.
-          this.seen.set(run.id, seenOf(report, true));
-          this.finishedAtStart++;
+          seen.set(run.id, seenOf(run, report, true));
+          finishedAtStart++;
           continue;
         }
-        events.push(...eventsBetween(first ? seenOf(report, false, true) : was, report, base));
-        this.seen.set(run.id, seenOf(report, report.status.state === "finished"));
-        this.verdicts.set(run.id, report.verdict);
+        events.push(...eventsBetween(first ? blank(run, report) : same, report, base));
+        seen.set(run.id, seenOf(run, report, report.status.state === "finished"));
+        verdicts.set(run.id, report.verdict);
       }
+      // Runs gone from the project are forgotten; the verdicts of runs that finished are kept.
+      for (const id of this.verdicts.keys()) {
+        if (seen.has(id) && !verdicts.has(id)) verdicts.set(id, this.verdicts.get(id)!);
+      }
+      [this.runNames, this.runIds] = [all.map((r) => r.name), all.map((r) => r.id)];
+      this.seen = seen;
+      this.verdicts = verdicts;
+      this.following = all.filter((r) => this.chosen(r) && seen.get(r.id)?.finished === false).length;
+      this.finishedAtStart += finishedAtStart;
       this.polled = true;
       return events;
     });
@@ -108,27 +123,27 @@ export class ProjectWatcher {
     if (runs && !runs.includes(run.name) && !runs.includes(run.id)) return false;
     return !filter || filter.test(run.name);
   }
-
-  private forget(id: string): void {
-    this.seen.delete(id);
-    this.verdicts.delete(id);
-  }
 }
 
 /**
- * What a report says for the next comparison. `blank`: a run seen for the first time on the watch's
- * first poll, compared as if it had nothing open and had been running, so its problems are events.
+ * A run seen for the first time on the watch's first poll: compared as if it had nothing open and had
+ * been running, so its problems are events and its start is not.
  */
-function seenOf(report: RunReport, finished: boolean, blank = false): RunSeen {
-  if (blank) {
-    return { name: report.run, findings: {}, stalled: false, finished: false, step: null, known: true };
-  }
+const blank = (run: RunRef, report: RunReport): RunSeen => ({
+  ...seenOf(run, report, false),
+  findings: {},
+  stalled: false,
+});
+
+/** What a report says, for the next comparison. */
+function seenOf(run: RunRef, report: RunReport, finished: boolean): RunSeen {
   const findings: Record<string, Severity> = {};
   for (const f of report.findings) {
     if (severityRank(f.severity) > severityRank("ok")) findings[f.rule] = f.severity;
   }
   return {
     name: report.run,
+    created_at: run.created_at,
     findings,
     stalled: report.status.state === "stalled",
     finished,

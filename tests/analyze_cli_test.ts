@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { runCli, spawnCli } from "./helpers/cli.ts";
+import { interrupt, runCli, spawnCli } from "./helpers/cli.ts";
 import { fixtureDir } from "./helpers/fixture_dir.ts";
 import { stdioSession } from "./helpers/mcp.ts";
 import { TrackioDb } from "./helpers/trackio_db.ts";
@@ -228,12 +228,8 @@ Deno.test("--watch ends cleanly on Ctrl-C, and --json streams one event per line
   const event = JSON.parse(first.split("\n")[0]);
   assert.equal(event.event, "start");
   assert.equal(event.result.runs[0].verdict, "ok");
-  watcher.kill("SIGINT");
-  const status = await watcher.status;
-  reader.releaseLock();
-  await watcher.stdout.cancel().catch(() => {});
-  const stderr = new TextDecoder().decode(await new Response(watcher.stderr).arrayBuffer());
-  assert.equal(status.code, 0, stderr);
+  const { code, stderr } = await interrupt(watcher, reader);
+  assert.equal(code, 0, stderr);
   assert.equal(stderr, "");
   Deno.removeSync(dir, { recursive: true });
 });

@@ -2,31 +2,15 @@
  * `watch --exec` with real `sh -c` commands: what a command gets (environment, the event on stdin), once
  * per run and rule, failures and hangs reported and never fatal, shutdown bounded.
  */
+import { watchEvent } from "./helpers/watch_runs.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { TrackioCliError } from "../src/errors.ts";
 import { describeExecResult, ExecHook, type ExecOptions, type ExecResult } from "../src/notify/exec.ts";
 import type { WatchEvent } from "../src/watch/event.ts";
 
-function event(over: Partial<WatchEvent> = {}): WatchEvent {
-  return {
-    kind: "finding_opened",
-    time: "2026-01-02T03:04:05.000Z",
-    project: "demo",
-    run: "run-a",
-    // A run is known by its id: each run name of these tests is one run.
-    run_id: `id-${over.run ?? "run-a"}`,
-    severity: "critical",
-    verdict: "critical",
-    step: 120,
-    rule: "loss.divergence",
-    message: "loss rose from 0.9 to 12.5 over 30 steps",
-    evidence_steps: [90, 105, 120],
-    actions: ["Lower the learning rate."],
-    url: null,
-    ...over,
-  };
-}
+const event = (over: Partial<WatchEvent> = {}) =>
+  watchEvent({ actions: ["Lower the learning rate."], url: null, ...over });
 
 function hook(command: string, options: Partial<ExecOptions> = {}) {
   const results: ExecResult[] = [];

@@ -4,6 +4,7 @@
  * twice, bursts held and summed up (on a fake clock), retries of failing receivers, and the URL's secret
  * kept out of every line.
  */
+import { watchEvent } from "./helpers/watch_runs.ts";
 import assert from "node:assert/strict";
 import { TrackioCliError } from "../src/errors.ts";
 import {
@@ -17,30 +18,11 @@ import {
 import { discordEvent } from "../src/notify/discord.ts";
 import { eventMessage } from "../src/notify/message.ts";
 import { clip, clipMrkdwn } from "../src/notify/text.ts";
-import type { WatchEvent } from "../src/watch/event.ts";
 
 /** Every secret path segment the tests use holds this word: no line may. */
 const SECRET = "T0SECRET/B0SECRET/xoxSECRETtoken";
 
-function event(over: Partial<WatchEvent> = {}): WatchEvent {
-  return {
-    kind: "finding_opened",
-    time: "2026-01-02T03:04:05.000Z",
-    project: "demo",
-    run: "run-a",
-    // A run is known by its id: each run name of these tests is one run.
-    run_id: `id-${over.run ?? "run-a"}`,
-    severity: "critical",
-    verdict: "critical",
-    step: 120,
-    rule: "loss.divergence",
-    message: "loss rose from 0.9 to 12.5 over 30 steps",
-    evidence_steps: [90, 105, 120],
-    actions: ["Lower the learning rate (2e-4 → 1e-4).", "Enable gradient clipping."],
-    url: "https://huggingface.co/spaces/me/trackio",
-    ...over,
-  };
-}
+const event = watchEvent;
 
 async function waitFor(done: () => boolean, what: string, ms = 3000): Promise<void> {
   const end = performance.now() + ms;

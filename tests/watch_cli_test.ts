@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { runCli, spawnCli } from "./helpers/cli.ts";
+import { interrupt, runCli, spawnCli } from "./helpers/cli.ts";
 import { startFaultServer } from "./helpers/fault_server.ts";
 import { serveDir } from "./helpers/remote.ts";
 import { TrackioDb } from "./helpers/trackio_db.ts";
@@ -42,9 +42,10 @@ const kinds = (stdout: string) =>
   });
 
 /** A webhook receiver on loopback that records what it is sent. */
-function receiver() {
+function receiver(refuse = () => false) {
   const bodies: unknown[] = [];
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+    if (refuse()) return new Response("no", { status: 400 });
     bodies.push(await req.json());
     return new Response("ok");
   });
@@ -187,11 +188,8 @@ Deno.test("watch follows runs as they log: new runs, findings opening, Ctrl-C; w
     await until(/loss\.divergence/);
     s.write((db) => db.log("healthy", [summaryRow(203)], "id-h"));
     await until(/run_finished/);
-    watcher.kill("SIGINT");
-    const status = await watcher.status;
-    reader.releaseLock();
-    const stderr = new TextDecoder().decode(await new Response(watcher.stderr).arrayBuffer());
-    assert.equal(status.code, 7, stderr);
+    const { code, stderr } = await interrupt(watcher, reader);
+    assert.equal(code, 7, stderr);
     assert.deepEqual(kinds(out), [
       "finding_opened nan grad.explosion",
       "run_started late",
@@ -288,12 +286,8 @@ Deno.test("watch: Ctrl-C ends it at once, even in the middle of a pass a slow se
     slow = true;
     await new Promise((r) => setTimeout(r, 1500)); // the next pass has begun, and waits on the server
     const sent = performance.now();
-    watcher.kill("SIGINT");
-    const status = await watcher.status;
-    reader.releaseLock();
-    await watcher.stdout.cancel().catch(() => {});
-    const stderr = new TextDecoder().decode(await new Response(watcher.stderr).arrayBuffer());
-    assert.equal(status.code, 0, stderr);
+    const { code, stderr } = await interrupt(watcher, reader);
+    assert.equal(code, 0, stderr);
     assert.ok(performance.now() - sent < 2500, `${Math.round(performance.now() - sent)} ms after Ctrl-C`);
     assert.doesNotMatch(stderr, /error/);
   } finally {
@@ -306,20 +300,15 @@ Deno.test("watch --once --state: events the webhook did not take are told again,
   const s = sweep();
   const state = join(s.dir, "watch.json");
   let refuse = true;
-  const bodies: unknown[] = [];
-  const hook = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
-    if (refuse) return new Response("no", { status: 400 });
-    bodies.push(await req.json());
-    return new Response("ok");
-  });
-  const url = `http://127.0.0.1:${hook.addr.port}/hook/SECRETPATH`;
+  const hook = receiver(() => refuse);
+  const { bodies, url } = hook;
   const pass = () =>
     runCli(["watch", "-p", "sweep", "--dir", s.dir, "--once", "--state", state, "--webhook", url, "--json"]);
   try {
     const refused = await pass();
     assert.equal(refused.code, 0, refused.stderr);
     assert.match(refused.stderr, /--state: not saved, 1 event not delivered to the webhook/);
-    assert.doesNotMatch(refused.stderr, /SECRETPATH/);
+    assert.doesNotMatch(refused.stderr, /secret-path/);
     assert.throws(() => Deno.statSync(state), Deno.errors.NotFound);
     refuse = false;
     const delivered = await pass();
@@ -328,7 +317,7 @@ Deno.test("watch --once --state: events the webhook did not take are told again,
     assert.equal((await pass()).stdout, "", "saved now: nothing new");
     assert.equal(bodies.length, 1);
   } finally {
-    await hook.shutdown();
+    await hook.close();
     Deno.removeSync(s.dir, { recursive: true });
   }
 });

@@ -66,3 +66,19 @@ export function cliArgv(tool: ToolDef, args: Record<string, unknown>, dir: strin
   }
   return argv;
 }
+
+/**
+ * Ctrl-C for a command `spawnCli` started whose stdout `reader` has been reading: its exit code and
+ * all it wrote on stderr, once it has ended.
+ */
+export async function interrupt(
+  child: Deno.ChildProcess,
+  reader: ReadableStreamDefaultReader<string>,
+): Promise<{ code: number; stderr: string }> {
+  child.kill("SIGINT");
+  const status = await child.status;
+  reader.releaseLock();
+  await child.stdout.cancel().catch(() => {});
+  const stderr = new TextDecoder().decode(await new Response(child.stderr).arrayBuffer());
+  return { code: status.code, stderr };
+}

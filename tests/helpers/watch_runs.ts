@@ -2,6 +2,7 @@
  * Runs for `watch` tests, in Trackio's format and timed relative to now (a run's state depends on
  * how long ago it last logged): healthy, diverging, going NaN, gone quiet, finished.
  */
+import type { WatchEvent } from "../../src/watch/event.ts";
 import type { LogRow } from "./trackio_db.ts";
 
 export const stamp = (ms: number) => new Date(ms).toISOString().replace("Z", "+00:00");
@@ -36,3 +37,24 @@ export const summaryRow = (step: number): LogRow => ({
   timestamp: stamp(Date.now()),
   metrics: { "train/train_runtime": 321.5, "train/train_loss": 0.7 },
 });
+
+/** A watch event as the notifiers get it: a critical divergence of run-a, with `over` changed. */
+export function watchEvent(over: Partial<WatchEvent> = {}): WatchEvent {
+  return {
+    kind: "finding_opened",
+    time: "2026-01-02T03:04:05.000Z",
+    project: "demo",
+    run: "run-a",
+    // A run is known by its id: each run name of these tests is one run.
+    run_id: `id-${over.run ?? "run-a"}`,
+    severity: "critical",
+    verdict: "critical",
+    step: 120,
+    rule: "loss.divergence",
+    message: "loss rose from 0.9 to 12.5 over 30 steps",
+    evidence_steps: [90, 105, 120],
+    actions: ["Lower the learning rate (2e-4 → 1e-4).", "Enable gradient clipping."],
+    url: "https://huggingface.co/spaces/me/trackio",
+    ...over,
+  };
+}

@@ -271,10 +271,14 @@ Deno.test("watch: bad input is one line and a documented exit code", async () =>
 Deno.test("watch: Ctrl-C ends it at once, even in the middle of a pass a slow server holds up", async () => {
   const s = sweep();
   let slow = false;
+  let held: () => void;
+  const holding = new Promise<void>((resolve) => held = resolve);
   const server = startFaultServer({
     dir: s.dir,
     fault: async () => {
-      if (slow) await new Promise((r) => setTimeout(r, 3000));
+      if (!slow) return undefined;
+      held();
+      await new Promise((r) => setTimeout(r, 3000));
       return undefined;
     },
   });
@@ -284,7 +288,7 @@ Deno.test("watch: Ctrl-C ends it at once, even in the middle of a pass a slow se
     let out = "";
     while (!/grad\.explosion/.test(out)) out += (await reader.read()).value ?? "";
     slow = true;
-    await new Promise((r) => setTimeout(r, 1500)); // the next pass has begun, and waits on the server
+    await holding; // the next pass has begun, and waits on the server
     const sent = performance.now();
     const { code, stderr } = await interrupt(watcher, reader);
     assert.equal(code, 0, stderr);

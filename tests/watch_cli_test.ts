@@ -343,3 +343,37 @@ Deno.test("watch --state: a file whose runs are not what a watch remembers is un
   assert.match(empty.stderr, /^error: --webhook: give the webhook's URL/);
   Deno.removeSync(s.dir, { recursive: true });
 });
+
+Deno.test("watch honours Trackio's TRACKIO_WEBHOOK_URL and TRACKIO_WEBHOOK_MIN_LEVEL (info, warn, error)", async () => {
+  const hook = receiver();
+  try {
+    const printed: Record<string, unknown[]> = {};
+    const counts: Record<string, number> = {};
+    for (const level of ["error", "warn", "info"]) {
+      const before = hook.bodies.length;
+      const r = await runCli(["watch", "--demo", "-p", "sft-qwen", "--once", "--json"], {
+        env: { TRACKIO_WEBHOOK_URL: hook.url, TRACKIO_WEBHOOK_MIN_LEVEL: level },
+      });
+      assert.equal(r.code, 0, r.stderr);
+      printed[level] = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+      // Past 5 messages a minute, the rest come as one summary: {"events": [...]}.
+      const posted = hook.bodies.slice(before).flatMap((b) => (b as { events?: unknown[] }).events ?? [b]);
+      counts[level] = posted.length;
+      const least = {
+        error: ["critical"],
+        warn: ["warning", "critical"],
+        info: ["info", "warning", "critical"],
+      };
+      assert.deepEqual(
+        posted,
+        printed[level].filter((e) =>
+          least[level as keyof typeof least].includes((e as { severity: string }).severity)
+        ),
+        level,
+      );
+    }
+    assert.ok(counts.error < counts.warn && counts.warn < counts.info, JSON.stringify(counts));
+  } finally {
+    await hook.close();
+  }
+});

@@ -9,7 +9,7 @@ export const WATCH_EXAMPLES = [
   "trackio-cli watch -p sft-qwen",
   "trackio-cli watch -p sft-qwen --filter '^lr-' --webhook https://hooks.slack.com/services/T000/B000/XXXX",
   "trackio-cli watch -p sft-qwen --once --state sft-qwen.watch.json",
-  "trackio-cli watch -p sft-qwen --exec 'scancel $SLURM_JOB_ID'",
+  `trackio-cli watch -p sft-qwen --exec 'scancel --name "$TRACKIO_CLI_RUN"'`,
 ];
 
 /** Trackio's own settings for its alert webhooks, honoured so existing setups work unchanged. */

@@ -67,6 +67,9 @@ class LocalProject implements ProjectReader {
   alerts = (run?: RunRef, level?: string, since?: string) =>
     Promise.resolve(this.store.alerts(run, level, since));
   systemMetrics = (run: RunRef) => Promise.resolve(this.store.systemMetrics(run));
+  metricPointsIn = (run: RunRef, metric: string, range: RowRange) =>
+    Promise.resolve(this.store.metricPointsIn(run, metric, range));
+  timestampsOf = (ids: number[]) => Promise.resolve(this.store.timestampsOf(ids));
   metricValuesJson = (run: RunRef, metric: string, filter?: RowFilter) =>
     Promise.resolve(this.store.metricValuesJson(run, metric, filter));
   query = (sql: string, maxRows: number, maxBytes?: number): Promise<QueryResult> =>

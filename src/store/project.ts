@@ -5,7 +5,7 @@ import { badRowSql, isMalformedJsonError, skippedRowsNotice, skipRowsClause } fr
 import { filterSql, type RowFilter } from "./filters.ts";
 import type { ReadOnlyDatabase, RowCursor } from "./open.ts";
 import { resolveRunIn } from "./resolve_run.ts";
-import type { RunStats } from "./source.ts";
+import type { CurvePoints, RunStats, StepRange } from "./source.ts";
 import { agrees, isNotFound, sideRunQueries, sideRunRef } from "./side_runs.ts";
 import { hasColumn, readSchema, runsHaveIds, type Schema } from "./schema.ts";
 import { ROW_MARKS, type RowMark, type RowsCheck, type RowsNow } from "./row_marks.ts";
@@ -113,6 +113,28 @@ export function runStatsOf(row: Record<string, unknown> | undefined): RunStats {
     first_step: row?.first == null ? null : Number(row.first),
     first_timestamp: row?.t0 == null ? null : String(row.t0),
     last_timestamp: row?.t1 == null ? null : String(row.t1),
+  };
+}
+
+/** The step range of two sets of rows together. */
+export function widerSteps(a: StepRange, b: StepRange): StepRange {
+  const pick = (x: number | null, y: number | null, f: (x: number, y: number) => number) =>
+    x === null ? y : y === null ? x : f(x, y);
+  return { first: pick(a.first, b.first, Math.min), last: pick(a.last, b.last, Math.max) };
+}
+
+/** The stats of a run's rows and of the rows logged after them, together. */
+export function statsWithMore(was: RunStats, more: RunStats): RunStats {
+  const steps = widerSteps(
+    { first: was.first_step, last: was.last_step },
+    { first: more.first_step, last: more.last_step },
+  );
+  return {
+    num_logs: was.num_logs + more.num_logs,
+    first_step: steps.first,
+    last_step: steps.last,
+    first_timestamp: was.first_timestamp ?? more.first_timestamp,
+    last_timestamp: more.last_timestamp ?? was.last_timestamp,
   };
 }
 
@@ -330,8 +352,8 @@ export class ProjectStore {
   }
 
   /** `SELECT timestamp, id, step, v` for one metric, ending inside its WHERE clause. */
-  private valuesQuery(run: RunRef, metric: string, filter: RowFilter) {
-    const where = this.runWhere(run);
+  private valuesQuery(run: RunRef, metric: string, filter: RowFilter, range?: RowRange) {
+    const where = this.runWhere(run, range);
     const extra = filterSql(filter);
     const value = valueJsonSql(metric);
     return {
@@ -349,6 +371,52 @@ export class ProjectStore {
     for (const r of this.guardJsonPages(run, () => this.valuesQuery(run, metric, filter))) {
       yield { timestamp: String(r[0]), step: Number(r[2]), value: decodeValueJson(String(r[3])) };
     }
+  }
+
+  /** See `ProjectReader.metricPointsIn`: `metricValues`' points in `range`, with row ids for timestamps. */
+  metricPointsIn(run: RunRef, metric: string, range: RowRange): { points: CurvePoints; steps: StepRange } {
+    const points: CurvePoints = { ids: [], steps: [], values: [] };
+    for (const r of this.guardJsonPages(run, () => this.valuesQuery(run, metric, {}, range))) {
+      points.ids.push(Number(r[1]));
+      points.steps.push(Number(r[2]));
+      points.values.push(decodeValueJson(String(r[3])));
+    }
+    return { points, steps: this.stepRange(run, range) };
+  }
+
+  /**
+   * The least and largest step of the run's rows in `range`. From the run's start, two seeks on the
+   * run's step index (the time range checked on the rows found, `+timestamp` keeping SQLite off the
+   * time index); after a point, the time index over the few rows since.
+   */
+  private stepRange(run: RunRef, range: RowRange): StepRange {
+    if (range.after) {
+      const { first_step, last_step } = this.runStats(run, range);
+      return { first: first_step, last: last_step };
+    }
+    const where = this.runWhere(run);
+    const upTo = range.upTo
+      ? ` AND (+timestamp, id) <= (${literal(range.upTo.timestamp)}, ${literal(range.upTo.id)})`
+      : "";
+    const seek = (order: string) =>
+      `(SELECT step FROM metrics WHERE ${where.sql}${upTo} ORDER BY step ${order}, id ${order} LIMIT 1)`;
+    const row = this.db.get(
+      `SELECT ${seek("ASC")} AS first, ${seek("DESC")} AS last`,
+      ...where.params,
+      ...where.params,
+    );
+    return {
+      first: row?.first == null ? null : Number(row.first),
+      last: row?.last == null ? null : Number(row.last),
+    };
+  }
+
+  /** The timestamps of rows by id (those that exist). */
+  timestampsOf(ids: number[]): Map<number, string> {
+    const rows = ids.length === 0 ? [] : this.db.all(
+      `SELECT id, timestamp FROM metrics WHERE id IN (${ids.map(literal).join(", ")})`,
+    );
+    return new Map(rows.map((r) => [Number(r.id), String(r.timestamp)]));
   }
 
   /**

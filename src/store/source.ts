@@ -2,7 +2,7 @@ import type { DownsampleResult } from "../analysis/downsample.ts";
 import type { RowFilter } from "./filters.ts";
 import type { RowCursor } from "./open.ts";
 import type { RowRange } from "./remote/sql.ts";
-import type { AlertRow, LogRow, MetricPoint, RunRef } from "./project.ts";
+import type { AlertRow, LogRow, MetricPoint, MetricValue, RunRef } from "./project.ts";
 import type { RowMark, RowsCheck, RowsNow } from "./row_marks.ts";
 
 export interface RunStats {
@@ -29,6 +29,19 @@ export interface QueryResult {
    * size of the first row left out.
    */
   overBudget?: { nextRowBytes: number; budget: number };
+}
+
+/** One metric's points as columns, with the id of each point's row (to find its timestamp later). */
+export interface CurvePoints {
+  ids: number[];
+  steps: number[];
+  values: MetricValue[];
+}
+
+/** The least and the largest step of some rows (null when there are none). */
+export interface StepRange {
+  first: number | null;
+  last: number | null;
 }
 
 /** A thinned log: the rows kept, in order, out of `total`. */
@@ -77,6 +90,19 @@ export interface ProjectReader {
     filter: RowFilter,
     maxPoints: number,
   ): Promise<DownsampleResult<MetricPoint>>;
+  /**
+   * `metricValues`' points in `range` (no filter) with their rows' ids, oldest first. Offered by a
+   * source that reads where the data is (local files): a cache can then keep a whole curve and add
+   * only the new points to it. A server sends a downsampled curve instead, and leaves this out. With
+   * the points, the step range of all the run's rows in `range`, which downsampling's buckets span.
+   */
+  metricPointsIn?(
+    run: RunRef,
+    metric: string,
+    range: RowRange,
+  ): Promise<{ points: CurvePoints; steps: StepRange }>;
+  /** The timestamps of rows by id, where `metricPointsIn` is offered. */
+  timestampsOf?(ids: number[]): Promise<Map<number, string>>;
   /** Whole rows in a filter, oldest first, a page at a time. */
   rows(run: RunRef, filter?: RowFilter): AsyncIterable<LogRow[]>;
   /** Every row, or at most `maxRows` of them chosen by `selectRows`. */

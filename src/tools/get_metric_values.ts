@@ -9,6 +9,7 @@ import { formatNumber } from "../util/format.ts";
 import { allValues, requireMetric, withRun } from "./context.ts";
 import * as p from "./params.ts";
 import { defineTool, output } from "./registry.ts";
+import { downsampledFrom, keepsCurves, keptCurve } from "./kept_curve.ts";
 
 /** 200 points draw a curve's shape in about 8,000 tokens; an agent asks for more when it needs them. */
 export const MCP_DEFAULT_POINTS = 200;
@@ -144,12 +145,23 @@ export const getMetricValues = defineTool({
       }
       const maxPoints = args.max_points;
       const downsample = () => store.downsampledValues(run, args.metric, args, maxPoints);
-      // A curve changes only when rows do: a cache answers a repeat on an unchanged run as it was.
-      const sampled = ctx.cache
+      const filter = filterOf(args);
+      const filtered = Object.values(filter).some((v) => v !== undefined);
+      // Where rows are read where they are, a cache keeps the whole curve and adds new points to it;
+      // elsewhere (a server downsamples) it answers a repeat on an unchanged run as it was.
+      const sampled = ctx.cache && !filtered && keepsCurves(store)
         ? await ctx.cache.derive(
           store,
           run,
-          JSON.stringify(["values", args.metric, filterOf(args), maxPoints]),
+          JSON.stringify(["curve", args.metric]),
+          keptCurve(store, run, args.metric),
+          (curve) => downsampledFrom(store, curve, maxPoints, downsample),
+        )
+        : ctx.cache
+        ? await ctx.cache.derive(
+          store,
+          run,
+          JSON.stringify(["values", args.metric, filter, maxPoints]),
           {
             bounded: false,
             read: downsample,

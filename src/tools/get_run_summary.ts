@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { toJson } from "../json.ts";
 import { formatNumber } from "../util/format.ts";
-import { metricNamesOf, type RunRef } from "../store/project.ts";
+import { metricNamesOf, type RunRef, statsWithMore } from "../store/project.ts";
 import type { ProjectReader, RunStats } from "../store/source.ts";
 import { withRun } from "./context.ts";
 import type { Derivation } from "./run_cache.ts";
@@ -45,24 +45,11 @@ const rowsSummary = (store: ProjectReader, run: RunRef): Derivation<RowsSummary>
     metrics: await store.metricNamesIn(run, { upTo }),
   }),
   extend: async (was, range) => ({
-    stats: addedStats(was.stats, await store.runStats(run, range)),
+    stats: statsWithMore(was.stats, await store.runStats(run, range)),
     metrics: metricNamesOf(new Set([...was.metrics, ...await store.metricNamesIn(run, range)])),
   }),
   steps: ({ stats }) => ({ first: stats.first_step, last: stats.last_step }),
 });
-
-/** The stats of a run's rows and of the rows logged after them, together. */
-function addedStats(was: RunStats, more: RunStats): RunStats {
-  const pick = (a: number | null, b: number | null, f: (x: number, y: number) => number) =>
-    a === null ? b : b === null ? a : f(a, b);
-  return {
-    num_logs: was.num_logs + more.num_logs,
-    first_step: pick(was.first_step, more.first_step, Math.min),
-    last_step: pick(was.last_step, more.last_step, Math.max),
-    first_timestamp: was.first_timestamp ?? more.first_timestamp,
-    last_timestamp: more.last_timestamp ?? was.last_timestamp,
-  };
-}
 
 export const getRunSummary = defineTool({
   name: "get_run_summary",

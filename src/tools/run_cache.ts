@@ -59,6 +59,8 @@ export interface Derivation<T> {
   extend?(was: T, range: { after: RowCursor; upTo: RowCursor }): Promise<T>;
   /** The steps the value's rows span, where the cache marks rows to check them by later. */
   steps(value: T): { first: number | null; last: number | null };
+  /** The memory the value holds, when its JSON would be a poor (or slow) measure: a whole curve. */
+  bytes?(value: T): number;
 }
 
 /** Reads every row of the run into a fresh collector, as a one-shot command does. */
@@ -129,9 +131,27 @@ export class RunCache {
    * since (or only extended with them, when it can be), under the same checks as `use`'s entries.
    * `kind` names the derivation and its arguments.
    */
-  derive<T>(store: ProjectReader, run: RunRef, kind: string, derivation: Derivation<T>): Promise<T> {
+  derive<T>(store: ProjectReader, run: RunRef, kind: string, derivation: Derivation<T>): Promise<T>;
+  /** The same, with `use` run on the value before any other question about the run (see `use`). */
+  derive<T, R>(
+    store: ProjectReader,
+    run: RunRef,
+    kind: string,
+    derivation: Derivation<T>,
+    use: (value: T) => Promise<R>,
+  ): Promise<R>;
+  derive<T, R>(
+    store: ProjectReader,
+    run: RunRef,
+    kind: string,
+    derivation: Derivation<T>,
+    use?: (value: T) => Promise<R>,
+  ): Promise<T | R> {
     const key = [store.project, run.id, run.name, "derived", kind].join("\x1f");
-    return this.serially(key, () => this.updateDerived(key, store, run, derivation));
+    return this.serially(key, async () => {
+      const value = await this.updateDerived(key, store, run, derivation);
+      return use ? await use(value) : value;
+    });
   }
 
   /** Runs `task` after every earlier task of `key`: an entry is grown in place, one question at a time. */
@@ -198,7 +218,8 @@ export class RunCache {
       current = await this.extendDerived(store, run, entry, now.last, now.maxId, derivation.extend);
     }
     current ??= await this.readDerived(store, run, derivation);
-    if (this.keepable(store, current)) this.keep(key, current, approxBytes(current.value));
+    const bytes = derivation.bytes?.(current.value) ?? approxBytes(current.value);
+    if (this.keepable(store, current)) this.keep(key, current, bytes);
     else this.counts.unkept++;
     return current.value;
   }

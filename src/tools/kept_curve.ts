@@ -1,0 +1,82 @@
+import { downsampleMinMax, type DownsampleResult } from "../analysis/downsample.ts";
+import { type MetricPoint, type RunRef, widerSteps } from "../store/project.ts";
+import type { CurvePoints, ProjectReader, StepRange } from "../store/source.ts";
+import type { Derivation } from "./run_cache.ts";
+
+/**
+ * A metric's whole curve as a cache keeps it where rows are read where they are (a local file):
+ * every point with its row's id, the run's stats, and the curve downsampled to each size asked for.
+ * New rows add their points; a downsampled answer is made again from the kept points, without a read.
+ */
+export interface KeptCurve {
+  /** The run's step range (all its rows'), which the buckets span. */
+  steps: StepRange;
+  points: CurvePoints;
+  answers: Map<number, DownsampleResult<MetricPoint>>;
+}
+
+/** What a point costs kept: its id, step and value, 8 bytes each, and the arrays' slack. */
+const BYTES_PER_POINT = 32;
+
+/** A source that offers the reads a kept curve needs (see `ProjectReader.metricPointsIn`). */
+export type CurveReader = ProjectReader & Required<Pick<ProjectReader, "metricPointsIn" | "timestampsOf">>;
+
+export const keepsCurves = (store: ProjectReader): store is CurveReader =>
+  store.metricPointsIn !== undefined && store.timestampsOf !== undefined;
+
+/** The derivation of a `KeptCurve`. */
+export function keptCurve(
+  store: CurveReader,
+  run: RunRef,
+  metric: string,
+): Derivation<KeptCurve> {
+  return {
+    bounded: true,
+    read: async (upTo) => ({ ...await store.metricPointsIn(run, metric, { upTo }), answers: new Map() }),
+    // The kept arrays grow in place: a cache entry is brought up to date one question at a time.
+    extend: async (was, range) => {
+      const { points: more, steps: span } = await store.metricPointsIn(run, metric, range);
+      const { ids, steps, values } = was.points;
+      for (let i = 0; i < more.ids.length; i++) {
+        ids.push(more.ids[i]);
+        steps.push(more.steps[i]);
+        values.push(more.values[i]);
+      }
+      return {
+        steps: widerSteps(was.steps, span),
+        points: was.points,
+        answers: new Map(),
+      };
+    },
+    steps: ({ steps }) => steps,
+    bytes: ({ points }) => 1024 + BYTES_PER_POINT * points.ids.length,
+  };
+}
+
+/**
+ * The kept curve downsampled as `downsampledValues` does it from a fresh read (the same points in the
+ * same order, the run's step range), the timestamps of the points kept read by their rows' ids. If a
+ * row is gone meanwhile (a run deleted as it was asked about), the answer is `fresh`'s.
+ */
+export async function downsampledFrom(
+  store: CurveReader,
+  curve: KeptCurve,
+  maxPoints: number,
+  fresh: () => Promise<DownsampleResult<MetricPoint>>,
+): Promise<DownsampleResult<MetricPoint>> {
+  const known = curve.answers.get(maxPoints);
+  if (known) return known;
+  const { ids, steps, values } = curve.points;
+  function* points() {
+    for (let i = 0; i < ids.length; i++) yield { step: steps[i], value: values[i], at: i };
+  }
+  const sampled = downsampleMinMax(points(), maxPoints, curve.steps.first ?? 0, curve.steps.last ?? 0);
+  const stamps = await store.timestampsOf(sampled.points.map((p) => ids[p.at]));
+  if (sampled.points.some((p) => !stamps.has(ids[p.at]))) return await fresh();
+  const answer = {
+    ...sampled,
+    points: sampled.points.map((p) => ({ timestamp: stamps.get(ids[p.at])!, step: p.step, value: p.value })),
+  };
+  curve.answers.set(maxPoints, answer);
+  return answer;
+}

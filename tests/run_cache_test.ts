@@ -299,3 +299,21 @@ Deno.test("run cache over a Trackio server: a repeat is a few small requests, ch
     Deno.removeSync(p.dir, { recursive: true });
   }
 });
+
+Deno.test("run cache: a kept curve of a run with an unreadable row answers as a fresh read (the row's step counts)", async () => {
+  for (const generation of ["head", "pre-runid", "v0.5"] as const) {
+    const p = project();
+    write(p.path, generation, (db) => {
+      db.log("a", rows(0, 20), "id-a");
+      db.log("a", [{ ...rows(20, 1)[0], step: 1000 }], "id-a");
+      db.db.exec("UPDATE metrics SET metrics = 'not json{' WHERE step = 1000");
+    });
+    const args = { project: "p", run: "a", metric: "train/loss", max_points: 6 };
+    assert.deepEqual(
+      await invokeTool(getMetricValues, args, p.cached),
+      await invokeTool(getMetricValues, args, p.fresh),
+      generation,
+    );
+    Deno.removeSync(p.dir, { recursive: true });
+  }
+});

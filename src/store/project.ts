@@ -375,13 +375,16 @@ export class ProjectStore {
 
   /** See `ProjectReader.metricPointsIn`: `metricValues`' points in `range`, with row ids for timestamps. */
   metricPointsIn(run: RunRef, metric: string, range: RowRange): { points: CurvePoints; steps: StepRange } {
+    // The step range first, as `downsampledValues` takes it before its points: rows found unreadable
+    // while the points are read (and then left out) still count in it, as they do there.
+    const steps = this.stepRange(run, range);
     const points: CurvePoints = { ids: [], steps: [], values: [] };
     for (const r of this.guardJsonPages(run, () => this.valuesQuery(run, metric, {}, range))) {
       points.ids.push(Number(r[1]));
       points.steps.push(Number(r[2]));
       points.values.push(decodeValueJson(String(r[3])));
     }
-    return { points, steps: this.stepRange(run, range) };
+    return { points, steps };
   }
 
   /**

@@ -12,11 +12,17 @@ export interface KeptCurve {
   /** The run's step range (all its rows'), which the buckets span. */
   steps: StepRange;
   points: CurvePoints;
-  answers: Map<number, DownsampleResult<MetricPoint>>;
+  /**
+   * The last answer, by its size, when it is small: kept answers are not counted in the cache's
+   * budget, so a client asking for many sizes (or for every point) must not pile up copies.
+   */
+  answer?: { maxPoints: number; result: DownsampleResult<MetricPoint> };
 }
 
 /** What a point costs kept: its id, step and value, 8 bytes each, and the arrays' slack. */
 const BYTES_PER_POINT = 32;
+/** An answer of at most this many points is kept with the curve (a few hundred KB at most). */
+const KEPT_ANSWER_POINTS = 5_000;
 
 /** A source that offers the reads a kept curve needs (see `ProjectReader.metricPointsIn`). */
 export type CurveReader = ProjectReader & Required<Pick<ProjectReader, "metricPointsIn" | "timestampsOf">>;
@@ -32,7 +38,7 @@ export function keptCurve(
 ): Derivation<KeptCurve> {
   return {
     bounded: true,
-    read: async (upTo) => ({ ...await store.metricPointsIn(run, metric, { upTo }), answers: new Map() }),
+    read: (upTo) => store.metricPointsIn(run, metric, { upTo }),
     // The kept arrays grow in place: a cache entry is brought up to date one question at a time.
     extend: async (was, range) => {
       const { points: more, steps: span } = await store.metricPointsIn(run, metric, range);
@@ -45,7 +51,6 @@ export function keptCurve(
       return {
         steps: widerSteps(was.steps, span),
         points: was.points,
-        answers: new Map(),
       };
     },
     steps: ({ steps }) => steps,
@@ -64,8 +69,7 @@ export async function downsampledFrom(
   maxPoints: number,
   fresh: () => Promise<DownsampleResult<MetricPoint>>,
 ): Promise<DownsampleResult<MetricPoint>> {
-  const known = curve.answers.get(maxPoints);
-  if (known) return known;
+  if (curve.answer?.maxPoints === maxPoints) return curve.answer.result;
   const { ids, steps, values } = curve.points;
   function* points() {
     for (let i = 0; i < ids.length; i++) yield { step: steps[i], value: values[i], at: i };
@@ -77,6 +81,6 @@ export async function downsampledFrom(
     ...sampled,
     points: sampled.points.map((p) => ({ timestamp: stamps.get(ids[p.at])!, step: p.step, value: p.value })),
   };
-  curve.answers.set(maxPoints, answer);
+  if (answer.points.length <= KEPT_ANSWER_POINTS) curve.answer = { maxPoints, result: answer };
   return answer;
 }

@@ -73,8 +73,7 @@ function isRunSeen(value: unknown): value is RunSeen {
   const r = value as Record<string, unknown>;
   const findings = r.findings;
   return typeof r.name === "string" && typeof r.created_at === "string" &&
-    typeof r.stalled === "boolean" && typeof r.finished === "boolean" && typeof r.known === "boolean" &&
-    (r.step === null || typeof r.step === "number") &&
+    typeof r.stalled === "boolean" && typeof r.finished === "boolean" &&
     typeof findings === "object" && findings !== null && !Array.isArray(findings) &&
     Object.values(findings).every((s) => LEVELS.has(String(s)));
 }

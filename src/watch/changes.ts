@@ -11,9 +11,6 @@ export interface RunSeen {
   findings: Record<string, Severity>;
   stalled: boolean;
   finished: boolean;
-  step: number | null;
-  /** Whether the run was already known (not new since the last poll). */
-  known: boolean;
 }
 
 /** What to do about a run that went quiet, whatever else is wrong with it: first, see if it is alive. */
@@ -53,7 +50,7 @@ export function eventsBetween(was: RunSeen | undefined, now: RunReport, base: Ba
     url: base.url,
   });
   const events: WatchEvent[] = [];
-  if (!was?.known) {
+  if (!was) {
     events.push(event("run_started", "info", `run '${now.run}' started (step ${step ?? "-"})`));
   }
   const had = was?.findings ?? {};

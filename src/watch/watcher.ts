@@ -147,7 +147,5 @@ function seenOf(run: RunRef, report: RunReport, finished: boolean): RunSeen {
     findings,
     stalled: report.status.state === "stalled",
     finished,
-    step: report.progress.step,
-    known: true,
   };
 }

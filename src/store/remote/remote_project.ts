@@ -12,12 +12,12 @@ import {
   alertRow,
   decodeMetricsObject,
   decodeTopLevel,
-  isMetricKey,
   type LogRow,
   metricNamesOf,
   type MetricPoint,
   type RunRef,
   runStatsOf,
+  runStatsSql,
 } from "../project.ts";
 import { resolveRunIn } from "../resolve_run.ts";
 import { agrees, isNotFound, sideRunQueries, sideRunRef } from "../side_runs.ts";
@@ -42,6 +42,7 @@ import {
 } from "./sql.ts";
 import { jsonArrayItems } from "./json_items.ts";
 import { thinOnServer } from "./thin.ts";
+import { scanPlan } from "./scan_plan.ts";
 import { downsampleOnServer } from "./downsample_sql.ts";
 
 /** Rows packed into one answer (one result row per request, so Trackio's 10,000-row cap never bites). */
@@ -60,6 +61,8 @@ export interface RemoteSchema extends Schema {
 }
 /** Pages asked for at once after the first: the server prepares one while another travels. */
 const PAGES_IN_FLIGHT = 3;
+/** Page ends found by one request: 32 pages, 3.2 million rows of one metric. */
+const ENDS_PER_REQUEST = 32;
 
 /**
  * A project on a Trackio server, read through `query_project` with the same queries, in SQLite's
@@ -83,6 +86,23 @@ function seekKeysSql(key: string, count: number): string {
         : `k${i} AS (SELECT (SELECT MIN(${key}) FROM metrics WHERE ${key} > (SELECT k FROM k${i - 1})) AS k)`,
   );
   return `WITH ${ctes.join(", ")} ${ctes.map((_, i) => `SELECT k FROM k${i}`).join(" UNION ALL ")}`;
+}
+
+/** `id IN (...)`: the first and the last `count` rows of those where `where` holds, in row order. */
+const edgeRows = (where: string, count: number) =>
+  `id IN (SELECT id FROM (SELECT id FROM metrics WHERE ${where} ORDER BY timestamp, id LIMIT ${count})
+   UNION SELECT id FROM (SELECT id FROM metrics WHERE ${where} ORDER BY timestamp DESC, id DESC LIMIT ${count}))`;
+
+/** `count` JSON objects joined by commas, parsed; undefined when the text is not that. */
+function parseObjects(text: string, count: number): Record<string, unknown>[] | undefined {
+  let items: unknown[];
+  try {
+    items = JSON.parse(`[${text}]`);
+  } catch {
+    return undefined;
+  }
+  const isObject = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v);
+  return items.length === count && items.every(isObject) ? items as Record<string, unknown>[] : undefined;
 }
 
 export class RemoteProject implements ProjectReader {
@@ -282,10 +302,7 @@ export class RemoteProject implements ProjectReader {
     sampleRows?: number,
   ): Promise<{ keys: Set<string>; complete: boolean }> {
     const where = () => `${this.runWhere(run)}${rangeClause(range)}`;
-    const sample = () =>
-      sampleRows === undefined ? "" : ` AND id IN (
-      SELECT id FROM (SELECT id FROM metrics WHERE ${where()} ORDER BY timestamp, id LIMIT ${sampleRows})
-      UNION SELECT id FROM (SELECT id FROM metrics WHERE ${where()} ORDER BY timestamp DESC, id DESC LIMIT ${sampleRows}))`;
+    const sample = () => sampleRows === undefined ? "" : ` AND ${edgeRows(where(), sampleRows)}`;
     const keys = new Set<string>();
     let skippedOnce = false;
     while (true) {
@@ -339,11 +356,7 @@ export class RemoteProject implements ProjectReader {
   }
 
   async runStats(run: RunRef, range: RowRange = {}): Promise<RunStats> {
-    const row = await this.one(
-      `SELECT COUNT(*) AS n, MAX(step) AS last, MIN(step) AS first, MIN(timestamp) AS t0, MAX(timestamp) AS t1
-       FROM metrics WHERE ${this.runWhere(run)}${rangeClause(range)}`,
-    );
-    return runStatsOf(row);
+    return runStatsOf(await this.one(runStatsSql(`${this.runWhere(run)}${rangeClause(range)}`)));
   }
 
   async lastStep(): Promise<number | null> {
@@ -411,27 +424,43 @@ export class RemoteProject implements ProjectReader {
   }
 
   /**
-   * The key of the `perPage`-th row of the run after `after` (undefined past the end): where the next
-   * page ends, from the index alone, so that a page can be asked for before the one before it has come.
+   * Where the next pages end, from the index alone: the key of every `perPage`-th row of the run
+   * after `after` (from its first row without it, up to `end`), at most `ENDS_PER_REQUEST` of them,
+   * found in one statement by a chain of seeks, so that every page can be asked for at once.
    */
-  private async pageEnd(
+  private async pageEnds(
     run: RunRef,
-    after: RowCursor,
+    after: RowCursor | undefined,
     perPage: number,
     end?: RowCursor,
-  ): Promise<RowCursor | undefined> {
-    const row = await this.one(
-      `SELECT timestamp, id FROM metrics WHERE ${this.runWhere(run)}${rangeClause({ after, upTo: end })}
-       ORDER BY timestamp, id LIMIT 1 OFFSET ${perPage - 1}`,
+  ): Promise<RowCursor[]> {
+    const seek = (from?: string) =>
+      `SELECT timestamp AS t, id AS i FROM metrics WHERE ${this.runWhere(run)}${rangeClause({ upTo: end })}${
+        from ? ` AND (timestamp, id) > ${from}` : ""
+      } ORDER BY timestamp, id LIMIT 1 OFFSET ${perPage - 1}`;
+    const first = after && `(${literal(after.timestamp)}, ${literal(after.id)})`;
+    const ctes = Array.from(
+      { length: ENDS_PER_REQUEST },
+      (_, k) => `e${k} AS (${seek(k === 0 ? first : `(SELECT t, i FROM e${k - 1})`)})`,
     );
-    return row ? { timestamp: String(row.timestamp), id: Number(row.id) } : undefined;
+    const rows = await this.rowsOf(
+      `WITH ${ctes.join(", ")} ${
+        ctes.map((_, k) => `SELECT ${k} AS k, t, i FROM e${k}`).join(" UNION ALL ")
+      }`,
+    );
+    return rows.sort((x, y) => Number(x.k) - Number(y.k)).map((r) => ({
+      timestamp: String(r.t),
+      id: Number(r.i),
+    }));
   }
 
   /**
    * The rows of `selectIn(range)` (rows with timestamp and id columns) after `start`, a page at a
-   * time, each one answer row of `columns` (see `page`) with the key where it ends. A short read (a
-   * live run polled for what is new) is one request; a long one keeps a few pages asked for. With
-   * `end`, nothing after it is read.
+   * time, each one answer row of `columns` (see `page`) with the key where it ends. A read from the
+   * run's first row first learns where its pages end; a read from `start` (a live run polled for
+   * what is new) first asks for one page, and is one request when that is all there is. Then
+   * `PAGES_IN_FLIGHT` pages are kept asked for while the caller works on the one before. With `end`,
+   * nothing after it is read.
    */
   private async *pages(
     run: RunRef,
@@ -441,25 +470,57 @@ export class RemoteProject implements ProjectReader {
     options: { start?: RowCursor; end?: RowCursor; named?: boolean } = {},
   ): AsyncGenerator<{ row: Record<string, unknown>; after: RowCursor }> {
     const { start, end, named } = options;
-    const first = await this.page(run, () => selectIn({ after: start, upTo: end }), columns, perPage, named);
-    if (first.n === 0) return;
-    yield { row: first.row, after: first.last! };
-    if (first.n < perPage) return;
-    const pending: { range: RowRange; page: ReturnType<RemoteProject["page"]> }[] = [];
-    let next: RowCursor | undefined = first.last;
-    while (next || pending.length > 0) {
-      while (next && pending.length < PAGES_IN_FLIGHT) {
-        const pageEnd = await this.pageEnd(run, next, perPage, end);
-        // No full page left: this one runs to the end (of the run, or `end`) and is the last.
-        const range: RowRange = { after: next, upTo: pageEnd ?? end };
-        const page = this.page(run, () => selectIn(range), columns, undefined, named);
-        // Read ahead; if an earlier page fails, this one's failure must not go unhandled.
-        page.catch(() => {});
-        pending.push({ range, page });
-        next = pageEnd;
+    // What is still asked for when the caller stops early or a page fails must not fail unhandled.
+    const quiet = <T>(p: Promise<T>) => (p.catch(() => {}), p);
+    let after = start;
+    let ends: Promise<RowCursor[]>;
+    let head: { row: Record<string, unknown>; after: RowCursor } | undefined;
+    if (start === undefined) ends = quiet(this.pageEnds(run, undefined, perPage, end));
+    else {
+      const first = await this.page(
+        run,
+        () => selectIn({ after: start, upTo: end }),
+        columns,
+        perPage,
+        named,
+      );
+      if (first.n === 0) return;
+      head = { row: first.row, after: first.last! };
+      if (first.n < perPage) {
+        yield head;
+        return;
       }
+      after = first.last!;
+      ends = quiet(this.pageEnds(run, after, perPage, end));
+    }
+    const pending: { range: RowRange; page: ReturnType<RemoteProject["page"]> }[] = [];
+    let known: (RowCursor | undefined)[] = [];
+    let more = true;
+    const fill = async () => {
+      while (more && pending.length < PAGES_IN_FLIGHT) {
+        if (known.length === 0) {
+          const found = await ends;
+          known = [...found];
+          // Fewer ends than asked for: the page after the last one runs to the end and is the last.
+          if (found.length < ENDS_PER_REQUEST) known.push(undefined);
+          else ends = quiet(this.pageEnds(run, found[found.length - 1], perPage, end));
+        }
+        const pageEnd = known.shift();
+        const range: RowRange = { after, upTo: pageEnd ?? end };
+        pending.push({
+          range,
+          page: quiet(this.page(run, () => selectIn(range), columns, undefined, named)),
+        });
+        after = pageEnd;
+        more = pageEnd !== undefined;
+      }
+    };
+    await fill();
+    if (head) yield head;
+    while (pending.length > 0) {
       const { range, page } = pending.shift()!;
       const got = await page;
+      await fill();
       if (got.n > 0) yield { row: got.row, after: range.upTo ?? got.last! };
     }
   }
@@ -638,9 +699,12 @@ export class RemoteProject implements ProjectReader {
   }
 
   /**
-   * The run's end is fixed first, and the metric names are learnt from the new rows only: a row with
-   * a new metric written meanwhile is read next time, with its metric, and a poll that finds nothing
-   * new is one request. When a wanted key has no JSON path, whole rows are sent.
+   * The run's end is fixed first, so a poll that finds nothing new is one request and a row written
+   * meanwhile is read next time. A few rows at both ends of the range choose how the rows travel (see
+   * `scanPlan`): as stored, or only the wanted metrics' values, whose names are then learnt from the
+   * new rows (a key no JSON path can spell needs the stored text all the same). Each page is visited
+   * as it comes, while the server prepares the next ones; a read cut off part way leaves its caller
+   * with part of the rows (the run cache then forgets what it held, and reads the run afresh).
    */
   async scanRows(
     run: RunRef,
@@ -650,38 +714,83 @@ export class RemoteProject implements ProjectReader {
   ): Promise<RowCursor | undefined> {
     const end = await this.lastKey(run);
     if (!end || (after && end.timestamp === after.timestamp && end.id === after.id)) return after;
-    const { keys, complete } = await this.keysOf(run, { after, upTo: end });
+    const range: RowRange = { after, upTo: end };
+    const sample = await this.rowsOf(
+      `SELECT ${METRICS_TEXT} AS m FROM metrics WHERE ${
+        edgeRows(`${this.runWhere(run)}${rangeClause(range)}`, 16)
+      }`,
+    );
+    const plan = scanPlan(sample.map((r) => String(r.m)), wanted, this.pageSizes.values);
+    if (!plan.raw && await this.scanExtracted(run, range, visit, wanted)) return end;
+    await this.scanStored(run, range, plan.rawPageRows, visit);
+    return end;
+  }
+
+  /**
+   * The rows of `range` as stored, joined by SQLite into one text a page, and visited as parsed, as
+   * the local reader reads them. At a page with a row that is not a JSON object, the run's bad rows
+   * are found and left out, with the notice, and the read goes on from the page before, as locally.
+   */
+  private async scanStored(
+    run: RunRef,
+    range: RowRange,
+    perPage: number,
+    visit: (step: number, metrics: Record<string, unknown>) => void,
+  ): Promise<void> {
+    const select = (r: RowRange) =>
+      `SELECT timestamp, id, step, metrics FROM metrics WHERE ${this.runWhere(run)}${rangeClause(r)}`;
+    const columns = `group_concat(${METRICS_TEXT}, ',') AS page, group_concat(step, ',') AS steps`;
+    let start = range.after;
+    let skipped = false;
+    read: while (true) {
+      for await (
+        const { row, after } of this.pages(run, select, columns, perPage, { start, end: range.upTo })
+      ) {
+        const parsed = parseObjects(String(row.page), Number(row.n));
+        if (!parsed) {
+          if (skipped || !(await this.skipBadRows(run, undefined, true))) {
+            throw dataError(`project '${this.project}': unreadable rows in run '${run.name}'`);
+          }
+          skipped = true;
+          continue read;
+        }
+        const steps = String(row.steps).split(",");
+        for (let i = 0; i < parsed.length; i++) visit(Number(steps[i]), parsed[i]);
+        start = after;
+      }
+      return;
+    }
+  }
+
+  /**
+   * The wanted metrics' values of the rows of `range`, extracted on the server after a search for the
+   * range's metric names, visited a page at a time. False, before any row is visited, when a name no
+   * JSON path can spell needs the stored text.
+   */
+  private async scanExtracted(
+    run: RunRef,
+    range: RowRange,
+    visit: (step: number, metrics: Record<string, unknown>) => void,
+    wanted?: (metric: string) => boolean,
+  ): Promise<boolean> {
+    const { keys, complete } = await this.keysOf(run, range);
     const names = metricNamesOf(keys).filter((m) => !wanted || wanted(m));
-    const whole = !complete || names.some((m) => !pathCanName(m));
-    const element = whole
-      ? `json_array(step, json(${METRICS_TEXT}))`
-      : names.length === 0
+    if (!complete || names.some((m) => !pathCanName(m))) return false;
+    const element = names.length === 0
       ? "json_array(step)"
       : `json_array(step, ${extractChunks(METRICS_TEXT, names)})`;
-    const select = (range: RowRange) =>
-      `SELECT timestamp, id, step, metrics FROM metrics WHERE ${this.runWhere(run)}${rangeClause(range)}`;
-    // Every page is fetched before any row is visited: a read cut off by the network hands the
-    // caller nothing, so it can simply ask again from the same cursor.
-    const pages: { text: string; after: RowCursor }[] = [];
-    for await (const page of this.packedPages(run, select, element, this.pageSizes.values, after, end)) {
-      pages.push(page);
-    }
-    for (const page of pages) {
-      const rows = JSON.parse(page.text) as unknown[][];
-      for (const r of whole ? await this.objectsOnly(run, rows, 1) : rows) {
+    const select = (r: RowRange) =>
+      `SELECT timestamp, id, step, metrics FROM metrics WHERE ${this.runWhere(run)}${rangeClause(r)}`;
+    const pages = this.packedPages(run, select, element, this.pageSizes.values, range.after, range.upTo);
+    for await (const page of pages) {
+      for (const r of JSON.parse(page.text) as unknown[][]) {
+        const values = flattenChunks(r.slice(1));
         const metrics: Record<string, unknown> = {};
-        if (whole) {
-          for (const [k, v] of Object.entries(r[1] as Record<string, unknown>)) {
-            if (isMetricKey(k) && (!wanted || wanted(k))) metrics[k] = v;
-          }
-        } else {
-          const row = flattenChunks(r.slice(1));
-          for (let i = 0; i < names.length; i++) if (row[i] !== null) metrics[names[i]] = row[i];
-        }
+        for (let i = 0; i < names.length; i++) if (values[i] !== null) metrics[names[i]] = values[i];
         visit(Number(r[0]), metrics);
       }
     }
-    return end;
+    return true;
   }
 
   async countRows(run: RunRef, filter: RowFilter = {}): Promise<number> {

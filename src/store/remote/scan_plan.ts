@@ -1,0 +1,53 @@
+import { isMetricKey } from "../project.ts";
+
+/**
+ * How a scan of a run's rows crosses the network: each row's metrics text as stored (what the local
+ * reader reads), or only the values of the metrics wanted, extracted by the server's SQLite. Sending
+ * the text costs the server almost nothing but carries every value; extracting parses every row on
+ * the server (and first needs a scan for the run's keys) but leaves the unwanted values behind.
+ */
+export interface ScanPlan {
+  raw: boolean;
+  /** Rows per page of stored text: about `RAW_PAGE_BYTES` of it. */
+  rawPageRows: number;
+}
+
+/**
+ * Stored text is sent when the wanted values are at least this share of the values' text: gzip, which
+ * Trackio's server applies, makes the repeated key names nearly free, so the bytes sent follow the
+ * values.
+ */
+const RAW_WHEN_WANTED_SHARE = 0.5;
+/** A page of stored text: a few megabytes, like a page of extracted values. */
+const RAW_PAGE_BYTES = 16_000_000;
+
+/** The plan for rows like `sample` (their stored texts), `wanted` choosing the metrics kept. */
+export function scanPlan(
+  sample: string[],
+  wanted: ((metric: string) => boolean) | undefined,
+  maxPageRows: number,
+): ScanPlan {
+  const textBytes = sample.reduce((sum, text) => sum + text.length, 0);
+  const rawPageRows = Math.max(
+    1,
+    Math.min(maxPageRows, Math.floor(RAW_PAGE_BYTES / Math.max(1, textBytes / Math.max(1, sample.length)))),
+  );
+  if (!wanted) return { raw: true, rawPageRows };
+  let all = 0, kept = 0;
+  for (const text of sample) {
+    let metrics: unknown;
+    try {
+      metrics = JSON.parse(text);
+    } catch {
+      // Not JSON: the scan meets it either way and leaves it out; the sample says nothing.
+      continue;
+    }
+    if (typeof metrics !== "object" || metrics === null || Array.isArray(metrics)) continue;
+    for (const [key, value] of Object.entries(metrics)) {
+      const size = JSON.stringify(value)?.length ?? 0;
+      all += size;
+      if (isMetricKey(key) && wanted(key)) kept += size;
+    }
+  }
+  return { raw: all === 0 || kept >= RAW_WHEN_WANTED_SHARE * all, rawPageRows };
+}

@@ -1,0 +1,137 @@
+/**
+ * How `analyze` and `compare` read a run through a Trackio server: rows whose values are mostly
+ * wanted travel as stored (the server only joins them), rows mostly of other metrics travel as the
+ * wanted values extracted on the server, and a wanted name no JSON path can spell sends the stored
+ * text after all. Either way the results equal the local reader's, in every schema generation, and
+ * rows that are not JSON objects are left out with the same notice, however far into the run.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { toJson } from "../src/json.ts";
+import { scanPlan } from "../src/store/remote/scan_plan.ts";
+import { findTool } from "../src/tools/index.ts";
+import { invokeTool } from "../src/tools/invoke.ts";
+import { localContext, type ToolContext } from "../src/tools/registry.ts";
+import { remoteSource, serveDir } from "./helpers/remote.ts";
+import { type LogRow, TrackioDb } from "./helpers/trackio_db.ts";
+
+const wantedLoss = (name: string) => name.includes("loss");
+
+Deno.test("scan plan: stored text when the wanted values are most of the values, pages sized by the text", () => {
+  const row = (extra: number) =>
+    JSON.stringify({
+      "train/loss": 1.2345678901234,
+      ...Object.fromEntries(Array.from({ length: extra }, (_, k) => [`sys/x${k}`, 0.1234567890123 + k])),
+    });
+  assert.equal(scanPlan([row(0), row(0)], wantedLoss, 1000).raw, true);
+  assert.equal(scanPlan([row(1)], wantedLoss, 1000).raw, true, "half the values wanted");
+  assert.equal(scanPlan([row(2)], wantedLoss, 1000).raw, false);
+  assert.equal(scanPlan([row(30)], undefined, 1000).raw, true, "every metric wanted");
+  // Nothing to judge by (no rows, or none that is a JSON object): stored text.
+  assert.equal(scanPlan([], wantedLoss, 1000).raw, true);
+  assert.equal(scanPlan(["{oops", "[1]"], wantedLoss, 1000).raw, true);
+  // About 16 MB of stored text a page, within the page size given.
+  const long = "x".repeat(160_000);
+  assert.equal(scanPlan([long], wantedLoss, 1000).rawPageRows, 100);
+  assert.equal(scanPlan([row(0)], wantedLoss, 1000).rawPageRows, 1000);
+});
+
+const stamp = (i: number) =>
+  new Date(Date.UTC(2026, 5, 1) + Math.floor(i / 4) * 1000).toISOString().replace("Z", "+00:00");
+
+/** Losses with a spike and a NaN tail; eval rows start a third of the way in, far from both ends. */
+function rows(n: number, others: number, quotedLoss = false): LogRow[] {
+  const out: LogRow[] = [];
+  for (let i = 0; i < n; i++) {
+    let loss: number = 2 / (1 + i * 0.01) + (i % 7) * 0.003;
+    if (i === 150) loss *= 8;
+    if (i > n - 12) loss = NaN;
+    const metrics: Record<string, unknown> = {
+      "train/loss": loss,
+      "train/learning_rate": 3e-4 * Math.min(1, i / 50),
+      ...Object.fromEntries(
+        Array.from({ length: others }, (_, k) => [`sys/gpu${k}_util`, 0.5 + ((i * (k + 3)) % 97) / 97]),
+      ),
+    };
+    if (quotedLoss && i % 5 === 0) metrics['aux"loss'] = i / n;
+    out.push({ step: i, metrics, timestamp: stamp(i) });
+    if (i >= n / 3 && i % 40 === 0) {
+      out.push({ step: i, metrics: { "eval/loss": 2.1 / (1 + i * 0.008) }, timestamp: stamp(i) });
+    }
+  }
+  return out;
+}
+
+const RUN_IDS: Record<string, string> = {
+  "mostly-wanted": "id-wanted",
+  "mostly-other": "id-other",
+  "quoted-loss": "id-quoted",
+  "damaged": "id-damaged",
+};
+
+function writeProject(dir: string, generation: "head" | "pre-runid" | "v0.5"): void {
+  const db = new TrackioDb(join(dir, "plans.db"), generation);
+  db.log("mostly-wanted", rows(400, 0), RUN_IDS["mostly-wanted"]);
+  db.log("mostly-other", rows(400, 30), RUN_IDS["mostly-other"]);
+  db.log("quoted-loss", rows(400, 30, true), RUN_IDS["quoted-loss"]);
+  // Rows that are not JSON objects, far into the run: met by a page of stored text after many others.
+  db.log("damaged", rows(400, 0), RUN_IDS.damaged);
+  for (const [step, text] of [[300, '{"train/loss": 1,'], [350, "[1, 2]"]]) {
+    db.db.prepare("UPDATE metrics SET metrics = CAST(? AS BLOB) WHERE run_name = 'damaged' AND step = ?")
+      .run(text, step);
+  }
+  db.close();
+}
+
+async function outcome(ctx: ToolContext, tool: string, args: Record<string, unknown>) {
+  const out = await invokeTool(findTool(tool)!, args, ctx);
+  return { result: JSON.parse(toJson(out.result)), notices: out.notices };
+}
+
+for (const generation of ["head", "pre-runid", "v0.5"] as const) {
+  Deno.test(`remote scan (${generation}): stored text or extracted values by the rows, results as local`, async () => {
+    const dir = Deno.makeTempDirSync({ prefix: "trackio-scan-plan-" });
+    writeProject(dir, generation);
+    const { server, ctx: wide } = serveDir(dir);
+    const narrow: ToolContext = { source: remoteSource(server.url, undefined, { values: 23, rows: 11 }) };
+    const local = localContext({ path: dir, source: "--dir" });
+    const sent: string[] = [];
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (input, init) => {
+      const body = typeof init?.body === "string" ? JSON.parse(init.body) : undefined;
+      if (typeof body?.query === "string") sent.push(body.query);
+      return realFetch(input, init);
+    };
+    try {
+      for (const ctx of [wide, narrow]) {
+        for (const run of ["mostly-wanted", "mostly-other", "quoted-loss", "damaged"]) {
+          sent.length = 0;
+          const args = { project: "plans", run };
+          assert.deepStrictEqual(
+            await outcome(ctx, "analyze_run", args),
+            await outcome(local, "analyze_run", args),
+            run,
+          );
+          const key = generation === "head" ? `'${RUN_IDS[run]}'` : `'${run}'`;
+          const ofRun = sent.filter((q) => q.includes(key));
+          const stored = ofRun.some((q) => q.includes("group_concat(CAST(metrics AS TEXT), ','"));
+          const extracted = ofRun.some((q) => q.includes("json_group_array(json_array(step, json_extract("));
+          assert.deepStrictEqual(
+            { stored, extracted },
+            run === "mostly-other" ? { stored: false, extracted: true } : { stored: true, extracted: false },
+            `${run}: how its rows travelled`,
+          );
+        }
+        const compare = { project: "plans" };
+        assert.deepStrictEqual(
+          await outcome(ctx, "compare_runs", compare),
+          await outcome(local, "compare_runs", compare),
+        );
+      }
+    } finally {
+      globalThis.fetch = realFetch;
+      await server.close();
+      Deno.removeSync(dir, { recursive: true });
+    }
+  });
+}

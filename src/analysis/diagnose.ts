@@ -171,8 +171,8 @@ export function analyzeRun(data: RunData, choices: MetricChoices = {}): RunAnaly
         .map((p) => (p ? project(p, progress.max_steps!) : null))
         .filter((p): p is Projection => p !== null)
       : [],
-    lr_schedule: roles.learning_rate && data.series.get(roles.learning_rate)
-      ? describeSchedule(roles.learning_rate, data.series.get(roles.learning_rate)!, progress.max_steps)
+    lr_schedule: roles.learning_rate && profiles.learning_rate
+      ? describeSchedule(roles.learning_rate, profiles.learning_rate.finite, progress.max_steps)
       : null,
     recommendation: recommend(findings),
   };

@@ -1,4 +1,4 @@
-import { type Series, sortedByStep, splitFinite } from "./series.ts";
+import type { Series } from "./series.ts";
 import { T } from "./thresholds.ts";
 import { fmt } from "../util/format.ts";
 
@@ -29,20 +29,54 @@ const SHAPE_WORDS: Record<ScheduleShape, string> = {
   decaying: "decaying",
 };
 
-/** Root-mean-square distance of points (x, y) from a model y = f(x). */
-function rmse(xs: number[], ys: number[], f: (x: number) => number): number {
+/**
+ * Root-mean-square distance of the points from `from` on, relative to `scale` and to the first's
+ * step, from a linear decay to zero over `span` steps, or a half cosine over it: one loop per model,
+ * so that a million points cost a few milliseconds.
+ */
+function rmse(
+  xs: number[],
+  ys: number[],
+  from: number,
+  scale: number,
+  model: "linear" | "cosine",
+  span: number,
+) {
   let sum = 0;
-  for (let i = 0; i < xs.length; i++) sum += (ys[i] - f(xs[i])) ** 2;
-  return Math.sqrt(sum / Math.max(1, xs.length));
+  const x0 = xs[from];
+  if (model === "linear") {
+    for (let i = from; i < xs.length; i++) sum += (ys[i] / scale - Math.max(0, 1 - (xs[i] - x0) / span)) ** 2;
+  } else {
+    for (let i = from; i < xs.length; i++) {
+      sum += (ys[i] / scale - 0.5 * (1 + Math.cos(Math.PI * Math.min(1, (xs[i] - x0) / span)))) ** 2;
+    }
+  }
+  return Math.sqrt(sum / Math.max(1, xs.length - from));
 }
 
 /**
- * The schedule of a logged learning rate: warm-up (a rise to the peak), then constant, linear, cosine or
- * step decay, judged on the points after the peak (relative to it) against each model, the decay's end
- * taken from `maxSteps` when known, else from where the last point puts it. Null with too few points.
+ * Whether the values from `from` on, relative to `scale`, take at most `limit` values to 4
+ * significant digits: a step schedule's few levels. It stops at the first value past the limit, and a
+ * value like the one before is not spelt again, so a million-point decay costs a few thousand spellings.
  */
-export function describeSchedule(metric: string, series: Series, maxSteps: number | null): LrSchedule | null {
-  const { finite } = splitFinite(sortedByStep(series));
+function fewLevels(values: number[], from: number, scale: number, limit: number): boolean {
+  const levels = new Set<string>();
+  for (let i = from; i < values.length; i++) {
+    if (i > from && values[i] === values[i - 1]) continue;
+    levels.add((values[i] / scale).toPrecision(4));
+    if (levels.size > limit) return false;
+  }
+  return true;
+}
+
+/**
+ * The schedule of a logged learning rate (its finite points in step order): warm-up (a rise to the
+ * peak), then constant, linear, cosine or step decay, judged on the points after the peak (relative
+ * to it) against each model, the decay's end taken from `maxSteps` when known, else from where the
+ * last point puts it. Null with too few points. The points after the peak are read in place: a
+ * million-point run is not copied.
+ */
+export function describeSchedule(metric: string, finite: Series, maxSteps: number | null): LrSchedule | null {
   const { steps, values } = finite;
   if (values.length < 3) return null;
   let p = 0;
@@ -51,20 +85,22 @@ export function describeSchedule(metric: string, series: Series, maxSteps: numbe
   if (!(peak > 0)) return null;
   const warmup = p > 0 && values[0] < T("LR_PEAK_SHARE") * peak;
   const last = values.length - 1;
-  const xs = steps.slice(p).map((s) => s - steps[p]);
-  const ys = values.slice(p).map((v) => v / peak);
+  const afterPeak = values.length - p;
+  const nearPeak = (i: number) => Math.abs(1 - values[i] / peak) <= 1 - T("LR_PEAK_SHARE");
+  let constant = true;
+  for (let i = p; i < values.length && constant; i++) constant = nearPeak(i);
   let shape: ScheduleShape;
   if (p === last && warmup) shape = "warming_up";
-  else if (ys.every((y) => Math.abs(1 - y) <= 1 - T("LR_PEAK_SHARE"))) shape = "constant";
-  else if (new Set(ys.map((y) => y.toPrecision(4))).size <= T("LR_STEP_LEVELS") && ys.length >= 6) {
+  else if (constant) shape = "constant";
+  else if (afterPeak >= 6 && fewLevels(values, p, peak, T("LR_STEP_LEVELS"))) {
     shape = "step";
   } else {
-    const xLast = xs[xs.length - 1], yLast = Math.min(0.999, Math.max(0, ys[ys.length - 1]));
+    const xLast = steps[last] - steps[p], yLast = Math.min(0.999, Math.max(0, values[last] / peak));
     const span = maxSteps !== null && maxSteps > steps[p] ? maxSteps - steps[p] : null;
     const linearSpan = span ?? xLast / (1 - yLast);
     const cosineSpan = span ?? (Math.PI * xLast) / Math.acos(2 * yLast - 1);
-    const linear = rmse(xs, ys, (x) => Math.max(0, 1 - x / linearSpan));
-    const cosine = rmse(xs, ys, (x) => 0.5 * (1 + Math.cos(Math.PI * Math.min(1, x / cosineSpan))));
+    const linear = rmse(steps, values, p, peak, "linear", linearSpan);
+    const cosine = rmse(steps, values, p, peak, "cosine", cosineSpan);
     shape = Math.min(linear, cosine) > T("LR_SHAPE_FIT")
       ? "decaying"
       : linear <= cosine

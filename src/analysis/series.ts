@@ -13,9 +13,10 @@ export const emptySeries = (): Series => ({ steps: [], values: [] });
 
 /** Points sorted by step (stable: a later row at the same step stays later). */
 export function sortedByStep(series: Series): Series {
-  let sorted = true;
-  for (let i = 1; i < series.steps.length && sorted; i++) sorted = series.steps[i] >= series.steps[i - 1];
-  if (sorted) return series;
+  const steps = series.steps;
+  let i = 1;
+  while (i < steps.length && steps[i] >= steps[i - 1]) i++;
+  if (i >= steps.length) return series;
   const order = series.steps.map((_, i) => i).sort((a, b) => series.steps[a] - series.steps[b] || a - b);
   return { steps: order.map((i) => series.steps[i]), values: order.map((i) => series.values[i]) };
 }
@@ -28,7 +29,10 @@ export interface Split {
 
 export function splitFinite(series: Series): Split {
   // The common case, all finite, shares the arrays: no copy of a million points.
-  if (series.values.every(Number.isFinite)) return { finite: series, nonFinite: emptySeries() };
+  const values = series.values;
+  let i = 0;
+  while (i < values.length && Number.isFinite(values[i])) i++;
+  if (i === values.length) return { finite: series, nonFinite: emptySeries() };
   const finite = emptySeries();
   const nonFinite = emptySeries();
   for (let i = 0; i < series.steps.length; i++) {

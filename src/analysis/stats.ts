@@ -77,17 +77,19 @@ function relativeNoise(finite: Series): number | null {
 }
 
 export function profile(metric: string, series: Series, higherIsBetter = false): Profile {
-  const { finite, nonFinite } = splitFinite(sortedByStep(series));
+  const ordered = sortedByStep(series);
+  const { finite, nonFinite } = splitFinite(ordered);
   const reduced = reduce(finite, T("ANALYSIS_POINTS"));
   const window = Math.max(1, Math.round(reduced.mid.length * T("SMOOTH_FRACTION"))) | 1;
   const smooth = rollingMedian(reduced.mid, window);
   const n = smooth.length;
+  const ends = stepEnds(series.steps);
   const stats: SeriesStats = {
     metric,
     points: series.steps.length,
     non_finite: nonFinite.steps.length,
-    first_step: series.steps.length ? Math.min(...sortedEnds(series.steps)) : null,
-    last_step: series.steps.length ? Math.max(...sortedEnds(series.steps)) : null,
+    first_step: series.steps.length ? ends.lo : null,
+    last_step: series.steps.length ? ends.hi : null,
     start: n ? smooth[0] : null,
     current: n ? smooth[n - 1] : null,
     last: finite.values.length ? finite.values[finite.values.length - 1] : null,
@@ -123,7 +125,6 @@ export function profile(metric: string, series: Series, higherIsBetter = false):
     stats.trend = change < -FLAT_CHANGE ? "decreasing" : change > FLAT_CHANGE ? "increasing" : "flat";
   }
   // A series that ended non-finite: say so, rather than a finite "now" and a trend from before.
-  const ordered = sortedByStep(series);
   const lastValue = ordered.values[ordered.values.length - 1];
   if (lastValue !== undefined && !Number.isFinite(lastValue)) {
     const kind = (
@@ -140,10 +141,15 @@ export function profile(metric: string, series: Series, higherIsBetter = false):
   return { metric, finite, nonFinite, reduced, smooth, stats };
 }
 
-function sortedEnds(steps: number[]): number[] {
+/** The lowest and highest step (a series' steps are in step order only once sorted). */
+function stepEnds(steps: number[]): { lo: number; hi: number } {
   let lo = Infinity, hi = -Infinity;
-  for (const s of steps) [lo, hi] = [Math.min(lo, s), Math.max(hi, s)];
-  return [lo, hi];
+  for (let i = 0; i < steps.length; i++) {
+    const s = steps[i];
+    if (s < lo) lo = s;
+    if (s > hi) hi = s;
+  }
+  return { lo, hi };
 }
 
 /** Median of the last RECENT_FRACTION of a profile's smoothed points (at least 3). */

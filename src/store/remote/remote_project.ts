@@ -356,7 +356,7 @@ export class RemoteProject implements ProjectReader {
   }
 
   async runStats(run: RunRef, range: RowRange = {}): Promise<RunStats> {
-    return runStatsOf(await this.one(runStatsSql(`${this.runWhere(run)}${rangeClause(range)}`)));
+    return runStatsOf(await this.one(runStatsSql(this.runWhere(run), range)));
   }
 
   async lastStep(): Promise<number | null> {

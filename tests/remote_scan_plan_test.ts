@@ -8,7 +8,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { toJson } from "../src/json.ts";
+import { LocalSource } from "../src/store/local_source.ts";
 import { scanPlan } from "../src/store/remote/scan_plan.ts";
+import type { Source } from "../src/store/source.ts";
 import { findTool } from "../src/tools/index.ts";
 import { invokeTool } from "../src/tools/invoke.ts";
 import { localContext, type ToolContext } from "../src/tools/registry.ts";
@@ -34,6 +36,9 @@ Deno.test("scan plan: stored text when the wanted values are most of the values,
   const long = "x".repeat(160_000);
   assert.equal(scanPlan([long], wantedLoss, 1000).rawPageRows, 100);
   assert.equal(scanPlan([row(0)], wantedLoss, 1000).rawPageRows, 1000);
+  // Rows longer than four times the sampled ones (and 1 KB) are read on their own.
+  assert.equal(scanPlan([long], wantedLoss, 1000).bigRowBytes, 640_000);
+  assert.equal(scanPlan([row(0)], wantedLoss, 1000).bigRowBytes, 1024);
 });
 
 const stamp = (i: number) =>
@@ -67,7 +72,26 @@ const RUN_IDS: Record<string, string> = {
   "mostly-other": "id-other",
   "quoted-loss": "id-quoted",
   "damaged": "id-damaged",
+  "histograms": "id-histograms",
 };
+
+/** Histograms logged in the middle third only, each a few kilobytes: rows the edge sample never sees. */
+const withHistograms = (rows: LogRow[]): LogRow[] =>
+  rows.map((r, i) =>
+    i > 130 && i < 270 && i % 9 === 0
+      ? {
+        ...r,
+        metrics: {
+          ...r.metrics,
+          "weights/histogram": {
+            _type: "trackio.histogram",
+            bins: Array.from({ length: 200 }, (_, k) => k / 200 + i / 1e4),
+            counts: Array.from({ length: 200 }, (_, k) => (k * i) % 37),
+          },
+        },
+      }
+      : r
+  );
 
 function writeProject(dir: string, generation: "head" | "pre-runid" | "v0.5"): void {
   const db = new TrackioDb(join(dir, "plans.db"), generation);
@@ -76,6 +100,7 @@ function writeProject(dir: string, generation: "head" | "pre-runid" | "v0.5"): v
   db.log("quoted-loss", rows(400, 30, true), RUN_IDS["quoted-loss"]);
   // Rows that are not JSON objects, far into the run: met by a page of stored text after many others.
   db.log("damaged", rows(400, 0), RUN_IDS.damaged);
+  db.log("histograms", withHistograms(rows(400, 0)), RUN_IDS.histograms);
   for (const [step, text] of [[300, '{"train/loss": 1,'], [350, "[1, 2]"]]) {
     db.db.prepare("UPDATE metrics SET metrics = CAST(? AS BLOB) WHERE run_name = 'damaged' AND step = ?")
       .run(text, step);
@@ -104,7 +129,7 @@ for (const generation of ["head", "pre-runid", "v0.5"] as const) {
     };
     try {
       for (const ctx of [wide, narrow]) {
-        for (const run of ["mostly-wanted", "mostly-other", "quoted-loss", "damaged"]) {
+        for (const run of ["mostly-wanted", "mostly-other", "quoted-loss", "damaged", "histograms"]) {
           sent.length = 0;
           const args = { project: "plans", run };
           assert.deepStrictEqual(
@@ -114,13 +139,20 @@ for (const generation of ["head", "pre-runid", "v0.5"] as const) {
           );
           const key = generation === "head" ? `'${RUN_IDS[run]}'` : `'${run}'`;
           const ofRun = sent.filter((q) => q.includes(key));
-          const stored = ofRun.some((q) => q.includes("group_concat(CAST(metrics AS TEXT), ','"));
+          const stored = ofRun.some((q) =>
+            /group_concat\(CASE WHEN length\(metrics\) > \d+ THEN '0' ELSE CAST/.test(q)
+          );
           const extracted = ofRun.some((q) => q.includes("json_group_array(json_array(step, json_extract("));
           assert.deepStrictEqual(
             { stored, extracted },
             run === "mostly-other" ? { stored: false, extracted: true } : { stored: true, extracted: false },
             `${run}: how its rows travelled`,
           );
+          // The long rows, and only they, were read by id, a few to a request.
+          const byId = sent.filter((q) =>
+            /^SELECT id, CAST\(metrics AS TEXT\) AS m FROM metrics WHERE id IN/.test(q)
+          );
+          assert.equal(byId.length > 0, run === "histograms", `${run}: rows read by id`);
         }
         const compare = { project: "plans" };
         assert.deepStrictEqual(
@@ -135,3 +167,62 @@ for (const generation of ["head", "pre-runid", "v0.5"] as const) {
     }
   });
 }
+
+Deno.test("remote: a filtered read from the run's start asks for one page of what it selects, not the whole run", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "trackio-scan-plan-" });
+  writeProject(dir, "head");
+  const { server } = serveDir(dir);
+  const source = remoteSource(server.url, undefined, { values: 23, rows: 11 });
+  try {
+    await source.withProject("plans", async (reader) => {
+      const run = await reader.resolveRun("mostly-wanted");
+      const queries = () => server.stats.byPath.get("/api/query_project") ?? 0;
+      for (const filter of [{ since_step: 395 }, { step: 7 }, { around_step: 200, window: 3 }]) {
+        const before = queries();
+        const points = [];
+        for await (const page of reader.metricValues(run, "train/loss", filter)) points.push(...page);
+        assert.ok(points.length > 0 && points.length < 23, JSON.stringify(filter));
+        assert.equal(queries() - before, 1, `values ${JSON.stringify(filter)}: requests`);
+        const rowsBefore = queries();
+        for await (const _ of reader.rows(run, filter));
+        assert.equal(queries() - rowsBefore, 1, `rows ${JSON.stringify(filter)}: requests`);
+      }
+      // The whole run from its start: where its pages end first, then the pages.
+      const before = queries();
+      let n = 0;
+      for await (const page of reader.metricValues(run, "train/loss")) n += page.length;
+      assert.equal(n, 400);
+      assert.equal(queries() - before, 1 + Math.ceil(406 / 23), "whole history: one chain, then every page");
+    });
+  } finally {
+    await server.close();
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("remote scan: long rows read by id come back in their places, as the local reader visits them", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "trackio-scan-plan-" });
+  writeProject(dir, "head");
+  const { server } = serveDir(dir);
+  const visited = async (source: Source) =>
+    await source.withProject("plans", async (reader) => {
+      const run = await reader.resolveRun("histograms");
+      const seen: string[] = [];
+      await reader.scanRows(
+        run,
+        undefined,
+        (step, metrics) => seen.push(`${step} ${JSON.stringify(metrics)}`),
+      );
+      return seen;
+    });
+  try {
+    const here = await visited(new LocalSource({ path: dir, source: "--dir" }));
+    assert.ok(here.filter((r) => r.includes("trackio.histogram")).length > 10);
+    for (const pages of [undefined, { values: 23, rows: 11 }]) {
+      assert.deepStrictEqual(await visited(remoteSource(server.url, undefined, pages)), here);
+    }
+  } finally {
+    await server.close();
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

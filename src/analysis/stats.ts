@@ -141,11 +141,12 @@ export function profile(metric: string, series: Series, higherIsBetter = false):
   return { metric, finite, nonFinite, reduced, smooth, stats };
 }
 
-/** The lowest and highest step (a series' steps are in step order only once sorted). */
+/** The lowest and highest step (a series' steps are in step order only once sorted); NaN if any is. */
 function stepEnds(steps: number[]): { lo: number; hi: number } {
   let lo = Infinity, hi = -Infinity;
   for (let i = 0; i < steps.length; i++) {
     const s = steps[i];
+    if (Number.isNaN(s)) return { lo: NaN, hi: NaN };
     if (s < lo) lo = s;
     if (s > hi) hi = s;
   }

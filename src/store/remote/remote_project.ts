@@ -42,7 +42,7 @@ import {
 } from "./sql.ts";
 import { jsonArrayItems } from "./json_items.ts";
 import { thinOnServer } from "./thin.ts";
-import { scanPlan } from "./scan_plan.ts";
+import { RAW_PAGE_BYTES, type ScanPlan, scanPlan } from "./scan_plan.ts";
 import { downsampleOnServer } from "./downsample_sql.ts";
 
 /** Rows packed into one answer (one result row per request, so Trackio's 10,000-row cap never bites). */
@@ -93,17 +93,18 @@ const edgeRows = (where: string, count: number) =>
   `id IN (SELECT id FROM (SELECT id FROM metrics WHERE ${where} ORDER BY timestamp, id LIMIT ${count})
    UNION SELECT id FROM (SELECT id FROM metrics WHERE ${where} ORDER BY timestamp DESC, id DESC LIMIT ${count}))`;
 
-/** `count` JSON objects joined by commas, parsed; undefined when the text is not that. */
-function parseObjects(text: string, count: number): Record<string, unknown>[] | undefined {
+/** `count` JSON values joined by commas, parsed; undefined when the text is not that. */
+function parseItems(text: string, count: number): unknown[] | undefined {
   let items: unknown[];
   try {
     items = JSON.parse(`[${text}]`);
   } catch {
     return undefined;
   }
-  const isObject = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v);
-  return items.length === count && items.every(isObject) ? items as Record<string, unknown>[] : undefined;
+  return items.length === count ? items : undefined;
 }
+
+const isObject = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v);
 
 export class RemoteProject implements ProjectReader {
   readonly notices: string[] = [];
@@ -456,26 +457,26 @@ export class RemoteProject implements ProjectReader {
 
   /**
    * The rows of `selectIn(range)` (rows with timestamp and id columns) after `start`, a page at a
-   * time, each one answer row of `columns` (see `page`) with the key where it ends. A read from the
-   * run's first row first learns where its pages end; a read from `start` (a live run polled for
-   * what is new) first asks for one page, and is one request when that is all there is. Then
-   * `PAGES_IN_FLIGHT` pages are kept asked for while the caller works on the one before. With `end`,
-   * nothing after it is read.
+   * time, each one answer row of `columns` (see `page`) with the key where it ends. A read of
+   * `whole` rows (no filter but the range) from the run's first row first learns where its pages end;
+   * any other (a live run polled for what is new, a window, `since_step`) first asks for one page of
+   * what it selects, and is one request when that is all there is. Then `PAGES_IN_FLIGHT` pages are
+   * kept asked for while the caller works on the one before. With `end`, nothing after it is read.
    */
   private async *pages(
     run: RunRef,
     selectIn: (range: RowRange) => string,
     columns: string,
     perPage: number,
-    options: { start?: RowCursor; end?: RowCursor; named?: boolean } = {},
+    options: { start?: RowCursor; end?: RowCursor; named?: boolean; whole?: boolean } = {},
   ): AsyncGenerator<{ row: Record<string, unknown>; after: RowCursor }> {
-    const { start, end, named } = options;
+    const { start, end, named, whole } = options;
     // What is still asked for when the caller stops early or a page fails must not fail unhandled.
     const quiet = <T>(p: Promise<T>) => (p.catch(() => {}), p);
     let after = start;
     let ends: Promise<RowCursor[]>;
     let head: { row: Record<string, unknown>; after: RowCursor } | undefined;
-    if (start === undefined) ends = quiet(this.pageEnds(run, undefined, perPage, end));
+    if (start === undefined && whole) ends = quiet(this.pageEnds(run, undefined, perPage, end));
     else {
       const first = await this.page(
         run,
@@ -531,11 +532,10 @@ export class RemoteProject implements ProjectReader {
     selectIn: (range: RowRange) => string,
     element: string,
     perPage: number,
-    start?: RowCursor,
-    end?: RowCursor,
+    options: { start?: RowCursor; end?: RowCursor; whole?: boolean } = {},
   ) {
     const columns = `json_group_array(${element}) AS page`;
-    for await (const { row, after } of this.pages(run, selectIn, columns, perPage, { start, end })) {
+    for await (const { row, after } of this.pages(run, selectIn, columns, perPage, options)) {
       yield { text: String(row.page), after };
     }
   }
@@ -550,7 +550,10 @@ export class RemoteProject implements ProjectReader {
     const columns = `json_group_array(step) AS steps, json_group_array(json(v)) AS vals,
       (SELECT json_group_array(timestamp) || char(31) || json_group_array(c)
        FROM (SELECT timestamp, COUNT(*) AS c FROM p GROUP BY timestamp ORDER BY timestamp)) AS stamps`;
-    for await (const { row } of this.pages(run, select, columns, this.pageSizes.values, { named: true })) {
+    const whole = filterClause(filter) === "";
+    for await (
+      const { row } of this.pages(run, select, columns, this.pageSizes.values, { named: true, whole })
+    ) {
       const [stamps, counts] = String(row.stamps).split("\x1f");
       yield {
         steps: String(row.steps),
@@ -642,7 +645,8 @@ export class RemoteProject implements ProjectReader {
         filterClause(filter)
       }${rangeClause(range)}`;
     const element = "json_array(timestamp, step, json(m))";
-    for await (const page of this.packedPages(run, select, element, this.pageSizes.rows)) {
+    const whole = filterClause(filter) === "";
+    for await (const page of this.packedPages(run, select, element, this.pageSizes.rows, { whole })) {
       const rows = JSON.parse(page.text) as unknown[][];
       const good = await this.objectsOnly(run, rows, 2);
       yield good.map((r) => ({
@@ -722,7 +726,7 @@ export class RemoteProject implements ProjectReader {
     );
     const plan = scanPlan(sample.map((r) => String(r.m)), wanted, this.pageSizes.values);
     if (!plan.raw && await this.scanExtracted(run, range, visit, wanted)) return end;
-    await this.scanStored(run, range, plan.rawPageRows, visit);
+    await this.scanStored(run, range, plan, visit);
     return end;
   }
 
@@ -734,19 +738,22 @@ export class RemoteProject implements ProjectReader {
   private async scanStored(
     run: RunRef,
     range: RowRange,
-    perPage: number,
+    plan: ScanPlan,
     visit: (step: number, metrics: Record<string, unknown>) => void,
   ): Promise<void> {
     const select = (r: RowRange) =>
       `SELECT timestamp, id, step, metrics FROM metrics WHERE ${this.runWhere(run)}${rangeClause(r)}`;
-    const columns = `group_concat(${METRICS_TEXT}, ',') AS page, group_concat(step, ',') AS steps`;
+    // A row much longer than the sampled ones (a histogram, a table) is left out of its page, a `0`
+    // in its place, and read by id after it: a page stays within a few times its planned size.
+    const big = `length(metrics) > ${plan.bigRowBytes}`;
+    const columns = `group_concat(CASE WHEN ${big} THEN '0' ELSE ${METRICS_TEXT} END, ',') AS page,
+      group_concat(step, ',') AS steps, group_concat(CASE WHEN ${big} THEN id || ':' || length(metrics) END) AS big`;
     let start = range.after;
     let skipped = false;
     read: while (true) {
-      for await (
-        const { row, after } of this.pages(run, select, columns, perPage, { start, end: range.upTo })
-      ) {
-        const parsed = parseObjects(String(row.page), Number(row.n));
+      const options = { start, end: range.upTo, whole: true };
+      for await (const { row, after } of this.pages(run, select, columns, plan.rawPageRows, options)) {
+        const parsed = await this.withBigRows(parseItems(String(row.page), Number(row.n)), row.big);
         if (!parsed) {
           if (skipped || !(await this.skipBadRows(run, undefined, true))) {
             throw dataError(`project '${this.project}': unreadable rows in run '${run.name}'`);
@@ -760,6 +767,47 @@ export class RemoteProject implements ProjectReader {
       }
       return;
     }
+  }
+
+  /**
+   * A page's rows with its long rows (`big`: "id:length" of each, in row order) read by id into the
+   * places marked `0`, a few megabytes a request; undefined when a row is not a JSON object (or the
+   * marks do not match the long rows: a row that is the number 0 itself).
+   */
+  private async withBigRows(
+    items: unknown[] | undefined,
+    big: unknown,
+  ): Promise<Record<string, unknown>[] | undefined> {
+    if (!items) return undefined;
+    const long = big == null ? [] : String(big).split(",").map((part) => part.split(":").map(Number));
+    const places = items.flatMap((item, i) => (item === 0 ? [i] : []));
+    if (places.length !== long.length) return undefined;
+    for (let k = 0; k < long.length;) {
+      const batch: number[] = [];
+      for (
+        let bytes = 0;
+        k < long.length && batch.length < 1000 &&
+        (batch.length === 0 || bytes + long[k][1] <= RAW_PAGE_BYTES);
+        k++
+      ) {
+        batch.push(long[k][0]);
+        bytes += long[k][1];
+      }
+      const rows = await this.rowsOf(
+        `SELECT id, ${METRICS_TEXT} AS m FROM metrics WHERE id IN (${batch.join(", ")})`,
+      );
+      const texts = new Map(rows.map((r) => [Number(r.id), String(r.m)]));
+      for (let j = k - batch.length; j < k; j++) {
+        const text = texts.get(long[j][0]);
+        if (text === undefined) return undefined;
+        try {
+          items[places[j]] = JSON.parse(text);
+        } catch {
+          return undefined;
+        }
+      }
+    }
+    return items.every(isObject) ? items as Record<string, unknown>[] : undefined;
   }
 
   /**
@@ -781,7 +829,11 @@ export class RemoteProject implements ProjectReader {
       : `json_array(step, ${extractChunks(METRICS_TEXT, names)})`;
     const select = (r: RowRange) =>
       `SELECT timestamp, id, step, metrics FROM metrics WHERE ${this.runWhere(run)}${rangeClause(r)}`;
-    const pages = this.packedPages(run, select, element, this.pageSizes.values, range.after, range.upTo);
+    const pages = this.packedPages(run, select, element, this.pageSizes.values, {
+      start: range.after,
+      end: range.upTo,
+      whole: true,
+    });
     for await (const page of pages) {
       for (const r of JSON.parse(page.text) as unknown[][]) {
         const values = flattenChunks(r.slice(1));

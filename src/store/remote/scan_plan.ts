@@ -10,6 +10,12 @@ export interface ScanPlan {
   raw: boolean;
   /** Rows per page of stored text: about `RAW_PAGE_BYTES` of it. */
   rawPageRows: number;
+  /**
+   * A row longer than this is read on its own, by id: a page of stored text then holds at most
+   * `BIG_ROW_FACTOR` times its planned size (or `MIN_BIG_ROW` bytes a row), whatever the rows the sample
+   * did not see (a histogram or a table logged mid-run).
+   */
+  bigRowBytes: number;
 }
 
 /**
@@ -19,7 +25,9 @@ export interface ScanPlan {
  */
 const RAW_WHEN_WANTED_SHARE = 0.5;
 /** A page of stored text: a few megabytes, like a page of extracted values. */
-const RAW_PAGE_BYTES = 16_000_000;
+export const RAW_PAGE_BYTES = 16_000_000;
+const BIG_ROW_FACTOR = 4;
+const MIN_BIG_ROW = 1024;
 
 /** The plan for rows like `sample` (their stored texts), `wanted` choosing the metrics kept. */
 export function scanPlan(
@@ -27,12 +35,13 @@ export function scanPlan(
   wanted: ((metric: string) => boolean) | undefined,
   maxPageRows: number,
 ): ScanPlan {
-  const textBytes = sample.reduce((sum, text) => sum + text.length, 0);
-  const rawPageRows = Math.max(
+  const average = Math.max(
     1,
-    Math.min(maxPageRows, Math.floor(RAW_PAGE_BYTES / Math.max(1, textBytes / Math.max(1, sample.length)))),
+    sample.reduce((sum, text) => sum + text.length, 0) / Math.max(1, sample.length),
   );
-  if (!wanted) return { raw: true, rawPageRows };
+  const rawPageRows = Math.max(1, Math.min(maxPageRows, Math.floor(RAW_PAGE_BYTES / average)));
+  const bigRowBytes = Math.max(MIN_BIG_ROW, Math.ceil(BIG_ROW_FACTOR * average));
+  if (!wanted) return { raw: true, rawPageRows, bigRowBytes };
   let all = 0, kept = 0;
   for (const text of sample) {
     let metrics: unknown;
@@ -49,5 +58,5 @@ export function scanPlan(
       if (isMetricKey(key) && wanted(key)) kept += size;
     }
   }
-  return { raw: all === 0 || kept >= RAW_WHEN_WANTED_SHARE * all, rawPageRows };
+  return { raw: all === 0 || kept >= RAW_WHEN_WANTED_SHARE * all, rawPageRows, bigRowBytes };
 }

@@ -10,6 +10,7 @@ import { toJson } from "../src/json.ts";
 import { findTool } from "../src/tools/index.ts";
 import { invokeTool } from "../src/tools/invoke.ts";
 import { localContext, type ToolContext } from "../src/tools/registry.ts";
+import { RunCache } from "../src/tools/run_cache.ts";
 import { runCli } from "./helpers/cli.ts";
 import { remoteSource, serveDir } from "./helpers/remote.ts";
 import { lossRows, TrackioDb } from "./helpers/trackio_db.ts";
@@ -186,4 +187,41 @@ Deno.test("bad rows: a row that is JSON but not an object, and bad rows read in 
   }
   Deno.removeSync(dir, { recursive: true });
   Deno.removeSync(arrayOnly, { recursive: true });
+});
+
+Deno.test("bad rows: a run that ends in a truncated row (a crash mid-write) is read to its last good row and kept by the cache, on both sources", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "trackio-bad-rows-" });
+  const db = new TrackioDb(join(dir, "p.db"), "head");
+  db.log("crashed", lossRows(60), "crashed");
+  db.db.exec(
+    "UPDATE metrics SET metrics = CAST('{\"loss\": 0.' AS BLOB) WHERE id = (SELECT MAX(id) FROM metrics)",
+  );
+  db.close();
+  const { server } = serveDir(dir);
+  try {
+    const contexts: [string, ToolContext][] = [
+      ["local", localContext({ path: dir, source: "--dir" })],
+      ["remote", { source: remoteSource(server.url, undefined, { values: 7, rows: 7 }) }],
+    ];
+    const answers = [];
+    for (const [name, ctx] of contexts) {
+      // As `watch` keeps them: a repeat would not say the notice again, so the MCP server does not.
+      const cache = new RunCache(undefined, true);
+      const cached = { ...ctx, cache };
+      const first = await outcome(cached, "analyze_run", { project: "p", run: "crashed" });
+      const again = await outcome(cached, "analyze_run", { project: "p", run: "crashed" });
+      assert.deepStrictEqual(again, first, name);
+      assert.ok(first.notices!.some((n: string) => /skipped 1 row/.test(n)), name);
+      assert.deepStrictEqual(
+        { fresh: cache.counts.fresh, unchanged: cache.counts.unchanged },
+        { fresh: 1, unchanged: 1 },
+        `${name}: the second question is answered from the cache`,
+      );
+      answers.push(first);
+    }
+    assert.deepStrictEqual(answers[1], answers[0]);
+  } finally {
+    await server.close();
+    Deno.removeSync(dir, { recursive: true });
+  }
 });

@@ -693,10 +693,10 @@ export class RemoteProject implements ProjectReader {
   }
 
   /** The key of the run's last row, where a read that must not chase a live writer stops. */
-  private async lastKey(run: RunRef): Promise<RowCursor | undefined> {
+  private async lastKey(run: RunRef, upTo?: RowCursor): Promise<RowCursor | undefined> {
     const row = await this.one(
-      `SELECT timestamp, id FROM metrics WHERE ${
-        this.runWhere(run)
+      `SELECT timestamp, id FROM metrics WHERE ${this.runWhere(run)}${
+        rangeClause({ upTo })
       } ORDER BY timestamp DESC, id DESC LIMIT 1`,
     );
     return row ? { timestamp: String(row.timestamp), id: Number(row.id) } : undefined;
@@ -725,9 +725,13 @@ export class RemoteProject implements ProjectReader {
       }`,
     );
     const plan = scanPlan(sample.map((r) => String(r.m)), wanted, this.pageSizes.values);
-    if (!plan.raw && await this.scanExtracted(run, range, visit, wanted)) return end;
-    await this.scanStored(run, range, plan, visit);
-    return end;
+    if (plan.raw || !(await this.scanExtracted(run, range, visit, wanted))) {
+      await this.scanStored(run, range, plan, visit);
+    }
+    // A run that ends in a damaged row (a crash mid-write) is read up to its last good row, as
+    // locally: the row the next read goes on from, and a cache checks its rows by, must be one it read.
+    if (!this.skipped.get(this.runKeyOf(run))?.includes(end.id)) return end;
+    return (await this.lastKey(run, end)) ?? after;
   }
 
   /**

@@ -15,6 +15,7 @@ import { findTool } from "../src/tools/index.ts";
 import { invokeTool } from "../src/tools/invoke.ts";
 import { localContext, type ToolContext } from "../src/tools/registry.ts";
 import { remoteSource, serveDir } from "./helpers/remote.ts";
+import type { TrackioServer } from "./helpers/trackio_server.ts";
 import { type LogRow, TrackioDb } from "./helpers/trackio_db.ts";
 
 const wantedLoss = (name: string) => name.includes("loss");
@@ -108,6 +109,22 @@ function writeProject(dir: string, generation: "head" | "pre-runid" | "v0.5"): v
   db.close();
 }
 
+/** The project written in `generation` and served by the HTTP double, for `body`; removed after. */
+async function servedPlans(
+  generation: "head" | "pre-runid" | "v0.5",
+  body: (dir: string, server: TrackioServer) => Promise<void>,
+): Promise<void> {
+  const dir = Deno.makeTempDirSync({ prefix: "trackio-scan-plan-" });
+  writeProject(dir, generation);
+  const { server } = serveDir(dir);
+  try {
+    await body(dir, server);
+  } finally {
+    await server.close();
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
 async function outcome(ctx: ToolContext, tool: string, args: Record<string, unknown>) {
   const out = await invokeTool(findTool(tool)!, args, ctx);
   return { result: JSON.parse(toJson(out.result)), notices: out.notices };
@@ -115,65 +132,64 @@ async function outcome(ctx: ToolContext, tool: string, args: Record<string, unkn
 
 for (const generation of ["head", "pre-runid", "v0.5"] as const) {
   Deno.test(`remote scan (${generation}): stored text or extracted values by the rows, results as local`, async () => {
-    const dir = Deno.makeTempDirSync({ prefix: "trackio-scan-plan-" });
-    writeProject(dir, generation);
-    const { server, ctx: wide } = serveDir(dir);
-    const narrow: ToolContext = { source: remoteSource(server.url, undefined, { values: 23, rows: 11 }) };
-    const local = localContext({ path: dir, source: "--dir" });
-    const sent: string[] = [];
-    const realFetch = globalThis.fetch;
-    globalThis.fetch = (input, init) => {
-      const body = typeof init?.body === "string" ? JSON.parse(init.body) : undefined;
-      if (typeof body?.query === "string") sent.push(body.query);
-      return realFetch(input, init);
-    };
-    try {
-      for (const ctx of [wide, narrow]) {
-        for (const run of ["mostly-wanted", "mostly-other", "quoted-loss", "damaged", "histograms"]) {
-          sent.length = 0;
-          const args = { project: "plans", run };
+    await servedPlans(generation, async (dir, server) => {
+      const wide: ToolContext = { source: remoteSource(server.url) };
+      const narrow: ToolContext = { source: remoteSource(server.url, undefined, { values: 23, rows: 11 }) };
+      const local = localContext({ path: dir, source: "--dir" });
+      const sent: string[] = [];
+      const realFetch = globalThis.fetch;
+      globalThis.fetch = (input, init) => {
+        const body = typeof init?.body === "string" ? JSON.parse(init.body) : undefined;
+        if (typeof body?.query === "string") sent.push(body.query);
+        return realFetch(input, init);
+      };
+      try {
+        for (const ctx of [wide, narrow]) {
+          for (const run of ["mostly-wanted", "mostly-other", "quoted-loss", "damaged", "histograms"]) {
+            sent.length = 0;
+            const args = { project: "plans", run };
+            assert.deepStrictEqual(
+              await outcome(ctx, "analyze_run", args),
+              await outcome(local, "analyze_run", args),
+              run,
+            );
+            const key = generation === "head" ? `'${RUN_IDS[run]}'` : `'${run}'`;
+            const ofRun = sent.filter((q) => q.includes(key));
+            const stored = ofRun.some((q) =>
+              /group_concat\(CASE WHEN length\(metrics\) > \d+ THEN '0' ELSE CAST/.test(q)
+            );
+            const extracted = ofRun.some((q) =>
+              q.includes("json_group_array(json_array(step, json_extract(")
+            );
+            assert.deepStrictEqual(
+              { stored, extracted },
+              run === "mostly-other"
+                ? { stored: false, extracted: true }
+                : { stored: true, extracted: false },
+              `${run}: how its rows travelled`,
+            );
+            // The long rows, and only they, were read by id, a few to a request.
+            const byId = sent.filter((q) =>
+              /^SELECT id, CAST\(metrics AS TEXT\) AS m FROM metrics WHERE id IN/.test(q)
+            );
+            assert.equal(byId.length > 0, run === "histograms", `${run}: rows read by id`);
+          }
+          const compare = { project: "plans" };
           assert.deepStrictEqual(
-            await outcome(ctx, "analyze_run", args),
-            await outcome(local, "analyze_run", args),
-            run,
+            await outcome(ctx, "compare_runs", compare),
+            await outcome(local, "compare_runs", compare),
           );
-          const key = generation === "head" ? `'${RUN_IDS[run]}'` : `'${run}'`;
-          const ofRun = sent.filter((q) => q.includes(key));
-          const stored = ofRun.some((q) =>
-            /group_concat\(CASE WHEN length\(metrics\) > \d+ THEN '0' ELSE CAST/.test(q)
-          );
-          const extracted = ofRun.some((q) => q.includes("json_group_array(json_array(step, json_extract("));
-          assert.deepStrictEqual(
-            { stored, extracted },
-            run === "mostly-other" ? { stored: false, extracted: true } : { stored: true, extracted: false },
-            `${run}: how its rows travelled`,
-          );
-          // The long rows, and only they, were read by id, a few to a request.
-          const byId = sent.filter((q) =>
-            /^SELECT id, CAST\(metrics AS TEXT\) AS m FROM metrics WHERE id IN/.test(q)
-          );
-          assert.equal(byId.length > 0, run === "histograms", `${run}: rows read by id`);
         }
-        const compare = { project: "plans" };
-        assert.deepStrictEqual(
-          await outcome(ctx, "compare_runs", compare),
-          await outcome(local, "compare_runs", compare),
-        );
+      } finally {
+        globalThis.fetch = realFetch;
       }
-    } finally {
-      globalThis.fetch = realFetch;
-      await server.close();
-      Deno.removeSync(dir, { recursive: true });
-    }
+    });
   });
 }
 
 Deno.test("remote: a filtered read from the run's start asks for one page of what it selects, not the whole run", async () => {
-  const dir = Deno.makeTempDirSync({ prefix: "trackio-scan-plan-" });
-  writeProject(dir, "head");
-  const { server } = serveDir(dir);
-  const source = remoteSource(server.url, undefined, { values: 23, rows: 11 });
-  try {
+  await servedPlans("head", async (_dir, server) => {
+    const source = remoteSource(server.url, undefined, { values: 23, rows: 11 });
     await source.withProject("plans", async (reader) => {
       const run = await reader.resolveRun("mostly-wanted");
       const queries = () => server.stats.byPath.get("/api/query_project") ?? 0;
@@ -194,35 +210,26 @@ Deno.test("remote: a filtered read from the run's start asks for one page of wha
       assert.equal(n, 400);
       assert.equal(queries() - before, 1 + Math.ceil(406 / 23), "whole history: one chain, then every page");
     });
-  } finally {
-    await server.close();
-    Deno.removeSync(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("remote scan: long rows read by id come back in their places, as the local reader visits them", async () => {
-  const dir = Deno.makeTempDirSync({ prefix: "trackio-scan-plan-" });
-  writeProject(dir, "head");
-  const { server } = serveDir(dir);
-  const visited = async (source: Source) =>
-    await source.withProject("plans", async (reader) => {
-      const run = await reader.resolveRun("histograms");
-      const seen: string[] = [];
-      await reader.scanRows(
-        run,
-        undefined,
-        (step, metrics) => seen.push(`${step} ${JSON.stringify(metrics)}`),
-      );
-      return seen;
-    });
-  try {
+  await servedPlans("head", async (dir, server) => {
+    const visited = async (source: Source) =>
+      await source.withProject("plans", async (reader) => {
+        const run = await reader.resolveRun("histograms");
+        const seen: string[] = [];
+        await reader.scanRows(
+          run,
+          undefined,
+          (step, metrics) => seen.push(`${step} ${JSON.stringify(metrics)}`),
+        );
+        return seen;
+      });
     const here = await visited(new LocalSource({ path: dir, source: "--dir" }));
     assert.ok(here.filter((r) => r.includes("trackio.histogram")).length > 10);
     for (const pages of [undefined, { values: 23, rows: 11 }]) {
       assert.deepStrictEqual(await visited(remoteSource(server.url, undefined, pages)), here);
     }
-  } finally {
-    await server.close();
-    Deno.removeSync(dir, { recursive: true });
-  }
+  });
 });

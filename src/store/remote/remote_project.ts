@@ -734,6 +734,12 @@ export class RemoteProject implements ProjectReader {
     return (await this.lastKey(run, end)) ?? after;
   }
 
+  /** `SELECT timestamp, id, step, metrics` of the run's rows in a range: what a scan pages through. */
+  private rowsIn(run: RunRef): (range: RowRange) => string {
+    return (range) =>
+      `SELECT timestamp, id, step, metrics FROM metrics WHERE ${this.runWhere(run)}${rangeClause(range)}`;
+  }
+
   /**
    * The rows of `range` as stored, joined by SQLite into one text a page, and visited as parsed, as
    * the local reader reads them. At a page with a row that is not a JSON object, the run's bad rows
@@ -745,8 +751,7 @@ export class RemoteProject implements ProjectReader {
     plan: ScanPlan,
     visit: (step: number, metrics: Record<string, unknown>) => void,
   ): Promise<void> {
-    const select = (r: RowRange) =>
-      `SELECT timestamp, id, step, metrics FROM metrics WHERE ${this.runWhere(run)}${rangeClause(r)}`;
+    const select = this.rowsIn(run);
     // A row much longer than the sampled ones (a histogram, a table) is left out of its page, a `0`
     // in its place, and read by id after it: a page stays within a few times its planned size.
     const big = `length(metrics) > ${plan.bigRowBytes}`;
@@ -831,8 +836,7 @@ export class RemoteProject implements ProjectReader {
     const element = names.length === 0
       ? "json_array(step)"
       : `json_array(step, ${extractChunks(METRICS_TEXT, names)})`;
-    const select = (r: RowRange) =>
-      `SELECT timestamp, id, step, metrics FROM metrics WHERE ${this.runWhere(run)}${rangeClause(r)}`;
+    const select = this.rowsIn(run);
     const pages = this.packedPages(run, select, element, this.pageSizes.values, {
       start: range.after,
       end: range.upTo,

@@ -64,7 +64,7 @@ Deno.test("reduce keeps each bucket's median, maximum and minimum, and leaves sh
   assert.deepStrictEqual(reduce(short, 10).mid, [3, 1, 2]);
   const long = series(Array.from({ length: 10_000 }, (_, i) => (i === 4321 ? 100 : 1)));
   const r = reduce(long, 100);
-  assert.equal(r.mid.length, 100);
+  assert.ok(r.mid.length <= 100 && r.mid.length > 100 / 2 ** (1 / 16) - 2, `${r.mid.length} buckets`);
   assert.ok(r.mid.every((m) => m === 1));
   assert.equal(Math.max(...r.hi), 100);
   assert.equal(r.hiStep[r.hi.indexOf(100)], 4322);

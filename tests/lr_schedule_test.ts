@@ -1,6 +1,8 @@
 /** The learning-rate schedule in words: warm-up, then constant, linear, cosine or step decay. */
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { describeSchedule } from "../src/analysis/lr_schedule.ts";
+import { T } from "../src/analysis/thresholds.ts";
 import { runCli } from "./helpers/cli.ts";
 import { fixtureDir } from "./helpers/fixture_dir.ts";
 
@@ -41,6 +43,56 @@ Deno.test("describeSchedule: warm-up then cosine, linear, constant or step decay
   const open = describeSchedule("lr", lr((s) => 2e-4 * (1 - s / 4000), 1000), null)!;
   assert.equal(open.shape, "linear", open.text);
   assert.equal(describeSchedule("lr", { steps: [1, 2], values: [1, 1] }, null), null);
+});
+
+/** The decay's shape as the two models' full distances give it, each over every point after the peak. */
+function shapeByFullFits(steps: number[], values: number[], p: number, maxSteps: number | null): string {
+  const peak = values[p], last = values.length - 1;
+  const xLast = steps[last] - steps[p], yLast = Math.min(0.999, Math.max(0, values[last] / peak));
+  const span = maxSteps !== null && maxSteps > steps[p] ? maxSteps - steps[p] : null;
+  const spans = {
+    linear: span ?? xLast / (1 - yLast),
+    cosine: span ?? (Math.PI * xLast) / Math.acos(2 * yLast - 1),
+  };
+  const model = {
+    linear: (x: number) => Math.max(0, 1 - x / spans.linear),
+    cosine: (x: number) => 0.5 * (1 + Math.cos(Math.PI * Math.min(1, x / spans.cosine))),
+  };
+  const rms = (m: "linear" | "cosine") => {
+    let sum = 0;
+    for (let i = p; i < steps.length; i++) sum += (values[i] / peak - model[m](steps[i] - steps[p])) ** 2;
+    return Math.sqrt(sum / Math.max(1, steps.length - p));
+  };
+  const [linear, cosine] = [rms("linear"), rms("cosine")];
+  return Math.min(linear, cosine) > T("LR_SHAPE_FIT") ? "decaying" : linear <= cosine ? "linear" : "cosine";
+}
+
+Deno.test("describeSchedule stops a fit once the shape is decided, with the shape the full fits give", () => {
+  const decays = fc.record({
+    points: fc.integer({ min: 20, max: 20_000 }),
+    // A blend of a line and a half cosine, with noise: near ties between the models, and clear fits.
+    blend: fc.double({ min: 0, max: 1, noNaN: true }),
+    noise: fc.constantFrom(0, 0.01, 0.04, 0.2),
+    end: fc.double({ min: 0.05, max: 1, noNaN: true }),
+    maxSteps: fc.option(fc.integer({ min: 1, max: 40_000 })),
+    seed: fc.integer({ min: 1, max: 2 ** 30 }),
+  });
+  fc.assert(
+    fc.property(decays, ({ points, blend, noise, end, maxSteps, seed }) => {
+      let state = seed;
+      const random = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 - 0.5;
+      const steps = Array.from({ length: points }, (_, i) => i + 1);
+      const values = steps.map((_, i) => {
+        const t = (end * i) / points;
+        const shape = blend * (1 - t) + (1 - blend) * 0.5 * (1 + Math.cos(Math.PI * t));
+        return i === 0 ? 1e-3 : 1e-3 * Math.min(0.999, Math.max(0, shape * (1 + noise * random())));
+      });
+      const d = describeSchedule("lr", { steps, values }, maxSteps);
+      if (d === null || d.shape === "constant" || d.shape === "step") return;
+      assert.equal(d.shape, shapeByFullFits(steps, values, 0, maxSteps));
+    }),
+    { numRuns: 300 },
+  );
 });
 
 Deno.test("analyze says the learning-rate phase in words, in the report and the JSON", async () => {

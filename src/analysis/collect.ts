@@ -1,14 +1,17 @@
 import { decodeNonFinite } from "../json.ts";
 import { type Role, roleCandidate } from "./metric_roles.ts";
 import type { Series } from "./series.ts";
+import { SeriesFacts } from "./series_facts.ts";
 
 /**
  * Gathers the series an analysis needs from logged rows, row by row, so a live run can be followed by
- * feeding it only the new rows. Only numeric values of metrics that may play a role are kept.
+ * feeding it only the new rows. Only numeric values of metrics that may play a role are kept. Its
+ * series only grow by appends, so each carries its `SeriesFacts`: the next analysis of a grown run
+ * redoes only the work the new points touch.
  */
 export class RunCollector {
   /** Where each metric's values go; null for metrics that play no role. */
-  private readonly slots = new Map<string, Series | null>();
+  private readonly slots = new Map<string, Series & { facts: SeriesFacts } | null>();
   readonly series = new Map<string, Series>();
   /** Whether a metric's values are kept: a source may leave the others out. */
   readonly wants: (name: string) => boolean;
@@ -31,7 +34,7 @@ export class RunCollector {
     for (const key in metrics) {
       let slot = this.slots.get(key);
       if (slot === undefined) {
-        slot = this.wants(key) ? { steps: [], values: [] } : null;
+        slot = this.wants(key) ? { steps: [], values: [], facts: new SeriesFacts() } : null;
         this.slots.set(key, slot);
       }
       if (slot === null) continue;
@@ -41,6 +44,7 @@ export class RunCollector {
       if (slot.steps.length === 0) this.series.set(key, slot);
       slot.steps.push(step);
       slot.values.push(value);
+      slot.facts.add(step, value);
     }
   }
 }

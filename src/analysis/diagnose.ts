@@ -4,6 +4,7 @@ import { type Progress, progressOf, warmupEnd } from "./progress.ts";
 import { RULES } from "./rules/index.ts";
 import type { NonFiniteSeries, RunSignals } from "./rules/types.ts";
 import { type Series, sortedByStep } from "./series.ts";
+import { factsOf } from "./series_facts.ts";
 import { type Profile, profile, project, type Projection, type SeriesStats } from "./stats.ts";
 import { T } from "./thresholds.ts";
 import { tailorActions } from "./tailor.ts";
@@ -80,12 +81,17 @@ function evalLossProfiles(series: Map<string, Series>, role: Profile | undefined
 function nonFiniteSeries(series: Map<string, Series>): NonFiniteSeries[] {
   const out: NonFiniteSeries[] = [];
   for (const [metric, raw] of [...series].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const facts = factsOf(raw);
+    if (facts?.nonFinite === 0) continue;
     const s = sortedByStep(raw);
     let count = 0, first = -1;
-    for (let i = 0; i < s.values.length; i++) {
-      if (Number.isFinite(s.values[i])) continue;
-      count++;
-      if (first < 0) first = i;
+    if (facts?.sorted) [count, first] = [facts.nonFinite, facts.firstNonFinite];
+    else {
+      for (let i = 0; i < s.values.length; i++) {
+        if (Number.isFinite(s.values[i])) continue;
+        count++;
+        if (first < 0) first = i;
+      }
     }
     if (count === 0) continue;
     out.push({
@@ -172,7 +178,12 @@ export function analyzeRun(data: RunData, choices: MetricChoices = {}): RunAnaly
         .filter((p): p is Projection => p !== null)
       : [],
     lr_schedule: roles.learning_rate && profiles.learning_rate
-      ? describeSchedule(roles.learning_rate, profiles.learning_rate.finite, progress.max_steps)
+      ? describeSchedule(
+        roles.learning_rate,
+        profiles.learning_rate.finite,
+        progress.max_steps,
+        profiles.learning_rate.kept,
+      )
       : null,
     recommendation: recommend(findings),
   };

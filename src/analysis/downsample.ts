@@ -17,22 +17,70 @@ export interface SeriesPoint {
   value: unknown;
 }
 
-interface Kept<P> {
-  seq: number;
-  point: P;
-}
-
-interface Bucket<P> {
-  min?: Kept<P> & { v: number };
-  max?: Kept<P> & { v: number };
-  odd?: Kept<P>;
-}
-
 export interface DownsampleResult<P> {
   points: P[];
   /** How many points the input had. */
   total: number;
   downsampled: boolean;
+}
+
+/** What a point became in its bucket when placed: its lowest, highest or first non-finite value. */
+const LOW = 1, HIGH = 2, ODD = 4;
+
+/**
+ * The buckets' choices over points numbered in the order they come: each bucket's lowest and
+ * highest finite value (the first of equals) and its first other value, by the point's number.
+ */
+class MinMaxBuckets {
+  readonly count: number;
+  /** The bucket the last point placed went to. */
+  bucket = 0;
+  private readonly span: number;
+  private readonly low: Float64Array;
+  private readonly high: Float64Array;
+  private readonly lowAt: Float64Array;
+  private readonly highAt: Float64Array;
+  private readonly oddAt: Float64Array;
+  /** Each part's point numbers by bucket (-1: none), in the order LOW, HIGH, ODD. */
+  readonly held: Float64Array[];
+
+  constructor(maxPoints: number, private readonly firstStep: number, lastStep: number) {
+    this.count = Math.floor((maxPoints - 2) / 2);
+    this.span = Math.max(1, lastStep - firstStep + 1);
+    this.low = new Float64Array(this.count);
+    this.high = new Float64Array(this.count);
+    this.lowAt = new Float64Array(this.count).fill(-1);
+    this.highAt = new Float64Array(this.count).fill(-1);
+    this.oddAt = new Float64Array(this.count).fill(-1);
+    this.held = [this.lowAt, this.highAt, this.oddAt];
+  }
+
+  /** Places point number `at`; returns what it is now in its bucket (LOW | HIGH | ODD, or 0). */
+  place(at: number, step: number, value: unknown): number {
+    const b = this.bucket = Math.min(
+      this.count - 1,
+      Math.max(0, Math.floor(((step - this.firstStep) * this.count) / this.span)),
+    );
+    let took = 0;
+    if (typeof value === "number" && Number.isFinite(value)) {
+      if (this.lowAt[b] < 0 || value < this.low[b]) [this.low[b], this.lowAt[b], took] = [value, at, LOW];
+      if (this.highAt[b] < 0 || value > this.high[b]) {
+        [this.high[b], this.highAt[b], took] = [value, at, took | HIGH];
+      }
+    } else if (this.oddAt[b] < 0) [this.oddAt[b], took] = [at, ODD];
+    return took;
+  }
+
+  /** The numbers of the points kept: the first and last, each bucket's highest and its odd or lowest. */
+  kept(first: number, last: number): number[] {
+    const kept = new Set([first, last]);
+    for (let b = 0; b < this.count; b++) {
+      if (this.highAt[b] >= 0) kept.add(this.highAt[b]);
+      const low = this.oddAt[b] >= 0 ? this.oddAt[b] : this.lowAt[b];
+      if (low >= 0) kept.add(low);
+    }
+    return [...kept].sort((a, b) => a - b);
+  }
 }
 
 /**
@@ -48,34 +96,19 @@ export function downsampleMinMax<P extends SeriesPoint>(
   lastStep: number,
 ): DownsampleResult<P> {
   maxPoints = Math.max(4, maxPoints);
-  const bucketCount = Math.floor((maxPoints - 2) / 2);
-  const span = Math.max(1, lastStep - firstStep + 1);
-  const buckets = new Map<number, Bucket<P>>();
+  const buckets = new MinMaxBuckets(maxPoints, firstStep, lastStep);
+  // The point each bucket holds in each part, by part; the first point; the points while few.
+  const held = [LOW, HIGH, ODD].map(() => new Array<P | undefined>(buckets.count));
   const head: P[] = [];
-  let first: Kept<P> | undefined;
-  let last: Kept<P> | undefined;
+  let last: P | undefined;
   let seq = 0;
-
   const place = (point: P, at: number) => {
-    const index = Math.min(
-      bucketCount - 1,
-      Math.max(0, Math.floor(((point.step - firstStep) * bucketCount) / span)),
-    );
-    let bucket = buckets.get(index);
-    if (!bucket) buckets.set(index, bucket = {});
-    const v = point.value;
-    if (typeof v === "number" && Number.isFinite(v)) {
-      if (!bucket.min || v < bucket.min.v) bucket.min = { seq: at, point, v };
-      if (!bucket.max || v > bucket.max.v) bucket.max = { seq: at, point, v };
-    } else if (!bucket.odd) {
-      bucket.odd = { seq: at, point };
-    }
+    const took = buckets.place(at, point.step, point.value);
+    for (let part = 0; part < 3; part++) if (took & (1 << part)) held[part][buckets.bucket] = point;
   };
-
   for (const point of points) {
     const at = seq++;
-    if (!first) first = { seq: at, point };
-    last = { seq: at, point };
+    last = point;
     if (at < maxPoints) {
       head.push(point);
       continue;
@@ -84,15 +117,31 @@ export function downsampleMinMax<P extends SeriesPoint>(
     place(point, at);
   }
   if (seq <= maxPoints) return { points: head, total: seq, downsampled: false };
-
-  const kept = new Map<number, P>();
-  const keep = (k?: Kept<P>) => k && kept.set(k.seq, k.point);
-  keep(first);
-  keep(last);
-  for (const bucket of buckets.values()) {
-    keep(bucket.max);
-    keep(bucket.odd ?? bucket.min);
-  }
-  const points_ = [...kept.entries()].sort((a, b) => a[0] - b[0]).map(([, p]) => p);
+  // Numbers back to points: each kept number is the first, the last or a part some bucket holds.
+  const byNumber = new Map<number, P>([[0, head[0]], [seq - 1, last!]]);
+  held.forEach((points, part) => {
+    const numbers = buckets.held[part];
+    for (let b = 0; b < buckets.count; b++) if (numbers[b] >= 0) byNumber.set(numbers[b], points[b]!);
+  });
+  const points_ = buckets.kept(0, seq - 1).map((n) => byNumber.get(n)!);
   return { points: points_, total: seq, downsampled: true };
+}
+
+/**
+ * `downsampleMinMax` of points held in arrays (a kept curve), without a point object each: the
+ * indices of the points it keeps, in order.
+ */
+export function downsampleIndices(
+  steps: ArrayLike<number>,
+  values: ArrayLike<unknown>,
+  maxPoints: number,
+  firstStep: number,
+  lastStep: number,
+): { indices: number[]; downsampled: boolean } {
+  maxPoints = Math.max(4, maxPoints);
+  const n = steps.length;
+  if (n <= maxPoints) return { indices: Array.from({ length: n }, (_, i) => i), downsampled: false };
+  const buckets = new MinMaxBuckets(maxPoints, firstStep, lastStep);
+  for (let i = 0; i < n; i++) buckets.place(i, steps[i], values[i]);
+  return { indices: buckets.kept(0, n - 1), downsampled: true };
 }

@@ -1,4 +1,5 @@
 import { medianOf } from "./robust.ts";
+import { factsOf, type SeriesFacts } from "./series_facts.ts";
 
 /**
  * A metric's history as analysis sees it: steps and values in step order. Values may be NaN or
@@ -7,12 +8,15 @@ import { medianOf } from "./robust.ts";
 export interface Series {
   steps: number[];
   values: number[];
+  /** Kept by whoever grows the series by appends only (a `RunCollector`): see `SeriesFacts`. */
+  facts?: SeriesFacts;
 }
 
 export const emptySeries = (): Series => ({ steps: [], values: [] });
 
 /** Points sorted by step (stable: a later row at the same step stays later). */
 export function sortedByStep(series: Series): Series {
+  if (factsOf(series)?.sorted) return series;
   const steps = series.steps;
   let i = 1;
   while (i < steps.length && steps[i] >= steps[i - 1]) i++;
@@ -27,20 +31,37 @@ export interface Split {
   nonFinite: Series;
 }
 
+/** `splitFinite` of a growing series' first `upTo` points, extended as it grows. */
+export interface SplitWork extends Split {
+  upTo: number;
+}
+
 export function splitFinite(series: Series): Split {
   // The common case, all finite, shares the arrays: no copy of a million points.
+  const facts = factsOf(series);
+  if (facts?.nonFinite === 0) return { finite: series, nonFinite: emptySeries() };
+  const kept = facts?.kept;
+  if (kept) {
+    const work = kept.split ??= { upTo: 0, finite: emptySeries(), nonFinite: emptySeries() };
+    splitInto(series, work.upTo, work);
+    work.upTo = series.steps.length;
+    return { finite: work.finite, nonFinite: work.nonFinite };
+  }
   const values = series.values;
   let i = 0;
   while (i < values.length && Number.isFinite(values[i])) i++;
   if (i === values.length) return { finite: series, nonFinite: emptySeries() };
-  const finite = emptySeries();
-  const nonFinite = emptySeries();
-  for (let i = 0; i < series.steps.length; i++) {
+  const split = { finite: emptySeries(), nonFinite: emptySeries() };
+  splitInto(series, 0, split);
+  return split;
+}
+
+function splitInto(series: Series, from: number, { finite, nonFinite }: Split): void {
+  for (let i = from; i < series.steps.length; i++) {
     const target = Number.isFinite(series.values[i]) ? finite : nonFinite;
     target.steps.push(series.steps[i]);
     target.values.push(series.values[i]);
   }
-  return { finite, nonFinite };
 }
 
 /**
@@ -57,14 +78,60 @@ export interface Reduced {
   loStep: number[];
 }
 
-export function reduce(finite: Series, maxBuckets: number): Reduced {
+/** `reduce`'s buckets of a growing series: the first `done` stay as they are while `width` does. */
+export interface ReduceWork {
+  width: number;
+  done: number;
+  out: Reduced;
+}
+
+/** Widths step up by this factor: a series grows by 4% before its buckets are cut afresh. */
+const WIDTH_STEPS_PER_DOUBLING = 16;
+
+/**
+ * How `n` points are cut: bucket b holds the points from floor(b * width) on, and a last bucket with
+ * fewer than half a width joins the one before. The width is 1 up to `maxBuckets` points, else the
+ * least power of 2^(1/16) that makes at most `maxBuckets` buckets: it depends on `n` only through
+ * that, so as a series grows, its buckets stay where they were until the width steps up.
+ */
+export function bucketLayout(
+  n: number,
+  maxBuckets: number,
+): { width: number; full: number; merged: boolean } {
+  const layout = (width: number) => {
+    let full = Math.floor(n / width);
+    while (Math.floor((full + 1) * width) <= n) full++;
+    while (full > 0 && Math.floor(full * width) > n) full--;
+    const tail = n - Math.floor(full * width);
+    return { width, full, merged: full > 0 && tail > 0 && 2 * tail < width, tail };
+  };
+  if (n <= maxBuckets) return layout(1);
+  let k = Math.max(1, Math.floor(WIDTH_STEPS_PER_DOUBLING * Math.log2(n / maxBuckets)));
+  for (;; k++) {
+    const at = layout(2 ** (k / WIDTH_STEPS_PER_DOUBLING));
+    const buckets = at.full + (at.tail > 0 && !at.merged ? 1 : 0);
+    if (buckets <= maxBuckets) return { width: at.width, full: at.full, merged: at.merged };
+  }
+}
+
+/**
+ * `finite` cut into buckets by `bucketLayout`. With `kept` (the work of a series that grows by
+ * appends), the buckets finished at the last call are taken as they were and only the rest is read.
+ */
+export function reduce(finite: Series, maxBuckets: number, kept?: { reduce?: ReduceWork }): Reduced {
   const n = finite.steps.length;
-  const buckets = Math.min(n, maxBuckets);
-  const out: Reduced = { step: [], mid: [], hi: [], hiStep: [], lo: [], loStep: [] };
-  const buffer = new Float64Array(Math.ceil(n / Math.max(1, buckets)) + 1);
-  for (let b = 0; b < buckets; b++) {
-    const from = Math.floor((b * n) / buckets);
-    const to = Math.floor(((b + 1) * n) / buckets);
+  const { width, full, merged } = bucketLayout(n, maxBuckets);
+  let work = kept?.reduce;
+  if (!work || work.width !== width) {
+    work = { width, done: 0, out: { step: [], mid: [], hi: [], hiStep: [], lo: [], loStep: [] } };
+  }
+  const { out } = work;
+  for (const column of Object.values(out)) column.length = work.done;
+  const buffer = new Float64Array(Math.ceil(1.5 * width) + 2);
+  const buckets = merged || Math.floor(full * width) === n ? full : full + 1;
+  for (let b = work.done; b < buckets; b++) {
+    const from = Math.floor(b * width);
+    const to = b === buckets - 1 ? n : Math.floor((b + 1) * width);
     let hi = -Infinity, lo = Infinity, hiStep = 0, loStep = 0;
     for (let i = from; i < to; i++) {
       const v = finite.values[i];
@@ -78,8 +145,21 @@ export function reduce(finite: Series, maxBuckets: number): Reduced {
     out.lo.push(lo);
     out.loStep.push(loStep);
   }
-  return out;
+  // Every bucket but the last full one is final: new points go after it or join the bucket after it.
+  work.done = Math.max(0, Math.min(buckets, full - 1));
+  if (kept) kept.reduce = work;
+  return kept ? copyReduced(out) : out;
 }
+
+/** The answer's own arrays: the kept ones are cut back and refilled at the next question. */
+const copyReduced = (r: Reduced): Reduced => ({
+  step: r.step.slice(),
+  mid: r.mid.slice(),
+  hi: r.hi.slice(),
+  hiStep: r.hiStep.slice(),
+  lo: r.lo.slice(),
+  loStep: r.loStep.slice(),
+});
 
 /** Index of the first step >= `step` in an ascending array (binary search). */
 export function indexAtStep(steps: number[], step: number): number {

@@ -1,5 +1,6 @@
 import { median, rollingMedian, theilSen } from "./robust.ts";
 import { reduce, type Reduced, type Series, sortedByStep, splitFinite } from "./series.ts";
+import { factsOf, type KeptWork } from "./series_facts.ts";
 import { T } from "./thresholds.ts";
 
 export type Trend = "decreasing" | "increasing" | "flat" | "unknown" | "non_finite";
@@ -41,6 +42,8 @@ export interface Profile {
   /** Rolling median of the bucket medians, aligned with `reduced.step`. */
   smooth: number[];
   stats: SeriesStats;
+  /** Work kept with the series as it grows, for the steps after the profile (`SeriesFacts`). */
+  kept?: KeptWork;
 }
 
 /** A start below this share of the series' largest level is "near zero": no percentage change of it. */
@@ -79,11 +82,14 @@ function relativeNoise(finite: Series): number | null {
 export function profile(metric: string, series: Series, higherIsBetter = false): Profile {
   const ordered = sortedByStep(series);
   const { finite, nonFinite } = splitFinite(ordered);
-  const reduced = reduce(finite, T("ANALYSIS_POINTS"));
+  const facts = factsOf(series);
+  const reduced = reduce(finite, T("ANALYSIS_POINTS"), facts?.kept);
   const window = Math.max(1, Math.round(reduced.mid.length * T("SMOOTH_FRACTION"))) | 1;
   const smooth = rollingMedian(reduced.mid, window);
   const n = smooth.length;
-  const ends = stepEnds(series.steps);
+  const ends = facts
+    ? (facts.nanStep ? { lo: NaN, hi: NaN } : { lo: facts.lowStep, hi: facts.highStep })
+    : stepEnds(series.steps);
   const stats: SeriesStats = {
     metric,
     points: series.steps.length,
@@ -138,7 +144,7 @@ export function profile(metric: string, series: Series, higherIsBetter = false):
     stats.trend = "non_finite";
     stats.change_pct = null;
   }
-  return { metric, finite, nonFinite, reduced, smooth, stats };
+  return { metric, finite, nonFinite, reduced, smooth, stats, kept: facts?.kept };
 }
 
 /** The lowest and highest step (a series' steps are in step order only once sorted); NaN if any is. */

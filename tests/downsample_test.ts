@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { downsampleMinMax } from "../src/analysis/downsample.ts";
+import { downsampleIndices, downsampleMinMax } from "../src/analysis/downsample.ts";
 import { selectRows } from "../src/analysis/select_rows.ts";
 
 const series = fc.array(
@@ -37,6 +37,27 @@ Deno.test("downsampling never exceeds max_points and keeps first, last, extremes
       }
       const order = out.points.map((p) => points.indexOf(p));
       assert.deepEqual(order, [...order].sort((a, b) => a - b), "original order kept");
+    }),
+  );
+});
+
+Deno.test("downsampling arrays by index keeps the points a stream of the same points keeps", () => {
+  const steps = fc.array(fc.integer({ min: -20, max: 2_000 }), { maxLength: 600 });
+  fc.assert(
+    fc.property(series, steps, fc.integer({ min: 1, max: 200 }), (points, shuffled, maxPoints) => {
+      // Steps in order and out of order (a resumed run), and outside the step range given.
+      points = points.map((p, i) => ({ ...p, step: shuffled[i] ?? p.step }));
+      const [first, last] = [0, Math.max(0, (points.length - 1) * 3)];
+      const stream = downsampleMinMax(points, maxPoints, first, last);
+      const { indices, downsampled } = downsampleIndices(
+        points.map((p) => p.step),
+        points.map((p) => p.value),
+        maxPoints,
+        first,
+        last,
+      );
+      assert.equal(downsampled, stream.downsampled);
+      assert.deepEqual(indices.map((i) => points[i]), stream.points);
     }),
   );
 });

@@ -1,4 +1,4 @@
-import { downsampleMinMax, type DownsampleResult } from "../analysis/downsample.ts";
+import { downsampleIndices, type DownsampleResult } from "../analysis/downsample.ts";
 import { type MetricPoint, type RunRef, widerSteps } from "../store/project.ts";
 import type { CurvePoints, ProjectReader, StepRange } from "../store/source.ts";
 import type { Derivation } from "./run_cache.ts";
@@ -71,15 +71,19 @@ export async function downsampledFrom(
 ): Promise<DownsampleResult<MetricPoint>> {
   if (curve.answer?.maxPoints === maxPoints) return curve.answer.result;
   const { ids, steps, values } = curve.points;
-  function* points() {
-    for (let i = 0; i < ids.length; i++) yield { step: steps[i], value: values[i], at: i };
-  }
-  const sampled = downsampleMinMax(points(), maxPoints, curve.steps.first ?? 0, curve.steps.last ?? 0);
-  const stamps = await store.timestampsOf(sampled.points.map((p) => ids[p.at]));
-  if (sampled.points.some((p) => !stamps.has(ids[p.at]))) return await fresh();
+  const { indices, downsampled } = downsampleIndices(
+    steps,
+    values,
+    maxPoints,
+    curve.steps.first ?? 0,
+    curve.steps.last ?? 0,
+  );
+  const stamps = await store.timestampsOf(indices.map((i) => ids[i]));
+  if (indices.some((i) => !stamps.has(ids[i]))) return await fresh();
   const answer = {
-    ...sampled,
-    points: sampled.points.map((p) => ({ timestamp: stamps.get(ids[p.at])!, step: p.step, value: p.value })),
+    points: indices.map((i) => ({ timestamp: stamps.get(ids[i])!, step: steps[i], value: values[i] })),
+    total: ids.length,
+    downsampled,
   };
   if (answer.points.length <= KEPT_ANSWER_POINTS) curve.answer = { maxPoints, result: answer };
   return answer;

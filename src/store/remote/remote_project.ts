@@ -75,17 +75,24 @@ const SEEK_RUNS = 48;
 /**
  * The first `count` distinct values of `key`, each the least above the one before: a loose index scan
  * of a chain of plain CTEs, where the local reader uses a recursive CTE (which Trackio refuses), so a
- * list of runs costs a few dozen index seeks instead of reading every row's index entry.
+ * list of runs costs a few dozen index seeks instead of reading every row's index entry. Each link
+ * carries the values found so far as columns and is referred to once, by the next (materialized, so
+ * SQLite does not fold the chain into one nested expression): a chain whose links were each referred
+ * to again took SQLite four times as long to prepare as to run, 15 ms for 48 links.
  */
 function seekKeysSql(key: string, count: number): string {
-  const ctes = Array.from(
-    { length: count },
-    (_, i) =>
-      i === 0
-        ? `k0 AS (SELECT (SELECT MIN(${key}) FROM metrics) AS k)`
-        : `k${i} AS (SELECT (SELECT MIN(${key}) FROM metrics WHERE ${key} > (SELECT k FROM k${i - 1})) AS k)`,
-  );
-  return `WITH ${ctes.join(", ")} ${ctes.map((_, i) => `SELECT k FROM k${i}`).join(" UNION ALL ")}`;
+  const links = Array.from({ length: count }, (_, i) => {
+    const seek = i === 0
+      ? `(SELECT MIN(${key}) FROM metrics)`
+      : `(SELECT MIN(${key}) FROM metrics WHERE ${key} > c${i - 1})`;
+    const found = Array.from({ length: i }, (_, j) => `c${j}, `).join("");
+    return `k${i} AS MATERIALIZED (SELECT ${found}${seek} AS c${i}${i ? ` FROM k${i - 1}` : ""})`;
+  });
+  const pick = Array.from({ length: count }, (_, i) => `WHEN ${i} THEN c${i}`).join(" ");
+  const rows = Array.from({ length: count }, (_, i) => `(${i})`).join(", ");
+  return `WITH ${links.join(", ")} SELECT CASE v.column1 ${pick} END AS k FROM k${
+    count - 1
+  }, (VALUES ${rows}) AS v`;
 }
 
 /** `id IN (...)`: the first and the last `count` rows of those where `where` holds, in row order. */

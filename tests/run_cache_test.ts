@@ -317,3 +317,60 @@ Deno.test("run cache: a kept curve of a run with an unreadable row answers as a 
     Deno.removeSync(p.dir, { recursive: true });
   }
 });
+
+Deno.test("run cache over a Trackio server: kept buckets of a growing curve answer as a fresh downsampling", async () => {
+  const shapes: Record<string, (s: number) => number> = {
+    down: (s) => 2 / (1 + s * 0.05),
+    up: (s) => 0.2 + s / 10,
+    zigzag: (s) => (s % 5) - (s % 3),
+    nan: (s) => (s % 11 === 0 ? NaN : 1 + (s % 4)),
+    flat: () => 1,
+  };
+  await fc.assert(
+    fc.asyncProperty(
+      fc.integer({ min: 0, max: 30 }),
+      fc.array(
+        fc.record({
+          rows: fc.integer({ min: 0, max: 400 }),
+          shape: fc.constantFrom(...Object.keys(shapes)),
+          // Some batches log steps from before the run's first (a resumed run starting over).
+          back: fc.boolean(),
+          maxPoints: fc.constantFrom(6, 12, 40),
+        }),
+        { minLength: 1, maxLength: 5 },
+      ),
+      async (start, batches) => {
+        const p = project();
+        write(p.path, "head", (db) => db.log("a", rows(1000, start + 1), "id-a"));
+        const { server, source } = serveDir(p.dir);
+        const cached = { source, cache: new RunCache() }, fresh = { source };
+        let next = 1000 + start + 1, t = next;
+        try {
+          for (const batch of batches) {
+            const from = batch.back ? 1000 - batch.rows : next;
+            const logged = rows(from, batch.rows, shapes[batch.shape]).map((r, i) => ({
+              ...r,
+              // Later in time than every row before, whatever their steps.
+              timestamp: new Date(T0 + (t + i) * 1000).toISOString().replace("Z", "+00:00"),
+              metrics: Number.isNaN(r.metrics["train/loss"])
+                ? { ...r.metrics, "train/loss": "NaN" }
+                : r.metrics,
+            }));
+            write(p.path, "head", (db) => db.log("a", logged, "id-a"), false);
+            t += batch.rows;
+            if (!batch.back) next += batch.rows;
+            for (const maxPoints of [batch.maxPoints, 12]) {
+              const args = { project: "p", run: "a", metric: "train/loss", max_points: maxPoints };
+              const viaCache = await invokeTool(getMetricValues, args, cached);
+              assert.deepEqual(viaCache, await invokeTool(getMetricValues, args, fresh), `after ${t} rows`);
+            }
+          }
+        } finally {
+          await server.close();
+          Deno.removeSync(p.dir, { recursive: true });
+        }
+      },
+    ),
+    { numRuns: 25 },
+  );
+});

@@ -1,10 +1,15 @@
 /**
  * Downsampling that keeps what a person looks for in a training curve.
  *
- * Algorithm: min-max bucketing by step (the M4 family). The step range is cut into equal buckets;
- * each bucket keeps its lowest and highest finite value, in their original order, and a bucket
- * holding NaN, Infinity or a non-numeric value keeps the first such point in place of its lowest
- * value. The first and last points are always kept.
+ * Algorithm: min-max bucketing by step (the M4 family). The step range is cut into buckets of equal
+ * width from its first step; each bucket keeps its lowest and highest finite value, in their
+ * original order, and a bucket holding NaN, Infinity or a non-numeric value keeps the first such
+ * point in place of its lowest value. The first and last points are always kept.
+ *
+ * The width is a whole number of steps from a fixed ladder (each about 4% above the one before), the
+ * least that fits the range into the buckets: as a run grows, its buckets stay where they are until
+ * the range outgrows the width, so a long-lived process can keep the buckets of a curve and add new
+ * points to them (`kept_buckets.ts`) instead of reading the whole curve again.
  *
  * Why not LTTB: LTTB picks the point of largest triangle area, which usually but not always keeps a
  * spike, and it never guarantees a minimum or a NaN survives. Min-max guarantees every bucket's
@@ -24,6 +29,27 @@ export interface DownsampleResult<P> {
   downsampled: boolean;
 }
 
+/** Rungs of the width ladder per doubling. */
+const WIDTHS_PER_DOUBLING = 16;
+
+/**
+ * The buckets for `maxPoints` points over the steps from `firstStep` to `lastStep`: how many there
+ * are, and their width, the least ladder width (ceil(2^(k/16)) steps) that makes them cover the range.
+ */
+export function bucketGrid(
+  maxPoints: number,
+  firstStep: number,
+  lastStep: number,
+): { count: number; width: number } {
+  const count = Math.floor((Math.max(4, maxPoints) - 2) / 2);
+  const needed = Math.max(1, lastStep - firstStep + 1) / count;
+  // Steps that are not numbers leave one bucket, as a width of no finite size would.
+  if (!Number.isFinite(needed)) return { count, width: Number.MAX_SAFE_INTEGER };
+  let k = Math.max(0, Math.floor(WIDTHS_PER_DOUBLING * Math.log2(needed)) - 2);
+  while (Math.ceil(2 ** (k / WIDTHS_PER_DOUBLING)) < needed) k++;
+  return { count, width: Math.ceil(2 ** (k / WIDTHS_PER_DOUBLING)) };
+}
+
 /** What a point became in its bucket when placed: its lowest, highest or first non-finite value. */
 const LOW = 1, HIGH = 2, ODD = 4;
 
@@ -31,11 +57,11 @@ const LOW = 1, HIGH = 2, ODD = 4;
  * The buckets' choices over points numbered in the order they come: each bucket's lowest and
  * highest finite value (the first of equals) and its first other value, by the point's number.
  */
-class MinMaxBuckets {
+export class MinMaxBuckets {
   readonly count: number;
+  readonly width: number;
   /** The bucket the last point placed went to. */
   bucket = 0;
-  private readonly span: number;
   private readonly low: Float64Array;
   private readonly high: Float64Array;
   private readonly lowAt: Float64Array;
@@ -44,9 +70,8 @@ class MinMaxBuckets {
   /** Each part's point numbers by bucket (-1: none), in the order LOW, HIGH, ODD. */
   readonly held: Float64Array[];
 
-  constructor(maxPoints: number, private readonly firstStep: number, lastStep: number) {
-    this.count = Math.floor((maxPoints - 2) / 2);
-    this.span = Math.max(1, lastStep - firstStep + 1);
+  constructor(maxPoints: number, readonly firstStep: number, lastStep: number) {
+    ({ count: this.count, width: this.width } = bucketGrid(maxPoints, firstStep, lastStep));
     this.low = new Float64Array(this.count);
     this.high = new Float64Array(this.count);
     this.lowAt = new Float64Array(this.count).fill(-1);
@@ -59,7 +84,7 @@ class MinMaxBuckets {
   place(at: number, step: number, value: unknown): number {
     const b = this.bucket = Math.min(
       this.count - 1,
-      Math.max(0, Math.floor(((step - this.firstStep) * this.count) / this.span)),
+      Math.max(0, Math.floor((step - this.firstStep) / this.width)),
     );
     let took = 0;
     if (typeof value === "number" && Number.isFinite(value)) {

@@ -91,10 +91,10 @@ export interface ProjectReader {
     maxPoints: number,
   ): Promise<DownsampleResult<MetricPoint>>;
   /**
-   * `metricValues`' points in `range` (no filter) with their rows' ids, oldest first. Offered by a
-   * source that reads where the data is (local files): a cache can then keep a whole curve and add
-   * only the new points to it. A server sends a downsampled curve instead, and leaves this out. With
-   * the points, the step range of all the run's rows in `range`, which downsampling's buckets span.
+   * `metricValues`' points in `range` (no filter) with their rows' ids, oldest first. Where rows are
+   * read where they are (local files), a cache keeps a whole curve this way and adds only the new
+   * points to it; a server offers it for the rows since a read (see `downsampledUpTo`). With the
+   * points, the step range of all the run's rows in `range`, which downsampling's buckets span.
    */
   metricPointsIn?(
     run: RunRef,
@@ -103,6 +103,17 @@ export interface ProjectReader {
   ): Promise<{ points: CurvePoints; steps: StepRange }>;
   /** The timestamps of rows by id, where `metricPointsIn` is offered. */
   timestampsOf?(ids: number[]): Promise<Map<number, string>>;
+  /**
+   * `downsampledValues` (no filter) of the rows up to `upTo`, offered by a source that downsamples
+   * where the data is (a server): a cache then keeps the buckets of a curve, not all its points, and
+   * adds the points of new rows (`metricPointsIn` with a range after its end) to them.
+   */
+  downsampledUpTo?(
+    run: RunRef,
+    metric: string,
+    maxPoints: number,
+    upTo: RowCursor,
+  ): Promise<{ result: DownsampleResult<MetricPoint>; steps: StepRange }>;
   /** Whole rows in a filter, oldest first, a page at a time. */
   rows(run: RunRef, filter?: RowFilter): AsyncIterable<LogRow[]>;
   /** Every row, or at most `maxRows` of them chosen by `selectRows`. */

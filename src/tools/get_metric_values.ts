@@ -10,6 +10,7 @@ import { allValues, requireMetric, withRun } from "./context.ts";
 import * as p from "./params.ts";
 import { defineTool, output } from "./registry.ts";
 import { downsampledFrom, keepsCurves, keptCurve } from "./kept_curve.ts";
+import { answerOf, keepsBuckets, keptBuckets } from "./kept_buckets.ts";
 
 /** 200 points draw a curve's shape in about 8,000 tokens; an agent asks for more when it needs them. */
 export const MCP_DEFAULT_POINTS = 200;
@@ -148,7 +149,8 @@ export const getMetricValues = defineTool({
       const filter = filterOf(args);
       const filtered = Object.values(filter).some((v) => v !== undefined);
       // Where rows are read where they are, a cache keeps the whole curve and adds new points to it;
-      // elsewhere (a server downsamples) it answers a repeat on an unchanged run as it was.
+      // where a server downsamples, it keeps the buckets and adds new points to them; with a filter,
+      // it answers a repeat on an unchanged run as it was.
       const sampled = ctx.cache && !filtered && keepsCurves(store)
         ? await ctx.cache.derive(
           store,
@@ -156,6 +158,14 @@ export const getMetricValues = defineTool({
           JSON.stringify(["curve", args.metric]),
           keptCurve(store, run, args.metric),
           (curve) => downsampledFrom(store, curve, maxPoints, downsample),
+        )
+        : ctx.cache && !filtered && keepsBuckets(store)
+        ? await ctx.cache.derive(
+          store,
+          run,
+          JSON.stringify(["buckets", args.metric, maxPoints]),
+          keptBuckets(store, run, args.metric, maxPoints),
+          (kept) => answerOf(store, kept, downsample),
         )
         : ctx.cache
         ? await ctx.cache.derive(

@@ -28,7 +28,8 @@ const KEPT_ANSWER_POINTS = 5_000;
 export type CurveReader = ProjectReader & Required<Pick<ProjectReader, "metricPointsIn" | "timestampsOf">>;
 
 export const keepsCurves = (store: ProjectReader): store is CurveReader =>
-  store.metricPointsIn !== undefined && store.timestampsOf !== undefined;
+  store.metricPointsIn !== undefined && store.timestampsOf !== undefined &&
+  store.downsampledUpTo === undefined;
 
 /** The derivation of a `KeptCurve`. */
 export function keptCurve(

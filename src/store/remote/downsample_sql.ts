@@ -1,5 +1,6 @@
-import type { DownsampleResult } from "../../analysis/downsample.ts";
+import { bucketGrid, type DownsampleResult } from "../../analysis/downsample.ts";
 import type { RowFilter } from "../filters.ts";
+import type { RowRange } from "./sql.ts";
 import { decodeValueJson, type MetricPoint, type RunRef } from "../project.ts";
 import type { RunStats } from "../source.ts";
 import { QUERY_ROW_CAP } from "./client.ts";
@@ -25,16 +26,16 @@ export async function downsampleOnServer(
   filter: RowFilter,
   maxPoints: number,
   stats: RunStats,
+  range?: RowRange,
 ): Promise<DownsampleResult<MetricPoint>> {
   maxPoints = Math.max(4, maxPoints);
-  const values = project.valuesQuery(run, metric, filter);
-  const buckets = Math.floor((maxPoints - 2) / 2);
+  const values = project.valuesQuery(run, metric, filter, range);
   const first = stats.first_step ?? 0;
-  const span = Math.max(1, (stats.last_step ?? 0) - first + 1);
+  const { count: buckets, width } = bucketGrid(maxPoints, first, stats.last_step ?? 0);
   const sql = `
     WITH b AS MATERIALIZED (
       SELECT timestamp, id, v GLOB '[0-9-]*' AS fin, CAST(v AS REAL) AS num,
-        MIN(${buckets - 1}, MAX(0, CAST(((step - ${first}) * ${buckets}) / ${span}.0 AS INTEGER))) AS bucket
+        MIN(${buckets - 1}, MAX(0, CAST((step - ${first}) / ${width} AS INTEGER))) AS bucket
       FROM (${values})
     ), a AS MATERIALIZED (
       SELECT bucket, MIN(CASE WHEN fin THEN num END) AS lo, MAX(CASE WHEN fin THEN num END) AS hi,
@@ -63,7 +64,11 @@ export async function downsampleOnServer(
   const total = Number(answer?.total ?? 0);
   if (total <= maxPoints) {
     const points: MetricPoint[] = [];
-    for await (const page of project.metricValues(run, metric, filter)) points.push(...page);
+    if (range) {
+      for (const r of await project.all(`SELECT timestamp, step, v FROM (${values})`)) {
+        points.push(pointOf(r));
+      }
+    } else for await (const page of project.metricValues(run, metric, filter)) points.push(...page);
     return { points, total, downsampled: false };
   }
   const ids = String(answer!.ids).split(",").map(Number);
@@ -73,13 +78,14 @@ export async function downsampleOnServer(
       `SELECT timestamp, step, ${METRICS_TEXT} -> ${keyPath(metric)} AS v FROM metrics
        WHERE id IN (${ids.slice(i, i + QUERY_ROW_CAP).join(",")}) ORDER BY timestamp, id`,
     );
-    for (const r of rows) {
-      points.push({
-        timestamp: String(r.timestamp),
-        step: Number(r.step),
-        value: decodeValueJson(String(r.v)),
-      });
-    }
+    points.push(...rows.map(pointOf));
   }
   return { points, total, downsampled: true };
 }
+
+/** A point from a row of timestamp, step and the value's JSON text `v`. */
+const pointOf = (r: Record<string, unknown>): MetricPoint => ({
+  timestamp: String(r.timestamp),
+  step: Number(r.step),
+  value: decodeValueJson(String(r.v)),
+});

@@ -12,6 +12,7 @@ import {
   alertRow,
   decodeMetricsObject,
   decodeTopLevel,
+  decodeValueJson,
   type LogRow,
   metricNamesOf,
   type MetricPoint,
@@ -23,7 +24,7 @@ import { resolveRunIn } from "../resolve_run.ts";
 import { agrees, isNotFound, sideRunQueries, sideRunRef } from "../side_runs.ts";
 import { hasColumn, runsHaveIds, type Schema } from "../schema.ts";
 import { firstStatement, stripLeadingComments } from "../sql_guard.ts";
-import type { ProjectReader, QueryResult, RunStats, SystemRow, ThinnedRows } from "../source.ts";
+import type { CurvePoints, ProjectReader, QueryResult, RunStats, SystemRow, ThinnedRows } from "../source.ts";
 import { QUERY_ROW_CAP, QueryRefused, type TrackioClient } from "./client.ts";
 import {
   epochSql,
@@ -646,6 +647,45 @@ export class RemoteProject implements ProjectReader {
     return await this.guard(run, () => downsampleOnServer(this, run, metric, filter, maxPoints, stats));
   }
 
+  async downsampledUpTo(run: RunRef, metric: string, maxPoints: number, upTo: RowCursor) {
+    const range = { upTo };
+    const stats = await this.runStats(run, range);
+    const result = await this.guard(
+      run,
+      () => downsampleOnServer(this, run, metric, {}, maxPoints, stats, range),
+    );
+    return { result, steps: { first: stats.first_step, last: stats.last_step } };
+  }
+
+  /** For the rows since a read (a few pages): their points by id, and the steps of all of them. */
+  async metricPointsIn(run: RunRef, metric: string, range: RowRange) {
+    const [rows, stats] = await Promise.all([
+      this.guard(
+        run,
+        () => this.all(`SELECT id, step, v FROM (${this.valuesQuery(run, metric, {}, range)})`),
+      ),
+      this.runStats(run, range),
+    ]);
+    const points: CurvePoints = { ids: [], steps: [], values: [] };
+    for (const r of rows) {
+      points.ids.push(Number(r.id));
+      points.steps.push(Number(r.step));
+      points.values.push(decodeValueJson(String(r.v)));
+    }
+    return { points, steps: { first: stats.first_step, last: stats.last_step } };
+  }
+
+  async timestampsOf(ids: number[]): Promise<Map<number, string>> {
+    const stamps = new Map<number, string>();
+    for (let i = 0; i < ids.length; i += QUERY_ROW_CAP) {
+      const rows = await this.rowsOf(
+        `SELECT id, timestamp FROM metrics WHERE id IN (${ids.slice(i, i + QUERY_ROW_CAP).join(", ")})`,
+      );
+      for (const r of rows) stamps.set(Number(r.id), String(r.timestamp));
+    }
+    return stamps;
+  }
+
   async *rows(run: RunRef, filter: RowFilter = {}): AsyncIterable<LogRow[]> {
     const select = (range: RowRange) =>
       `SELECT timestamp, id, step, ${METRICS_TEXT} AS m FROM metrics WHERE ${this.runWhere(run)}${
@@ -710,8 +750,9 @@ export class RemoteProject implements ProjectReader {
   }
 
   /**
-   * The run's end is fixed first, so a poll that finds nothing new is one request and a row written
-   * meanwhile is read next time. A few rows at both ends of the range choose how the rows travel (see
+   * The run's end is fixed first (with a sample of the rows up to it, in the same request), so a poll
+   * that finds nothing new is one request and a row written meanwhile is read next time. A few rows
+   * at both ends of the range choose how the rows travel (see
    * `scanPlan`): as stored, or only the wanted metrics' values, whose names are then learnt from the
    * new rows (a key no JSON path can spell needs the stored text all the same). Each page is visited
    * as it comes, while the server prepares the next ones; a read cut off part way leaves its caller
@@ -723,15 +764,19 @@ export class RemoteProject implements ProjectReader {
     visit: (step: number, metrics: Record<string, unknown>) => void,
     wanted?: (metric: string) => boolean,
   ): Promise<RowCursor | undefined> {
-    const end = await this.lastKey(run);
+    // The end and the sample in one statement: one state of the data, one request.
+    const answer = await this.rowsOf(
+      `SELECT e.timestamp AS end_timestamp, e.id AS end_id, s.m FROM (SELECT timestamp, id FROM metrics
+         WHERE ${this.runWhere(run)} ORDER BY timestamp DESC, id DESC LIMIT 1) AS e
+       LEFT JOIN (SELECT ${METRICS_TEXT} AS m FROM metrics WHERE ${
+        edgeRows(`${this.runWhere(run)}${rangeClause({ after })}`, 16)
+      }) AS s ON 1`,
+    );
+    const end = answer[0] && { timestamp: String(answer[0].end_timestamp), id: Number(answer[0].end_id) };
     if (!end || (after && end.timestamp === after.timestamp && end.id === after.id)) return after;
     const range: RowRange = { after, upTo: end };
-    const sample = await this.rowsOf(
-      `SELECT ${METRICS_TEXT} AS m FROM metrics WHERE ${
-        edgeRows(`${this.runWhere(run)}${rangeClause(range)}`, 16)
-      }`,
-    );
-    const plan = scanPlan(sample.map((r) => String(r.m)), wanted, this.pageSizes.values);
+    const sample = answer.filter((r) => r.m !== null && r.m !== undefined).map((r) => String(r.m));
+    const plan = scanPlan(sample, wanted, this.pageSizes.values);
     if (plan.raw || !(await this.scanExtracted(run, range, visit, wanted))) {
       await this.scanStored(run, range, plan, visit);
     }

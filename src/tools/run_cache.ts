@@ -401,11 +401,16 @@ async function scanInto(
   return { cursor, low, high };
 }
 
-/** What an entry's series hold: 8 bytes a step and 8 a value, and a little per metric and row mark. */
+/**
+ * What an entry's series hold: 8 bytes a step and 8 a value (twice for a series split around its NaN), and a
+ * little per metric and row mark.
+ */
 function estimateBytes(entry: Entry): number {
   let bytes = 1024;
   for (const [name, series] of entry.collector.series) {
-    bytes += 16 * series.steps.length + 2 * name.length + 128;
+    // A series with NaN or infinities also keeps its finite points apart for the next diagnosis.
+    const copies = series.facts?.nonFinite ? 2 : 1;
+    bytes += 16 * copies * series.steps.length + 2 * name.length + 128;
   }
   for (const name of entry.collector.names) bytes += 2 * name.length + 64;
   for (const mark of entry.marks) bytes += 2 * (mark.text.length + mark.timestamp.length) + 64;

@@ -55,7 +55,13 @@ export class TrackioClient {
   private readonly headers: Record<string, string>;
 
   constructor(readonly url: URL, private readonly options: ClientOptions) {
-    this.headers = { "content-type": "application/json", accept: "application/json" };
+    // gzip only: Trackio answers a client that also accepts br (fetch's default) with brotli at a
+    // quality that compresses a 17 MB page of rows three times slower than gzip, to the same size.
+    this.headers = {
+      "content-type": "application/json",
+      accept: "application/json",
+      "accept-encoding": "gzip",
+    };
     if (options.token && tokenAllowed(url)) this.headers.authorization = `Bearer ${options.token}`;
   }
 

@@ -3,7 +3,8 @@
  * stdio, on a copy of the 1,000,000-step run, read locally (--dir) and through the Trackio HTTP API
  * double on loopback (--space). For each tool: the first call, a repeat on the unchanged run, and a
  * repeat after a Trackio-format writer appended 1,000 rows; with the cache on and off (--cache-mb 0,
- * today's behaviour) side by side, the bytes the server sent for each call, and the server's memory.
+ * today's behaviour) side by side, each setting twice (on, off, off, on: the mean of the two), the bytes
+ * the server sent for each call, and the server's memory.
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -108,6 +109,21 @@ async function session(
   return { rows, rss };
 }
 
+/** Two sessions of one setting as one: the mean of each time, the first's bytes, the larger memory. */
+function meanOf(runs: { rows: Row[]; rss: number }[]): { rows: Row[]; rss: number } {
+  const mean = (pick: (row: Row) => number, i: number) =>
+    runs.reduce((sum, r) => sum + pick(r.rows[i]), 0) / runs.length;
+  return {
+    rows: runs[0].rows.map((row, i) => ({
+      ...row,
+      first: mean((r) => r.first, i),
+      repeat: mean((r) => r.repeat, i),
+      grown: mean((r) => r.grown, i),
+    })),
+    rss: Math.max(...runs.map((r) => r.rss)),
+  };
+}
+
 const ms = (x: number) => (x < 10 ? `${x.toFixed(1)} ms` : `${Math.round(x)} ms`);
 const kb = (b: number) => (b < 1024 ? `${b} B` : `${(b / 1024).toFixed(1)} KB`);
 
@@ -126,16 +142,17 @@ export async function benchCache(): Promise<void> {
         "| call | first | repeat | after +1,000 rows |" + (remote ? " sent: first / repeat / after |" : ""),
       );
       console.log("|---|---|---|---|" + (remote ? "---|" : ""));
-      const results = [];
       // Whichever session comes first pays for a cold start (the file's pages, the server's first
-      // queries): one unmeasured call first, so that the two compared sessions start alike.
+      // queries): one unmeasured call first, so that the compared sessions start alike. Then each
+      // setting twice, on, off, off, on, and the mean of its two: what the order does cancels out.
       Deno.copyFileSync(ensureBigRun(), join(dir, "big.db"));
       await session(dir, 0, remote ? server : undefined, true);
-      for (const cacheMb of [512, 0]) {
+      const sessions = new Map<number, Awaited<ReturnType<typeof session>>[]>([[512, []], [0, []]]);
+      for (const cacheMb of [512, 0, 0, 512]) {
         Deno.copyFileSync(ensureBigRun(), join(dir, "big.db"));
-        results.push(await session(dir, cacheMb, remote ? server : undefined));
+        sessions.get(cacheMb)!.push(await session(dir, cacheMb, remote ? server : undefined));
       }
-      const [on, off] = results;
+      const [on, off] = [512, 0].map((cacheMb) => meanOf(sessions.get(cacheMb)!));
       for (let i = 0; i < on.rows.length; i++) {
         const a = on.rows[i], b = off.rows[i];
         const sent = remote

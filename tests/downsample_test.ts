@@ -62,6 +62,13 @@ Deno.test("downsampling arrays by index keeps the points a stream of the same po
   );
 });
 
+Deno.test("downsampling a few points with a huge max_points returns them whole, without buckets for max_points", () => {
+  const points = Array.from({ length: 10 }, (_, i) => ({ step: i, value: i % 3 }));
+  // Buckets made up front for a max_points of 1e12 would need terabytes.
+  const out = downsampleMinMax(points, 1e12, 0, 9);
+  assert.deepEqual(out, { points, total: 10, downsampled: false });
+});
+
 Deno.test("downsampling keeps the global minimum when the series is all finite", () => {
   const points = Array.from({ length: 10_000 }, (_, i) => ({ step: i, value: 1 + Math.sin(i / 50) }));
   points[7777].value = -5;

@@ -374,3 +374,25 @@ Deno.test("run cache over a Trackio server: kept buckets of a growing curve answ
     { numRuns: 25 },
   );
 });
+
+Deno.test("run cache over a Trackio server: a metric no JSON path can name answers as fresh, before and after appends", async () => {
+  const p = project();
+  const odd = 'odd"name\\x';
+  const logged = (from: number, n: number) =>
+    rows(from, n).map((r) => ({ ...r, metrics: { ...r.metrics, [odd]: r.step % 7 } }));
+  write(p.path, "head", (db) => db.log("a", logged(0, 50), "id-a"));
+  const { server, source } = serveDir(p.dir);
+  const cached = { source, cache: new RunCache() }, fresh = { source };
+  const args = { project: "p", run: "a", metric: odd, max_points: 10 };
+  try {
+    for (const grow of [0, 30]) {
+      if (grow) write(p.path, "head", (db) => db.log("a", logged(50, grow), "id-a"), false);
+      const viaRead = await invokeTool(getMetricValues, args, fresh);
+      assert.ok(viaRead.result.length > 4 && viaRead.result.length <= 10, `${viaRead.result.length} points`);
+      assert.deepEqual(await invokeTool(getMetricValues, args, cached), viaRead, `after ${grow} more rows`);
+    }
+  } finally {
+    await server.close();
+    Deno.removeSync(p.dir, { recursive: true });
+  }
+});

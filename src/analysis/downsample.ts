@@ -121,15 +121,17 @@ export function downsampleMinMax<P extends SeriesPoint>(
   lastStep: number,
 ): DownsampleResult<P> {
   maxPoints = Math.max(4, maxPoints);
-  const buckets = new MinMaxBuckets(maxPoints, firstStep, lastStep);
-  // The point each bucket holds in each part, by part; the first point; the points while few.
-  const held = [LOW, HIGH, ODD].map(() => new Array<P | undefined>(buckets.count));
+  // The buckets are made only once the points outnumber `maxPoints`: their arrays are as long as
+  // `maxPoints` allows, which may be far more than the points there are.
+  let buckets: MinMaxBuckets | undefined;
+  // The point each bucket holds in each part, by part; the points while few; the last point.
+  let held: (P | undefined)[][] = [];
   const head: P[] = [];
   let last: P | undefined;
   let seq = 0;
-  const place = (point: P, at: number) => {
-    const took = buckets.place(at, point.step, point.value);
-    for (let part = 0; part < 3; part++) if (took & (1 << part)) held[part][buckets.bucket] = point;
+  const place = (grid: MinMaxBuckets, point: P, at: number) => {
+    const took = grid.place(at, point.step, point.value);
+    for (let part = 0; part < 3; part++) if (took & (1 << part)) held[part][grid.bucket] = point;
   };
   for (const point of points) {
     const at = seq++;
@@ -138,17 +140,22 @@ export function downsampleMinMax<P extends SeriesPoint>(
       head.push(point);
       continue;
     }
-    if (at === maxPoints) head.forEach((p, i) => place(p, i));
-    place(point, at);
+    if (buckets === undefined) {
+      const grid = buckets = new MinMaxBuckets(maxPoints, firstStep, lastStep);
+      held = [LOW, HIGH, ODD].map(() => new Array<P | undefined>(grid.count));
+      head.forEach((p, i) => place(grid, p, i));
+    }
+    place(buckets, point, at);
   }
-  if (seq <= maxPoints) return { points: head, total: seq, downsampled: false };
+  if (buckets === undefined) return { points: head, total: seq, downsampled: false };
   // Numbers back to points: each kept number is the first, the last or a part some bucket holds.
+  const grid = buckets;
   const byNumber = new Map<number, P>([[0, head[0]], [seq - 1, last!]]);
   held.forEach((points, part) => {
-    const numbers = buckets.held[part];
-    for (let b = 0; b < buckets.count; b++) if (numbers[b] >= 0) byNumber.set(numbers[b], points[b]!);
+    const numbers = grid.held[part];
+    for (let b = 0; b < grid.count; b++) if (numbers[b] >= 0) byNumber.set(numbers[b], points[b]!);
   });
-  const points_ = buckets.kept(0, seq - 1).map((n) => byNumber.get(n)!);
+  const points_ = grid.kept(0, seq - 1).map((n) => byNumber.get(n)!);
   return { points: points_, total: seq, downsampled: true };
 }
 

@@ -114,6 +114,8 @@ export interface ProjectReader {
     maxPoints: number,
     upTo: RowCursor,
   ): Promise<{ result: DownsampleResult<MetricPoint>; steps: StepRange }>;
+  /** Whether `downsampledUpTo` and `metricPointsIn` can read `metric` (a server's SQL may not name it). */
+  downsamplesUpTo?(metric: string): boolean;
   /** Whole rows in a filter, oldest first, a page at a time. */
   rows(run: RunRef, filter?: RowFilter): AsyncIterable<LogRow[]>;
   /** Every row, or at most `maxRows` of them chosen by `selectRows`. */

@@ -159,7 +159,7 @@ export const getMetricValues = defineTool({
           keptCurve(store, run, args.metric),
           (curve) => downsampledFrom(store, curve, maxPoints, downsample),
         )
-        : ctx.cache && !filtered && keepsBuckets(store)
+        : ctx.cache && !filtered && keepsBuckets(store, args.metric)
         ? await ctx.cache.derive(
           store,
           run,

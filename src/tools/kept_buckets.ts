@@ -35,11 +35,12 @@ export interface KeptBuckets {
 /** A source that downsamples where the data is, and offers what keeping its buckets needs. */
 export type BucketReader =
   & ProjectReader
-  & Required<Pick<ProjectReader, "downsampledUpTo" | "metricPointsIn" | "timestampsOf">>;
+  & Required<Pick<ProjectReader, "downsampledUpTo" | "downsamplesUpTo" | "metricPointsIn" | "timestampsOf">>;
 
-export const keepsBuckets = (store: ProjectReader): store is BucketReader =>
+/** Whether a cache can keep `metric`'s buckets on `store` (else it keeps the answer of an unchanged run). */
+export const keepsBuckets = (store: ProjectReader, metric: string): store is BucketReader =>
   store.downsampledUpTo !== undefined && store.metricPointsIn !== undefined &&
-  store.timestampsOf !== undefined;
+  store.timestampsOf !== undefined && store.downsamplesUpTo !== undefined && store.downsamplesUpTo(metric);
 
 const gridOf = (kept: { maxPoints: number; steps: StepRange }) =>
   new MinMaxBuckets(kept.maxPoints, kept.steps.first ?? 0, kept.steps.last ?? 0);

@@ -647,6 +647,11 @@ export class RemoteProject implements ProjectReader {
     return await this.guard(run, () => downsampleOnServer(this, run, metric, filter, maxPoints, stats));
   }
 
+  /** A metric no JSON path can name is read through Trackio's endpoint, which reads every row. */
+  downsamplesUpTo(metric: string): boolean {
+    return pathCanName(metric);
+  }
+
   async downsampledUpTo(run: RunRef, metric: string, maxPoints: number, upTo: RowCursor) {
     const range = { upTo };
     const stats = await this.runStats(run, range);

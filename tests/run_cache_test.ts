@@ -396,3 +396,21 @@ Deno.test("run cache over a Trackio server: a metric no JSON path can name answe
     Deno.removeSync(p.dir, { recursive: true });
   }
 });
+
+Deno.test("run cache over a Trackio server: a curve grown by more rows than one answer holds (10,000) answers as fresh", async () => {
+  const p = project();
+  write(p.path, "head", (db) => db.log("a", rows(0, 500), "id-a"));
+  const { server, source } = serveDir(p.dir);
+  const cached = { source, cache: new RunCache() }, fresh = { source };
+  const args = { project: "p", run: "a", metric: "train/loss", max_points: 2000 };
+  try {
+    await invokeTool(getMetricValues, args, cached);
+    // The same first step and bucket width, so the new points are placed into the kept buckets.
+    write(p.path, "head", (db) => db.log("a", rows(500, 23_000), "id-a"), false);
+    const viaRead = await invokeTool(getMetricValues, args, fresh);
+    assert.deepEqual(await invokeTool(getMetricValues, args, cached), viaRead);
+  } finally {
+    await server.close();
+    Deno.removeSync(p.dir, { recursive: true });
+  }
+});

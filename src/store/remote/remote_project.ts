@@ -674,21 +674,29 @@ export class RemoteProject implements ProjectReader {
     return { result, steps: { first: stats.first_step, last: stats.last_step } };
   }
 
-  /** For the rows since a read (a few pages): their points by id, and the steps of all of them. */
+  /**
+   * For the rows since a read: their points by id, and the steps of all of them. Paged by key, not
+   * by offset, so that a run grown by a million rows since costs a read of them, not one per page.
+   */
   async metricPointsIn(run: RunRef, metric: string, range: RowRange) {
-    const [rows, stats] = await Promise.all([
-      this.guard(
-        run,
-        () => this.all(`SELECT id, step, v FROM (${this.valuesQuery(run, metric, {}, range)})`),
-      ),
-      this.runStats(run, range),
-    ]);
-    const points: CurvePoints = { ids: [], steps: [], values: [] };
-    for (const r of rows) {
-      points.ids.push(Number(r.id));
-      points.steps.push(Number(r.step));
-      points.values.push(decodeValueJson(String(r.v)));
-    }
+    // A read again from the start when `guard` retries it (bad rows found meanwhile).
+    const read = async () => {
+      const points: CurvePoints = { ids: [], steps: [], values: [] };
+      for (let after = range.after;;) {
+        const rows = await this.rowsOf(
+          `${this.valuesQuery(run, metric, {}, { after, upTo: range.upTo })} LIMIT ${QUERY_ROW_CAP}`,
+        );
+        for (const r of rows) {
+          points.ids.push(Number(r.id));
+          points.steps.push(Number(r.step));
+          points.values.push(decodeValueJson(String(r.v)));
+        }
+        if (rows.length < QUERY_ROW_CAP) return points;
+        const last = rows[rows.length - 1];
+        after = { timestamp: String(last.timestamp), id: Number(last.id) };
+      }
+    };
+    const [points, stats] = await Promise.all([this.guard(run, read), this.runStats(run, range)]);
     return { points, steps: { first: stats.first_step, last: stats.last_step } };
   }
 

@@ -198,6 +198,47 @@ Deno.test("remote: a metric name no JSON path can spell is read through Trackio'
   Deno.removeSync(dir, { recursive: true });
 });
 
+Deno.test("remote: a source that listed a project before sees runs added and deleted since", async () => {
+  const dir = Deno.makeTempDirSync();
+  const path = join(dir, "grow.db");
+  const log = (from: number, to: number) => {
+    const db = new TrackioDb(path, "head", from === 0);
+    for (let r = from; r < to; r++) {
+      db.log(
+        `run-${String(r).padStart(3, "0")}`,
+        longRun(3, r, Date.UTC(2026, 0, 1) + r * 60_000, false),
+        `id-${r}`,
+      );
+    }
+    db.close();
+  };
+  log(0, 2);
+  // One source across questions, as the MCP server keeps it: its second listing seeks one run more.
+  const { server, ctx } = serveDir(dir);
+  const local = localContext({ path: dir, source: "--dir" });
+  const runs = findTool("get_runs_for_project")!;
+  const same = async (label: string) =>
+    assert.deepEqual(
+      await invokeTool(runs, { project: "grow" }, ctx),
+      await invokeTool(runs, { project: "grow" }, local),
+      label,
+    );
+  try {
+    await same("2 runs");
+    log(2, 3);
+    await same("a run added");
+    log(3, 60);
+    await same("57 more");
+    const db = new TrackioDb(path, "head", false);
+    db.db.exec("DELETE FROM metrics WHERE run_id NOT IN ('id-0', 'id-1')");
+    db.close();
+    await same("all but two deleted");
+  } finally {
+    await server.close();
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
 Deno.test("remote: a project's runs are listed as locally, with few runs (sought) and with many (read whole)", async () => {
   for (const [generation, count] of [["head", 3], ["head", 60], ["pre-runid", 60]] as const) {
     const dir = Deno.makeTempDirSync();

@@ -136,9 +136,10 @@ export async function reportOf(
   run: RunRef,
   gathered: GatheredRun,
   choices: MetricChoices,
+  configRead?: Promise<Record<string, unknown> | null>,
 ): Promise<RunReport> {
   const { collector, stats, memo } = gathered;
-  const config = await store.config(run);
+  const config = await (configRead ?? store.config(run));
   const key = JSON.stringify(["diagnosis", choices, config]);
   const known = memo.get(key) as Diagnosis | undefined;
   const { result, finishedBy } = known ?? diagnose(collector, config, choices);
@@ -190,13 +191,16 @@ export async function analyzeStoredRun(
 ): Promise<StoredAnalysis> {
   const also = options.also ?? [];
   const make = () => new RunCollector(choices, [...SUMMARY_METRICS, ...also]);
+  // Asked for while the rows are checked or read: over a server, one round trip fewer in a row.
+  const config = store.config(run);
+  config.catch(() => {});
   const analyze = async (gathered: GatheredRun): Promise<StoredAnalysis> => {
     const names = gathered.collector.names;
     const named = [choices.train_loss, choices.eval_loss];
     const { missing } = options;
     if (missing) missing.push(...named.filter((m): m is string => m !== undefined && !names.has(m)));
     else await requireLogged(store, run, names, named);
-    const report = await reportOf(store, run, gathered, choices);
+    const report = await reportOf(store, run, gathered, choices, config);
     // The cache grows these series with the next question: a caller that keeps them gets a copy.
     const series = options.cache && options.keepSeries
       ? copySeries(gathered.collector.series)

@@ -70,9 +70,15 @@ export const getRunSummary = defineTool({
   render,
   handler: (args, ctx) =>
     withRun(ctx, args, async (store, run) => {
+      // Asked for alongside the rows' summary: over a server, round trips at once, not one after another.
+      const config = store.config(run);
+      config.catch(() => {});
       const { stats, metrics } = ctx.cache
         ? await ctx.cache.derive(store, run, "summary", rowsSummary(store, run))
-        : { stats: await store.runStats(run), metrics: await store.metricNames(run) };
+        : await Promise.all([store.runStats(run), store.metricNames(run)]).then(([stats, metrics]) => ({
+          stats,
+          metrics,
+        }));
       return output({
         project: args.project,
         run: run.name,
@@ -80,7 +86,7 @@ export const getRunSummary = defineTool({
         num_logs: stats.num_logs,
         metrics,
         // Trackio shows no config for a run without logs (one that crashed before its first).
-        config: stats.num_logs === 0 ? null : await store.config(run),
+        config: stats.num_logs === 0 ? null : await config,
         last_step: stats.last_step,
       });
     }),

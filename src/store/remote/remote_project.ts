@@ -128,6 +128,8 @@ export class RemoteProject implements ProjectReader {
     readonly project: string,
     private readonly schema: RemoteSchema,
     private readonly pageSizes: PageSizes = PAGE_SIZES,
+    /** How many runs each project had when last listed, kept by the source across questions. */
+    private readonly runCounts = new Map<string, number>(),
   ) {
     this.runKey = runsHaveIds(schema) ? "run_id" : "run_name";
   }
@@ -265,9 +267,21 @@ export class RemoteProject implements ProjectReader {
          FROM metrics GROUP BY ${key} ORDER BY created_at, id`;
     this.runList ??= (async () => {
       // The first runs by seeking, which a project of a few runs does not outgrow; more, by reading
-      // the whole index once (the seeks' answer is then not complete, and not used).
-      const few = seek ? await this.all(listed(seekKeysSql(key, SEEK_RUNS))) : undefined;
-      const rows = few && few.length < SEEK_RUNS ? few : await this.all(all);
+      // the whole index once (a seeks' answer as long as asked for may not be complete, and is not
+      // used). A project listed before is first sought for one run more than it had: a statement a
+      // fraction of the size of the longest chain, which a repeat question of an agent mostly costs.
+      const seen = this.runCounts.get(this.project);
+      const counts = seen !== undefined && seen + 1 < SEEK_RUNS ? [seen + 1, SEEK_RUNS] : [SEEK_RUNS];
+      let rows: Record<string, unknown>[] | undefined;
+      for (const count of seek ? counts : []) {
+        const few = await this.all(listed(seekKeysSql(key, count)));
+        if (few.length < count) {
+          rows = few;
+          break;
+        }
+      }
+      rows ??= await this.all(all);
+      this.runCounts.set(this.project, rows.length);
       return rows.map((r) => ({ id: String(r.id), name: String(r.name), created_at: String(r.created_at) }));
     })();
     return this.runList;

@@ -17,6 +17,7 @@ export class RemoteSource implements Source {
   readonly kind = "remote";
   private listed?: { at: number; names: Promise<string[]> };
   private readonly schemas = new Map<string, Promise<RemoteSchema>>();
+  private readonly runCounts = new Map<string, number>();
 
   constructor(
     readonly client: TrackioClient,
@@ -86,7 +87,9 @@ export class RemoteSource implements Source {
         { tool: "get_all_projects", args: {}, shows: "the projects" },
       );
     }
-    return await read(new RemoteProject(this.client, project, await this.schema(project), this.pageSizes));
+    return await read(
+      new RemoteProject(this.client, project, await this.schema(project), this.pageSizes, this.runCounts),
+    );
   }
 
   async health(): Promise<SourceHealth> {

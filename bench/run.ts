@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { benchMcp } from "./mcp.ts";
 import { benchRemote } from "./remote.ts";
 import { benchCache } from "./cache.ts";
+import { benchCacheMemory } from "./cache_memory.ts";
 import { benchWatch } from "./watch.ts";
 import { BIG_DB, BIG_RUN_ID, ensureBigRun } from "./make_big_run.ts";
 import { ensureSweep } from "./make_sweep.ts";
@@ -105,6 +106,7 @@ if (import.meta.main) {
   }
   await benchRemote();
   await benchCache();
+  await benchCacheMemory();
   await benchWatch();
   await benchMcp();
 }

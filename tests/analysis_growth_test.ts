@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { RunCollector } from "../src/analysis/collect.ts";
 import { analyzeRun } from "../src/analysis/diagnose.ts";
-import { bucketLayout, reduce, type Series } from "../src/analysis/series.ts";
+import { bucketLayout, reduce, type Series, seriesOf } from "../src/analysis/series.ts";
 
 type Row = [number, Record<string, unknown>];
 
@@ -101,7 +101,7 @@ Deno.test("reduce's buckets: at most the bucket count asked, all points in order
   );
   // The buckets of a series cut by reduce cover it: each ends where the next starts, the last at its end.
   const values = Array.from({ length: 10_007 }, (_, i) => i);
-  const r = reduce({ steps: values.map((v) => v + 1), values }, 700);
+  const r = reduce(seriesOf(values.map((v) => v + 1), values), 700);
   for (let b = 0; b < r.step.length; b++) {
     assert.equal(r.lo[b], b === 0 ? 0 : r.step[b - 1], "a bucket starts after the one before");
     assert.equal(r.hi[b], r.step[b] - 1);
@@ -115,7 +115,7 @@ Deno.test("a kept reduction is the same as a fresh one at every length, across w
   const kept = {};
   // Steps of 1 to 23 points: some stay within the last bucket, some finish it, some pass a width.
   for (let n = 1; n <= values.length; n += 1 + ((n * 7919) % 23)) {
-    const prefix = { steps: steps.slice(0, n), values: values.slice(0, n) };
+    const prefix = seriesOf(steps.slice(0, n), values.slice(0, n));
     assert.deepStrictEqual(reduce(prefix, 2_000, kept), reduce(prefix, 2_000), `at ${n} points`);
   }
 });

@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { compareRuns } from "../src/analysis/compare.ts";
 import { analyzeRun } from "../src/analysis/diagnose.ts";
 import { SEVERITIES } from "../src/analysis/findings.ts";
-import type { Series } from "../src/analysis/series.ts";
+import { type Series, seriesOf } from "../src/analysis/series.ts";
 import { toJson } from "../src/json.ts";
 
 const value = fc.oneof(
@@ -18,7 +18,7 @@ const value = fc.oneof(
 const series: fc.Arbitrary<Series> = fc.array(fc.tuple(fc.integer({ min: -5, max: 5000 }), value), {
   maxLength: 300,
 })
-  .map((points) => ({ steps: points.map((p) => p[0]), values: points.map((p) => p[1]) }));
+  .map((points) => seriesOf(points.map((p) => p[0]), points.map((p) => p[1])));
 const names = fc.constantFrom(
   "train/loss",
   "eval/loss",
@@ -120,7 +120,7 @@ Deno.test("a short, noisy, trendless run has no best to diverge from: no loss.di
     0.08,
     0.12,
   ];
-  const loss: Series = { steps: noise.map((_, i) => (i + 1) * 10), values: noise.map((n) => 2 * (1 + n)) };
+  const loss: Series = seriesOf(noise.map((_, i) => (i + 1) * 10), noise.map((n) => 2 * (1 + n)));
   const analysis = analyzeRun({ series: new Map([["train/loss", loss]]), config: null });
   assert.ok(!analysis.findings.some((f) => f.rule === "loss.divergence"), JSON.stringify(analysis.findings));
 });
@@ -129,9 +129,9 @@ Deno.test("a run of 300,000 points with a logged learning rate is analyzed (no s
   const n = 300_000;
   const steps = Array.from({ length: n }, (_, i) => i + 1);
   const series = new Map<string, Series>([
-    ["train/loss", { steps, values: steps.map((s) => 2 * Math.exp(-s / 50000) + 0.5 + 0.05 * Math.sin(s)) }],
-    ["train/learning_rate", { steps, values: steps.map(() => 1e-4) }],
-    ["train/grad_norm", { steps, values: steps.map((s) => 1 + 0.1 * Math.sin(s * 7)) }],
+    ["train/loss", seriesOf(steps, steps.map((s) => 2 * Math.exp(-s / 50000) + 0.5 + 0.05 * Math.sin(s)))],
+    ["train/learning_rate", seriesOf(steps, steps.map(() => 1e-4))],
+    ["train/grad_norm", seriesOf(steps, steps.map((s) => 1 + 0.1 * Math.sin(s * 7)))],
   ]);
   assert.equal(analyzeRun({ series, config: null }).verdict, "ok");
 });

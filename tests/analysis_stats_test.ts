@@ -3,12 +3,12 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { analyzeRun } from "../src/analysis/diagnose.ts";
 import { median, rollingMedian, theilSen } from "../src/analysis/robust.ts";
-import { reduce } from "../src/analysis/series.ts";
+import { reduce, seriesOf } from "../src/analysis/series.ts";
 import { profile, project } from "../src/analysis/stats.ts";
 import { progressOf, warmupEnd } from "../src/analysis/progress.ts";
 import { assignRoles } from "../src/analysis/metric_roles.ts";
 
-const series = (values: number[], every = 1) => ({ steps: values.map((_, i) => (i + 1) * every), values });
+const series = (values: number[], every = 1) => seriesOf(values.map((_, i) => (i + 1) * every), values);
 
 Deno.test("the median ignores order and non-finite values, and is the sorted middle", () => {
   fc.assert(fc.property(fc.array(fc.double({ noNaN: true, min: -1e6, max: 1e6 }), { minLength: 1 }), (xs) => {
@@ -75,7 +75,7 @@ Deno.test("profile: start, current, best, change and trend of a decreasing loss;
   const shuffled = { steps: [...series(values).steps].reverse(), values: [...values].reverse() };
   shuffled.steps.push(150.5);
   shuffled.values.push(NaN);
-  const p = profile("loss", shuffled);
+  const p = profile("loss", seriesOf(shuffled.steps, shuffled.values));
   assert.equal(p.stats.points, 201);
   assert.equal(p.stats.non_finite, 1);
   assert.equal(p.stats.first_step, 1);
@@ -130,10 +130,13 @@ Deno.test("progress from max_steps or epochs; warm-up from the config or a defau
 
 Deno.test("a projection follows a logarithmic decay to the end of the run", () => {
   const truth = (s: number) => 3 - 0.3 * Math.log(s);
-  const p = profile("loss", {
-    steps: Array.from({ length: 500 }, (_, i) => (i + 1) * 2),
-    values: Array.from({ length: 500 }, (_, i) => truth((i + 1) * 2)),
-  });
+  const p = profile(
+    "loss",
+    seriesOf(
+      Array.from({ length: 500 }, (_, i) => (i + 1) * 2),
+      Array.from({ length: 500 }, (_, i) => truth((i + 1) * 2)),
+    ),
+  );
   const projection = project(p, 3000)!;
   assert.ok(Math.abs(projection.value - truth(3000)) < 0.01, JSON.stringify(projection));
   assert.ok(projection.low <= projection.value && projection.value <= projection.high, "a range around it");

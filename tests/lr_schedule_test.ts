@@ -2,13 +2,14 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { describeSchedule } from "../src/analysis/lr_schedule.ts";
+import { seriesOf } from "../src/analysis/series.ts";
 import { T } from "../src/analysis/thresholds.ts";
 import { runCli } from "./helpers/cli.ts";
 import { fixtureDir } from "./helpers/fixture_dir.ts";
 
 const lr = (f: (s: number) => number, steps = 1000, every = 10) => {
   const xs = Array.from({ length: steps / every }, (_, i) => (i + 1) * every);
-  return { steps: xs, values: xs.map(f) };
+  return seriesOf(xs, xs.map(f));
 };
 const warm = (peak: number, w: number, after: (s: number) => number) => (s: number) =>
   s <= w ? (peak * s) / w : after(s);
@@ -42,7 +43,7 @@ Deno.test("describeSchedule: warm-up then cosine, linear, constant or step decay
   assert.equal(describeSchedule("lr", lr((s) => 1e-6 * s, 200), null)!.shape, "warming_up");
   const open = describeSchedule("lr", lr((s) => 2e-4 * (1 - s / 4000), 1000), null)!;
   assert.equal(open.shape, "linear", open.text);
-  assert.equal(describeSchedule("lr", { steps: [1, 2], values: [1, 1] }, null), null);
+  assert.equal(describeSchedule("lr", seriesOf([1, 2], [1, 1]), null), null);
 });
 
 /** The decay's shape as the two models' full distances give it, each over every point after the peak. */
@@ -87,7 +88,7 @@ Deno.test("describeSchedule stops a fit once the shape is decided, with the shap
         const shape = blend * (1 - t) + (1 - blend) * 0.5 * (1 + Math.cos(Math.PI * t));
         return i === 0 ? 1e-3 : 1e-3 * Math.min(0.999, Math.max(0, shape * (1 + noise * random())));
       });
-      const d = describeSchedule("lr", { steps, values }, maxSteps);
+      const d = describeSchedule("lr", seriesOf(steps, values), maxSteps);
       if (d === null || d.shape === "constant" || d.shape === "step") return;
       assert.equal(d.shape, shapeByFullFits(steps, values, 0, maxSteps));
     }),

@@ -414,3 +414,77 @@ Deno.test("run cache over a Trackio server: a curve grown by more rows than one 
     Deno.removeSync(p.dir, { recursive: true });
   }
 });
+
+Deno.test("run cache: a kept curve with values that are not numbers answers as a fresh read", async () => {
+  const p = project();
+  const odd = (from: number, n: number) =>
+    rows(from, n).map((r, i) => ({
+      ...r,
+      metrics: {
+        ...r.metrics,
+        "train/loss": [r.metrics["train/loss"], "NaN", "n/a", null, "Infinity"][i % 5],
+      },
+    }));
+  write(p.path, "head", (db) => db.log("a", odd(0, 300), "id-a"));
+  try {
+    for (const grow of [0, 120]) {
+      if (grow) write(p.path, "head", (db) => db.log("a", odd(300, grow), "id-a"), false);
+      for (const max_points of [12, 1000]) {
+        const args = { project: "p", run: "a", metric: "train/loss", max_points };
+        const viaRead = await invokeTool(getMetricValues, args, p.fresh);
+        assert.ok(viaRead.result.some((pt) => pt.value === "n/a"), "a text value is among the points");
+        assert.deepEqual(
+          await invokeTool(getMetricValues, args, p.cached),
+          viaRead,
+          `${max_points} after ${grow}`,
+        );
+      }
+    }
+  } finally {
+    Deno.removeSync(p.dir, { recursive: true });
+  }
+});
+
+Deno.test("run cache: runs dropped and freed while other questions are at work answer as fresh reads", async () => {
+  const dir = Deno.makeTempDirSync();
+  const path = join(dir, "p.db");
+  const runs = ["r1", "r2", "r3", "r4"];
+  write(path, "head", (db) => {
+    for (const run of runs) db.log(run, rows(0, 2000), `id-${run}`);
+  });
+  const source = new LocalSource({ path: dir, source: "--dir" });
+  // Room for about one run's series and curve: nearly every question drops another run's entry.
+  const cached = { source, cache: new RunCache(120_000) }, fresh = { source };
+  const questions = (round: number) =>
+    runs.flatMap((run, i) => [
+      (ctx: ToolContext) => invokeTool(analyzeRunTool, { project: "p", run }, ctx),
+      (ctx: ToolContext) =>
+        invokeTool(
+          getMetricValues,
+          { project: "p", run, metric: "train/loss", max_points: 20 + round + i },
+          ctx,
+        ),
+      (ctx: ToolContext) =>
+        invokeTool(getMetricValues, { project: "p", run, metric: "train/grad_norm", max_points: 30 }, ctx),
+    ]);
+  try {
+    for (let round = 0; round < 3; round++) {
+      const asked = questions(round);
+      // All at once, so that an entry is dropped while a question about its run is still running.
+      const viaCache = await Promise.all(asked.map((ask) => ask(cached)));
+      for (let q = 0; q < asked.length; q++) {
+        assert.equal(
+          comparable(viaCache[q]),
+          comparable(await asked[q](fresh)),
+          `round ${round}, question ${q}`,
+        );
+      }
+      write(path, "head", (db) => {
+        for (const run of runs) db.log(run, rows(2000 + round * 50, 50), `id-${run}`);
+      }, false);
+    }
+    assert.ok(cached.cache.counts.evicted > 0, "entries were dropped");
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

@@ -61,7 +61,7 @@ function recommend(findings: Finding[]): string {
   return (findings.find((f) => f.severity === "ok") ?? top).actions[0];
 }
 
-function lastFinite(values: number[]): number | null {
+function lastFinite(values: ArrayLike<number>): number | null {
   for (let i = values.length - 1; i >= 0; i--) if (Number.isFinite(values[i])) return values[i];
   return null;
 }

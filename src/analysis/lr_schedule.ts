@@ -63,8 +63,8 @@ const FIT_CHUNK = 4096;
  * on from `work`: the same additions in the same order, so the same bits.
  */
 function rmse(
-  xs: number[],
-  ys: number[],
+  xs: ArrayLike<number>,
+  ys: ArrayLike<number>,
   from: number,
   scale: number,
   model: "linear" | "cosine",
@@ -97,7 +97,7 @@ function rmse(
  * value like the one before is not spelt again, so a million-point decay costs a few thousand spellings.
  */
 function fewLevels(
-  values: number[],
+  values: ArrayLike<number>,
   from: number,
   scale: number,
   limit: number,

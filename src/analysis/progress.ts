@@ -1,3 +1,4 @@
+import type { Series } from "./series.ts";
 import { maxOf } from "./robust.ts";
 import { T } from "./thresholds.ts";
 /** How far along a run is, from what its config promises (max_steps, or epochs). */
@@ -39,7 +40,7 @@ export function warmupEnd(
   config: Record<string, unknown> | null,
   lastStep: number,
   defaultFraction: number,
-  learningRate?: { steps: number[]; values: number[] },
+  learningRate?: Series,
 ): number {
   const steps = positive(config?.warmup_steps);
   if (steps !== null) return steps;
@@ -55,7 +56,7 @@ export function warmupEnd(
  * An LR that starts at its peak had no warm-up, and the first step is returned: a fixed share of the
  * run would hide its early spikes. Null when there are too few points to tell.
  */
-function warmupFromLr(lr: { steps: number[]; values: number[] }): number | null {
+function warmupFromLr(lr: Series): number | null {
   if (lr.values.length < 3) return null;
   const peak = maxOf(lr.values);
   if (!(peak > 0)) return null;

@@ -23,7 +23,7 @@ export interface StatusInput {
   /** A summary row (train_runtime) or max_steps reached. */
   finishedBy: string | null;
   /** Steps of the eval loss, to name the next evaluation. */
-  evalSteps: number[];
+  evalSteps: ArrayLike<number>;
   now: number;
 }
 

@@ -1,18 +1,55 @@
+import { Column } from "./column.ts";
 import { medianOf } from "./robust.ts";
 import { factsOf, type SeriesFacts } from "./series_facts.ts";
 
 /**
  * A metric's history as analysis sees it: steps and values in step order. Values may be NaN or
- * infinite; the functions that need finite values split them off first.
+ * infinite; the functions that need finite values split them off first. Typed arrays, so that the
+ * series a cache keeps stay off the garbage-collected heap (see `Column`).
  */
 export interface Series {
-  steps: number[];
-  values: number[];
+  steps: Float64Array;
+  values: Float64Array;
   /** Kept by whoever grows the series by appends only (a `RunCollector`): see `SeriesFacts`. */
   facts?: SeriesFacts;
 }
 
-export const emptySeries = (): Series => ({ steps: [], values: [] });
+export const emptySeries = (): Series => ({ steps: new Float64Array(0), values: new Float64Array(0) });
+
+/** A series from plain arrays of steps and values. */
+export const seriesOf = (steps: ArrayLike<number>, values: ArrayLike<number>): Series => ({
+  steps: Float64Array.from(steps),
+  values: Float64Array.from(values),
+});
+
+/** A series being built by appends: its columns, and the series they hold so far. */
+export class GrowingSeries {
+  readonly steps = new Column();
+  readonly values = new Column();
+
+  push(step: number, value: number): void {
+    this.steps.push(step);
+    this.values.push(value);
+  }
+
+  get length(): number {
+    return this.steps.length;
+  }
+
+  /** Bytes held, room to grow included. */
+  get bytes(): number {
+    return this.steps.bytes + this.values.bytes;
+  }
+
+  release(): void {
+    this.steps.release();
+    this.values.release();
+  }
+
+  view(facts?: SeriesFacts): Series {
+    return { steps: this.steps.view(), values: this.values.view(), ...(facts ? { facts } : {}) };
+  }
+}
 
 /** Points sorted by step (stable: a later row at the same step stays later). */
 export function sortedByStep(series: Series): Series {
@@ -32,8 +69,10 @@ export interface Split {
 }
 
 /** `splitFinite` of a growing series' first `upTo` points, extended as it grows. */
-export interface SplitWork extends Split {
+export interface SplitWork {
   upTo: number;
+  finite: GrowingSeries;
+  nonFinite: GrowingSeries;
 }
 
 export function splitFinite(series: Series): Split {
@@ -42,25 +81,27 @@ export function splitFinite(series: Series): Split {
   if (facts?.nonFinite === 0) return { finite: series, nonFinite: emptySeries() };
   const kept = facts?.kept;
   if (kept) {
-    const work = kept.split ??= { upTo: 0, finite: emptySeries(), nonFinite: emptySeries() };
+    const work = kept.split ??= { upTo: 0, finite: new GrowingSeries(), nonFinite: new GrowingSeries() };
     splitInto(series, work.upTo, work);
     work.upTo = series.steps.length;
-    return { finite: work.finite, nonFinite: work.nonFinite };
+    return { finite: work.finite.view(), nonFinite: work.nonFinite.view() };
   }
   const values = series.values;
   let i = 0;
   while (i < values.length && Number.isFinite(values[i])) i++;
   if (i === values.length) return { finite: series, nonFinite: emptySeries() };
-  const split = { finite: emptySeries(), nonFinite: emptySeries() };
+  const split = { finite: new GrowingSeries(), nonFinite: new GrowingSeries() };
   splitInto(series, 0, split);
-  return split;
+  return { finite: split.finite.view(), nonFinite: split.nonFinite.view() };
 }
 
-function splitInto(series: Series, from: number, { finite, nonFinite }: Split): void {
+function splitInto(
+  series: Series,
+  from: number,
+  { finite, nonFinite }: { finite: GrowingSeries; nonFinite: GrowingSeries },
+): void {
   for (let i = from; i < series.steps.length; i++) {
-    const target = Number.isFinite(series.values[i]) ? finite : nonFinite;
-    target.steps.push(series.steps[i]);
-    target.values.push(series.values[i]);
+    (Number.isFinite(series.values[i]) ? finite : nonFinite).push(series.steps[i], series.values[i]);
   }
 }
 
@@ -162,7 +203,7 @@ const copyReduced = (r: Reduced): Reduced => ({
 });
 
 /** Index of the first step >= `step` in an ascending array (binary search). */
-export function indexAtStep(steps: number[], step: number): number {
+export function indexAtStep(steps: ArrayLike<number>, step: number): number {
   let lo = 0, hi = steps.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;

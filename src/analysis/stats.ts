@@ -148,7 +148,7 @@ export function profile(metric: string, series: Series, higherIsBetter = false):
 }
 
 /** The lowest and highest step (a series' steps are in step order only once sorted); NaN if any is. */
-function stepEnds(steps: number[]): { lo: number; hi: number } {
+function stepEnds(steps: ArrayLike<number>): { lo: number; hi: number } {
   let lo = Infinity, hi = -Infinity;
   for (let i = 0; i < steps.length; i++) {
     const s = steps[i];

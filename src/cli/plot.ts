@@ -160,7 +160,9 @@ export async function reportCurves(
   }
   return metrics.map((metric) => {
     const s = cached.get(metric)!;
-    const points = s.steps.map((step, i) => ({ step, value: s.values[i] })).sort((a, b) => a.step - b.step);
+    const points = Array.from(s.steps, (step, i) => ({ step, value: s.values[i] })).sort((a, b) =>
+      a.step - b.step
+    );
     const first = points[0]?.step ?? 0;
     const last = points.at(-1)?.step ?? 0;
     const kept =

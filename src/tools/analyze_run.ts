@@ -98,7 +98,8 @@ export interface StoredAnalysis {
 
 /**
  * A project's analysis as the tool returns it, plus each run's series by run id: the result stays what
- * JSON and MCP return, and a front end that draws the runs has their curves at hand.
+ * JSON and MCP return, and a front end that draws the runs has their curves at hand (read without a
+ * cache: with one, as the MCP server has, the series are the cache's and are not handed out).
  */
 export interface AnalyzedProject extends ToolOutput<AnalysisResult> {
   series: ReadonlyMap<string, ReadonlyMap<string, Series>>;
@@ -174,7 +175,10 @@ export interface StoredRunOptions {
   also?: string[];
   /** A long-lived process's cache: only the rows written since the last question are read. */
   cache?: RunCache;
-  /** The caller keeps the series beyond this question (compare ranks after reading every run). */
+  /**
+   * The caller keeps the series beyond this question (compare ranks after reading every run): with a
+   * cache they come as copies, and without this, not at all (the cache frees its own when it drops them).
+   */
   keepSeries?: boolean;
 }
 
@@ -201,10 +205,13 @@ export async function analyzeStoredRun(
     if (missing) missing.push(...named.filter((m): m is string => m !== undefined && !names.has(m)));
     else await requireLogged(store, run, names, named);
     const report = await reportOf(store, run, gathered, choices, config);
-    // The cache grows these series with the next question: a caller that keeps them gets a copy.
-    const series = options.cache && options.keepSeries
+    // The cache grows these series with the next question and frees them once it drops the run: a
+    // caller that keeps them gets a copy, and one that did not ask, none.
+    const series = !options.cache
+      ? gathered.collector.series
+      : options.keepSeries
       ? copySeries(gathered.collector.series)
-      : gathered.collector.series;
+      : new Map<string, Series>();
     return { report, series };
   };
   return options.cache

@@ -35,6 +35,8 @@ interface Held {
    */
   sinceId: number;
   bytes: number;
+  /** Frees what the entry holds outside the garbage-collected heap, once it is dropped. */
+  release?: () => void;
 }
 
 interface Entry extends GatheredRun, Held {}
@@ -57,6 +59,8 @@ export interface Derivation<T> {
   bounded: boolean;
   /** `was` with the rows in `range` added; without it, new rows mean a fresh `read`. */
   extend?(was: T, range: { after: RowCursor; upTo: RowCursor }): Promise<T>;
+  /** Frees what a value holds outside the garbage-collected heap (see `Column`), once it is dropped. */
+  release?(value: T): void;
   /** The steps the value's rows span, where the cache marks rows to check them by later. */
   steps(value: T): { first: number | null; last: number | null };
   /** The memory the value holds, when its JSON would be a poor (or slow) measure: a whole curve. */
@@ -177,8 +181,12 @@ export class RunCache {
       current = entry;
       current.sinceId = now.maxId;
     } else {
+      if (!(entry && now)) this.makeRoom();
       current = entry && now ? await this.grow(store, run, entry, make) : await this.read(store, run, make());
     }
+    // A replaced entry is this question's alone now (questions about a run come one at a time).
+    if (entry && current.collector !== entry.collector) entry.collector.release();
+    current.release = () => current.collector.release();
     if (this.keepable(store, current)) this.keep(key, current, estimateBytes(current));
     else this.counts.unkept++;
     return current;
@@ -217,7 +225,14 @@ export class RunCache {
     } else if (entry && now?.last && derivation.extend) {
       current = await this.extendDerived(store, run, entry, now.last, now.maxId, derivation.extend);
     }
-    current ??= await this.readDerived(store, run, derivation);
+    if (!current) {
+      this.makeRoom();
+      current = await this.readDerived(store, run, derivation);
+      // Extended values share what they hold with the entry's; a value read afresh does not.
+      if (entry) derivation.release?.(entry.value);
+    }
+    const value = current.value;
+    current.release = derivation.release && (() => derivation.release!(value));
     const bytes = derivation.bytes?.(current.value) ?? approxBytes(current.value);
     if (this.keepable(store, current)) this.keep(key, current, bytes);
     else this.counts.unkept++;
@@ -355,11 +370,26 @@ export class RunCache {
     if (entry.bytes > this.budgetBytes) return;
     this.entries.set(key, entry);
     this.held += entry.bytes;
+    this.evictTo(this.budgetBytes);
+  }
+
+  /**
+   * Before a run is read afresh, room for an entry the size of those kept on average: the entry being
+   * built is held alongside the others until it is kept, and the budget is for both.
+   */
+  private makeRoom(): void {
+    if (this.entries.size > 0) this.evictTo(this.budgetBytes - this.held / this.entries.size);
+  }
+
+  /** Drops the least recently used entries until the rest hold at most `limit` bytes. */
+  private evictTo(limit: number): void {
     for (const [oldest, old] of this.entries) {
-      if (this.held <= this.budgetBytes) break;
+      if (this.held <= limit) break;
       this.entries.delete(oldest);
       this.held -= old.bytes;
       this.counts.evicted++;
+      // Not while a question about it is still at work with it: the collector frees it then.
+      if (!this.busy.has(oldest)) old.release?.();
     }
   }
 
@@ -402,15 +432,20 @@ async function scanInto(
 }
 
 /**
- * What an entry's series hold: 8 bytes a step and 8 a value (twice for a series split around its NaN), and a
- * little per metric and row mark.
+ * What an entry's series hold: their columns (8 bytes a step and 8 a value, room to grow included),
+ * the finite copy of a series split around its NaN, and a little per metric and row mark.
  */
 function estimateBytes(entry: Entry): number {
-  let bytes = 1024;
+  let bytes = 1024 + entry.collector.bytes;
   for (const [name, series] of entry.collector.series) {
-    // A series with NaN or infinities also keeps its finite points apart for the next diagnosis.
-    const copies = series.facts?.nonFinite ? 2 : 1;
-    bytes += 16 * copies * series.steps.length + 2 * name.length + 128;
+    const split = series.facts?.kept?.split;
+    // Before its first diagnosis a series with NaN has no split yet: counted as it will be (with room).
+    const copy = split
+      ? split.finite.bytes + split.nonFinite.bytes
+      : series.facts?.nonFinite
+      ? 24 * series.steps.length
+      : 0;
+    bytes += copy + 2 * name.length + 128;
   }
   for (const name of entry.collector.names) bytes += 2 * name.length + 64;
   for (const mark of entry.marks) bytes += 2 * (mark.text.length + mark.timestamp.length) + 64;

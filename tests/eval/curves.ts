@@ -5,7 +5,7 @@
  * Seeded, so every case is the same on every run.
  */
 import type { RunData } from "../../src/analysis/diagnose.ts";
-import type { Series } from "../../src/analysis/series.ts";
+import { type Series, seriesOf } from "../../src/analysis/series.ts";
 
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -38,14 +38,14 @@ export interface CurveSpec {
 export function curve(spec: CurveSpec): Series {
   const random = rng(spec.seed);
   const normal = gaussian(random);
-  const series: Series = { steps: [], values: [] };
+  const steps: number[] = [], values: number[] = [];
   for (let step = spec.every; step <= spec.steps; step += spec.every) {
     let value = spec.level(step) * (1 + spec.noise * normal());
     if (spec.outliers && random() < spec.outliers) value = spec.level(step) * (2 + random());
-    series.steps.push(step);
-    series.values.push(value);
+    steps.push(step);
+    values.push(value);
   }
-  return series;
+  return seriesOf(steps, values);
 }
 
 /** Noise of logged train loss for a logging interval: ~10% per step, a few percent at tens of steps. */

@@ -69,8 +69,9 @@ export const gradNonFinite = defineRule({
         `(${pct(share)}), first at step ${grad.nonFinite.steps[0]}; the loss stayed finite (${
           fmt(profiles.train_loss?.stats.current)
         }).`,
-      evidence: grad.nonFinite.steps.slice(0, 5).map((s, i) =>
-        evidence(grad.metric, s, grad.nonFinite.values[i], "non-finite")
+      evidence: Array.from(
+        grad.nonFinite.steps.subarray(0, 5),
+        (s, i) => evidence(grad.metric, s, grad.nonFinite.values[i], "non-finite"),
       ),
     };
   },

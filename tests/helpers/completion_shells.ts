@@ -150,6 +150,8 @@ wait_for() { local i; for i in {1..400}; do [[ -e $1 ]] && return 0; sleep 0.05;
 wait_for $1/ready || { print -u2 "zsh never ran the setup"; exit 5; }
 zpty -w -n trackio "$2"$'\\t\\x18\\x02'
 wait_for $1/buffer || { print -u2 "no line recorded after TAB"; exit 6; }
+# What the completion wrote, before the pty closes: a shell reading a closed pty says so, which is not the completion's.
+touch $1/errors && cp $1/errors $1/errors.seen
 zpty -d trackio`;
   await run("zsh", ["-f", "-c", driver, "zsh", out, line], env);
   const read = (name: string) => {
@@ -162,7 +164,7 @@ zpty -d trackio`;
   const result = {
     matches: lines(read("matches")),
     buffer: read("buffer").replace(/\n$/, ""),
-    errors: read("errors"),
+    errors: read("errors.seen"),
   };
   Deno.removeSync(out, { recursive: true });
   return result;

@@ -24,7 +24,7 @@ export class Column {
 
   push(value: number): void {
     if (this.size === this.data.length) {
-      // Moved, not copied and left for the collector: the old buffer is freed at once. Views taken
+      // `transfer` frees the old buffer at once rather than leaving it for the collector. Views taken
       // before are emptied, so none is kept across appends (a question reads views taken after them).
       const length = Math.max(16, Math.ceil(this.data.length * 1.5));
       this.data = new Float64Array(this.data.buffer.transfer(length * Float64Array.BYTES_PER_ELEMENT));

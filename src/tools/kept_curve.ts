@@ -41,10 +41,6 @@ export class KeptPoints {
     }
   }
 
-  get length(): number {
-    return this.ids.length;
-  }
-
   valueAt(i: number, values = this.values.view()): MetricValue {
     return this.other.has(i) ? this.other.get(i)! : values[i];
   }

@@ -5,7 +5,8 @@ import { badRowSql, isMalformedJsonError, skippedRowsNotice, skipRowsClause } fr
 import { filterSql, type RowFilter } from "./filters.ts";
 import type { ReadOnlyDatabase, RowCursor } from "./open.ts";
 import { resolveRunIn } from "./resolve_run.ts";
-import type { CurvePoints, RunStats, StepRange } from "./source.ts";
+import { CurvePoints } from "./curve_points.ts";
+import type { RunStats, StepRange } from "./source.ts";
 import { agrees, isNotFound, sideRunQueries, sideRunRef } from "./side_runs.ts";
 import { hasColumn, readSchema, runsHaveIds, type Schema } from "./schema.ts";
 import { ROW_MARKS, type RowMark, type RowsCheck, type RowsNow } from "./row_marks.ts";
@@ -402,11 +403,9 @@ export class ProjectStore {
     // The step range first, as `downsampledValues` takes it before its points: rows found unreadable
     // while the points are read (and then left out) still count in it, as they do there.
     const steps = this.stepRange(run, range);
-    const points: CurvePoints = { ids: [], steps: [], values: [] };
+    const points = new CurvePoints();
     for (const r of this.guardJsonPages(run, () => this.valuesQuery(run, metric, {}, range))) {
-      points.ids.push(Number(r[1]));
-      points.steps.push(Number(r[2]));
-      points.values.push(decodeValueJson(String(r[3])));
+      points.push(Number(r[1]), Number(r[2]), decodeValueJson(String(r[3])));
     }
     return { points, steps };
   }

@@ -2,7 +2,8 @@ import type { DownsampleResult } from "../analysis/downsample.ts";
 import type { RowFilter } from "./filters.ts";
 import type { RowCursor } from "./open.ts";
 import type { RowRange } from "./remote/sql.ts";
-import type { AlertRow, LogRow, MetricPoint, MetricValue, RunRef } from "./project.ts";
+import type { CurvePoints } from "./curve_points.ts";
+import type { AlertRow, LogRow, MetricPoint, RunRef } from "./project.ts";
 import type { RowMark, RowsCheck, RowsNow } from "./row_marks.ts";
 
 export interface RunStats {
@@ -29,13 +30,6 @@ export interface QueryResult {
    * size of the first row left out.
    */
   overBudget?: { nextRowBytes: number; budget: number };
-}
-
-/** One metric's points as columns, with the id of each point's row (to find its timestamp later). */
-export interface CurvePoints {
-  ids: number[];
-  steps: number[];
-  values: MetricValue[];
 }
 
 /** The least and the largest step of some rows (null when there are none). */

@@ -120,7 +120,9 @@ export function keptBuckets(
         }
       }
       was.steps = steps;
-      place(was, points.ids.map((id, i) => ({ id, step: points.steps[i], value: points.values[i] })));
+      const [ids, stepsOf] = [points.ids.view(), points.steps.view()];
+      place(was, Array.from(ids, (id, i) => ({ id, step: stepsOf[i], value: points.valueAt(i) })));
+      points.release();
       return was;
     },
     steps: ({ steps }) => steps,

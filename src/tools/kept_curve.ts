@@ -1,7 +1,7 @@
-import { Column } from "../analysis/column.ts";
 import { downsampleIndices, type DownsampleResult } from "../analysis/downsample.ts";
-import { type MetricPoint, type MetricValue, type RunRef, widerSteps } from "../store/project.ts";
-import type { CurvePoints, ProjectReader, StepRange } from "../store/source.ts";
+import type { CurvePoints } from "../store/curve_points.ts";
+import { type MetricPoint, type RunRef, widerSteps } from "../store/project.ts";
+import type { ProjectReader, StepRange } from "../store/source.ts";
 import type { Derivation } from "./run_cache.ts";
 
 /**
@@ -12,7 +12,7 @@ import type { Derivation } from "./run_cache.ts";
 export interface KeptCurve {
   /** The run's step range (all its rows'), which the buckets span. */
   steps: StepRange;
-  points: KeptPoints;
+  points: CurvePoints;
   /**
    * The last answer, by its size, when it is small: kept answers are not counted in the cache's
    * budget, so a client asking for many sizes (or for every point) must not pile up copies.
@@ -20,48 +20,6 @@ export interface KeptCurve {
   answer?: { maxPoints: number; result: DownsampleResult<MetricPoint> };
 }
 
-/**
- * A curve's points in columns of numbers, off the garbage-collected heap (see `Column`): a value that
- * is not a number (text, a list) is kept apart by its index, NaN in its place, which downsampling
- * treats as it treats the value itself (neither is a finite number).
- */
-export class KeptPoints {
-  readonly ids = new Column();
-  readonly steps = new Column();
-  readonly values = new Column();
-  private readonly other = new Map<number, MetricValue>();
-
-  add(points: CurvePoints): void {
-    for (let i = 0; i < points.ids.length; i++) {
-      const value = points.values[i];
-      if (typeof value !== "number") this.other.set(this.values.length, value);
-      this.ids.push(points.ids[i]);
-      this.steps.push(points.steps[i]);
-      this.values.push(typeof value === "number" ? value : NaN);
-    }
-  }
-
-  valueAt(i: number, values = this.values.view()): MetricValue {
-    return this.other.has(i) ? this.other.get(i)! : values[i];
-  }
-
-  release(): void {
-    for (const column of [this.ids, this.steps, this.values]) column.release();
-    this.other.clear();
-  }
-
-  /** Bytes held, room to grow included, and a little for each value kept apart. */
-  get bytes(): number {
-    return this.ids.bytes + this.steps.bytes + this.values.bytes + 64 * this.other.size;
-  }
-}
-
-/** The points of a read, kept. */
-function keptOf({ points, steps }: { points: CurvePoints; steps: StepRange }): KeptCurve {
-  const kept = new KeptPoints();
-  kept.add(points);
-  return { steps, points: kept };
-}
 /** An answer of at most this many points is kept with the curve (a few hundred KB at most). */
 const KEPT_ANSWER_POINTS = 5_000;
 
@@ -80,11 +38,11 @@ export function keptCurve(
 ): Derivation<KeptCurve> {
   return {
     bounded: true,
-    read: async (upTo) => keptOf(await store.metricPointsIn(run, metric, { upTo })),
+    read: (upTo) => store.metricPointsIn(run, metric, { upTo }),
     // The kept columns grow in place: a cache entry is brought up to date one question at a time.
     extend: async (was, range) => {
       const { points: more, steps: span } = await store.metricPointsIn(run, metric, range);
-      was.points.add(more);
+      was.points.append(more);
       return { steps: widerSteps(was.steps, span), points: was.points };
     },
     steps: ({ steps }) => steps,

@@ -24,7 +24,8 @@ import { resolveRunIn } from "../resolve_run.ts";
 import { agrees, isNotFound, sideRunQueries, sideRunRef } from "../side_runs.ts";
 import { hasColumn, runsHaveIds, type Schema } from "../schema.ts";
 import { firstStatement, stripLeadingComments } from "../sql_guard.ts";
-import type { CurvePoints, ProjectReader, QueryResult, RunStats, SystemRow, ThinnedRows } from "../source.ts";
+import { CurvePoints } from "../curve_points.ts";
+import type { ProjectReader, QueryResult, RunStats, SystemRow, ThinnedRows } from "../source.ts";
 import { QUERY_ROW_CAP, QueryRefused, type TrackioClient } from "./client.ts";
 import {
   epochSql,
@@ -695,16 +696,12 @@ export class RemoteProject implements ProjectReader {
   async metricPointsIn(run: RunRef, metric: string, range: RowRange) {
     // A read again from the start when `guard` retries it (bad rows found meanwhile).
     const read = async () => {
-      const points: CurvePoints = { ids: [], steps: [], values: [] };
+      const points = new CurvePoints();
       for (let after = range.after;;) {
         const rows = await this.rowsOf(
           `${this.valuesQuery(run, metric, {}, { after, upTo: range.upTo })} LIMIT ${QUERY_ROW_CAP}`,
         );
-        for (const r of rows) {
-          points.ids.push(Number(r.id));
-          points.steps.push(Number(r.step));
-          points.values.push(decodeValueJson(String(r.v)));
-        }
+        for (const r of rows) points.push(Number(r.id), Number(r.step), decodeValueJson(String(r.v)));
         if (rows.length < QUERY_ROW_CAP) return points;
         const last = rows[rows.length - 1];
         after = { timestamp: String(last.timestamp), id: Number(last.id) };

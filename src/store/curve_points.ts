@@ -15,10 +15,6 @@ export class CurvePoints {
   readonly values = new Column();
   private readonly other = new Map<number, MetricValue>();
 
-  get length(): number {
-    return this.ids.length;
-  }
-
   push(id: number, step: number, value: MetricValue): void {
     if (typeof value !== "number") this.other.set(this.values.length, value);
     this.ids.push(id);

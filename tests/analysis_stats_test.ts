@@ -1,6 +1,7 @@
 /** The statistics under the diagnoses, on series whose answers are known. */
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { RunCollector } from "../src/analysis/collect.ts";
 import { analyzeRun } from "../src/analysis/diagnose.ts";
 import { median, rollingMedian, theilSen } from "../src/analysis/robust.ts";
 import { reduce, seriesOf } from "../src/analysis/series.ts";
@@ -59,6 +60,64 @@ Deno.test("Theil-Sen recovers a line through outliers; the rolling median ignore
   ));
 });
 
+Deno.test("Theil-Sen is the median of the pairwise slopes, over finite points, subsampled past maxPoints", () => {
+  // The definition, spelled out: every pair of the kept points with distinct x, the middle of the
+  // finite slopes in order (an overflowing pair gives an infinite one), quartiles of them all.
+  const naive = (xs: number[], ys: number[], maxPoints: number) => {
+    const stride = Math.max(1, Math.ceil(xs.length / maxPoints));
+    const kept = xs.map((x, i) => [x, ys[i]]).filter((_, i) => i % stride === 0 && Number.isFinite(ys[i]));
+    const slopes: number[] = [];
+    for (let i = 0; i < kept.length; i++) {
+      for (let j = i + 1; j < kept.length; j++) {
+        if (kept[j][0] !== kept[i][0]) slopes.push((kept[j][1] - kept[i][1]) / (kept[j][0] - kept[i][0]));
+      }
+    }
+    slopes.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const middle = (sorted: number[]) =>
+      sorted.length === 0
+        ? NaN
+        : sorted.length % 2
+        ? sorted[sorted.length >> 1]
+        : (sorted[sorted.length >> 1] + sorted[(sorted.length >> 1) - 1]) / 2;
+    const slope = slopes.length ? middle(slopes.filter(Number.isFinite)) : 0;
+    const intercept = middle(
+      kept.map(([x, y]) => y - slope * x).filter(Number.isFinite).sort((a, b) => a - b),
+    );
+    const at = (
+      q: number,
+    ) => (slopes.length ? slopes[Math.min(slopes.length - 1, Math.floor(q * slopes.length))] : 0);
+    return {
+      slope,
+      intercept: Number.isFinite(intercept) ? intercept : 0,
+      slopeLow: at(0.25),
+      slopeHigh: at(0.75),
+    };
+  };
+  const y = fc.oneof(
+    fc.double({ min: -100, max: 100, noNaN: true }),
+    fc.integer({ min: -3, max: 3 }),
+    fc.constantFrom(NaN, 1e308, -1e308),
+  );
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 40 }), y), { maxLength: 120 }),
+      fc.integer({ min: 2, max: 50 }),
+      (points, maxPoints) => {
+        const xs = points.map(([x]) => x), ys = points.map(([, v]) => v);
+        const got = theilSen(xs, ys, maxPoints), want = naive(xs, ys, maxPoints);
+        // -0 and 0 are one slope (which of the two a tie yields depends on the order).
+        for (const key of ["slope", "intercept", "slopeLow", "slopeHigh"] as const) {
+          assert.ok(
+            Object.is(got[key], want[key]) || got[key] === want[key],
+            `${key}: ${got[key]} vs ${want[key]}`,
+          );
+        }
+      },
+    ),
+    { numRuns: 500 },
+  );
+});
+
 Deno.test("reduce keeps each bucket's median, maximum and minimum, and leaves short series whole", () => {
   const short = series([3, 1, 2]);
   assert.deepStrictEqual(reduce(short, 10).mid, [3, 1, 2]);
@@ -68,6 +127,51 @@ Deno.test("reduce keeps each bucket's median, maximum and minimum, and leaves sh
   assert.ok(r.mid.every((m) => m === 1));
   assert.equal(Math.max(...r.hi), 100);
   assert.equal(r.hiStep[r.hi.indexOf(100)], 4322);
+});
+
+Deno.test("a profile's peak is its largest finite value, kept as a growing series grows or found afresh", () => {
+  const value = fc.oneof(
+    fc.double({ min: -1, max: 1, noNaN: true }),
+    fc.constantFrom(NaN, Infinity, -Infinity),
+  );
+  fc.assert(
+    fc.property(fc.array(fc.array(value, { maxLength: 40 }), { minLength: 1, maxLength: 5 }), (batches) => {
+      const collector = new RunCollector();
+      const seen: number[] = [];
+      for (const batch of batches) {
+        for (const v of batch) {
+          seen.push(v);
+          collector.add(seen.length, { "train/learning_rate": v });
+        }
+        const grown = collector.series.get("train/learning_rate");
+        if (!grown) continue;
+        const want = Math.max(-Infinity, ...seen.filter(Number.isFinite));
+        assert.equal(profile("lr", grown).peak, want, "kept by the series' facts");
+        assert.equal(profile("lr", seriesOf(grown.steps, grown.values)).peak, want, "found afresh");
+      }
+    }),
+  );
+  // The logged learning rate's peak places the end of its warm-up.
+  const lr = seriesOf([1, 2, 3, 4, 5], [1e-5, 5e-5, 1e-4, 1e-4, 9e-5]);
+  assert.equal(warmupEnd({}, 5, 0.05, profile("lr", lr)), 3);
+});
+
+Deno.test("a profile's noise: the median residual from a 5-point rolling median over the last half, of its level", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.double({ min: 0.5, max: 2, noNaN: true }), { minLength: 5, maxLength: 600 }),
+      (values) => {
+        const n = values.length, from = Math.max(2, Math.floor(n / 2));
+        const residuals: number[] = [], levels: number[] = [];
+        for (let i = from; i < n - 2; i++) {
+          residuals.push(Math.abs(values[i] - median(values.slice(i - 2, i + 3))));
+          levels.push(values[i]);
+        }
+        const want = residuals.length ? (median(residuals) / Math.abs(median(levels))) * 100 : null;
+        assert.equal(profile("loss", series(values)).stats.noise_pct, want);
+      },
+    ),
+  );
 });
 
 Deno.test("profile: start, current, best, change and trend of a decreasing loss; NaN counted, order fixed", () => {

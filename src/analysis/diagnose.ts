@@ -140,7 +140,7 @@ export function analyzeRun(data: RunData, choices: MetricChoices = {}): RunAnaly
     evalLosses: evalLossProfiles(data.series, profiles.eval_loss),
     firstStep,
     lastStep,
-    warmupEnd: warmupEnd(data.config, lastStep, T("WARMUP_FRACTION"), profiles.learning_rate?.finite),
+    warmupEnd: warmupEnd(data.config, lastStep, T("WARMUP_FRACTION"), profiles.learning_rate),
     epochs: typeof configEpochs === "number" && configEpochs > 0 ? configEpochs : epochNow,
     finished: data.finished === true || (data.finishedAtMaxSteps === true && progress.fraction === 1),
     fired: new Set(),

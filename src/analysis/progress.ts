@@ -1,5 +1,4 @@
 import type { Series } from "./series.ts";
-import { maxOf } from "./robust.ts";
 import { T } from "./thresholds.ts";
 /** How far along a run is, from what its config promises (max_steps, or epochs). */
 export interface Progress {
@@ -40,7 +39,7 @@ export function warmupEnd(
   config: Record<string, unknown> | null,
   lastStep: number,
   defaultFraction: number,
-  learningRate?: Series,
+  learningRate?: { finite: Series; peak: number },
 ): number {
   const steps = positive(config?.warmup_steps);
   if (steps !== null) return steps;
@@ -56,10 +55,8 @@ export function warmupEnd(
  * An LR that starts at its peak had no warm-up, and the first step is returned: a fixed share of the
  * run would hide its early spikes. Null when there are too few points to tell.
  */
-function warmupFromLr(lr: Series): number | null {
-  if (lr.values.length < 3) return null;
-  const peak = maxOf(lr.values);
-  if (!(peak > 0)) return null;
+function warmupFromLr({ finite: lr, peak }: { finite: Series; peak: number }): number | null {
+  if (lr.values.length < 3 || !(peak > 0)) return null;
   const at = lr.values.findIndex((v) => v >= T("LR_PEAK_SHARE") * peak);
   return lr.steps[at];
 }

@@ -29,6 +29,8 @@ export class SeriesFacts {
   nonFinite = 0;
   /** Index of the first NaN or infinite value, -1 if none. */
   firstNonFinite = -1;
+  /** The largest finite value (-Infinity if none): a learning rate's peak without a pass. */
+  maxFinite = -Infinity;
   private lastStep = NaN;
   private work: KeptWork = {};
 
@@ -47,7 +49,7 @@ export class SeriesFacts {
     if (!Number.isFinite(value)) {
       if (this.nonFinite === 0) this.firstNonFinite = this.length;
       this.nonFinite++;
-    }
+    } else if (value > this.maxFinite) this.maxFinite = value;
     this.length++;
   }
 

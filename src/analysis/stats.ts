@@ -1,4 +1,4 @@
-import { median, rollingMedian, theilSen } from "./robust.ts";
+import { maxOf, median, medianOf, rollingMedian, theilSen } from "./robust.ts";
 import { reduce, type Reduced, type Series, sortedByStep, splitFinite } from "./series.ts";
 import { factsOf, type KeptWork } from "./series_facts.ts";
 import { T } from "./thresholds.ts";
@@ -42,6 +42,8 @@ export interface Profile {
   /** Rolling median of the bucket medians, aligned with `reduced.step`. */
   smooth: number[];
   stats: SeriesStats;
+  /** The largest finite value (-Infinity if none). */
+  peak: number;
   /** Work kept with the series as it grows, for the steps after the profile (`SeriesFacts`). */
   kept?: KeptWork;
 }
@@ -69,8 +71,10 @@ function relativeNoise(finite: Series): number | null {
   const stride = Math.max(1, Math.floor((n - from) / NOISE_SAMPLE));
   const residuals: number[] = [];
   const levels: number[] = [];
+  // One scratch buffer for every window: a typed array per window costs more than its median.
+  const buffer = new Float64Array(2 * NOISE_HALF_WINDOW + 1);
   for (let i = from; i < n - NOISE_HALF_WINDOW; i += stride) {
-    const local = median(finite.values.slice(i - NOISE_HALF_WINDOW, i + NOISE_HALF_WINDOW + 1));
+    const local = medianOf(finite.values, i - NOISE_HALF_WINDOW, i + NOISE_HALF_WINDOW + 1, buffer);
     residuals.push(Math.abs(finite.values[i] - local));
     levels.push(finite.values[i]);
   }
@@ -144,7 +148,9 @@ export function profile(metric: string, series: Series, higherIsBetter = false):
     stats.trend = "non_finite";
     stats.change_pct = null;
   }
-  return { metric, finite, nonFinite, reduced, smooth, stats, kept: facts?.kept };
+  // A growing series knows its peak: a pass over a million points is what a repeat must not cost.
+  const peak = facts ? facts.maxFinite : maxOf(finite.values);
+  return { metric, finite, nonFinite, reduced, smooth, stats, peak, kept: facts?.kept };
 }
 
 /** The lowest and highest step (a series' steps are in step order only once sorted); NaN if any is. */

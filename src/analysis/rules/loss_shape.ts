@@ -48,7 +48,7 @@ function stuckAtHighLr({ profiles, kind }: RunSignals) {
   if (!loss || kind !== "sft" || !lr?.length || loss.stats.start === null || loss.stats.current === null) {
     return null;
   }
-  const peak = maxOf(lr);
+  const peak = profiles.learning_rate!.peak;
   const { start, current } = loss.stats;
   if (peak < T("LR_HIGH_PEAK") || !(start > 0) || (start - current) / start >= T("PLATEAU_TOTAL_DROP")) {
     return null;

@@ -1,4 +1,3 @@
-import { maxOf } from "../robust.ts";
 import { indexAtStep } from "../series.ts";
 import type { Profile } from "../stats.ts";
 import { T } from "../thresholds.ts";
@@ -79,8 +78,8 @@ export const lrTooLow = defineRule({
     if (start === null || current === null || !(start > 0)) return null;
     const drop = (start - current) / start;
     if (drop >= T("LR_LOW_MAX_DROP") || !fallsSteadily(loss)) return null;
-    const lrSeries = s.profiles.learning_rate?.finite.values;
-    const peakLr = lrSeries?.length ? maxOf(lrSeries) : null;
+    const lrProfile = s.profiles.learning_rate;
+    const peakLr = lrProfile?.finite.values.length ? lrProfile.peak : null;
     if (peakLr !== null && peakLr > T("LR_LOW_PEAK")) return null;
     const lr = s.config?.learning_rate;
     return {

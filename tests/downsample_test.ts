@@ -3,13 +3,14 @@ import fc from "fast-check";
 import { downsampleIndices, downsampleMinMax } from "../src/analysis/downsample.ts";
 import { selectRows } from "../src/analysis/select_rows.ts";
 
-const series = fc.array(
-  fc.oneof(
-    { weight: 20, arbitrary: fc.double({ min: -1e6, max: 1e6, noNaN: true }) },
-    { weight: 1, arbitrary: fc.constantFrom(NaN, Infinity, -Infinity, "text") },
-  ),
-  { minLength: 0, maxLength: 600 },
-).map((values) => values.map((value, i) => ({ step: i * 3, value: value as number | string })));
+const value = fc.oneof(
+  { weight: 20, arbitrary: fc.double({ min: -1e6, max: 1e6, noNaN: true }) },
+  { weight: 1, arbitrary: fc.constantFrom(NaN, Infinity, -Infinity, "text") },
+);
+const seriesOf = (minLength: number) =>
+  fc.array(value, { minLength, maxLength: 600 })
+    .map((values) => values.map((value, i) => ({ step: i * 3, value: value as number | string })));
+const series = seriesOf(0);
 
 Deno.test("downsampling never exceeds max_points and keeps first, last, extremes and a non-finite point", () => {
   fc.assert(
@@ -59,6 +60,37 @@ Deno.test("downsampling arrays by index keeps the points a stream of the same po
       assert.equal(downsampled, stream.downsampled);
       assert.deepEqual(indices.map((i) => points[i]), stream.points);
     }),
+  );
+});
+
+Deno.test("a growing curve's kept buckets keep what a fresh downsampling of it keeps, as its range moves", () => {
+  fc.assert(
+    fc.property(
+      seriesOf(100),
+      fc.array(fc.integer({ min: 1, max: 150 }), { minLength: 1, maxLength: 8 }),
+      fc.integer({ min: 4, max: 60 }),
+      fc.integer({ min: 0, max: 8 }),
+      fc.integer({ min: 1, max: 5 }),
+      (points, batches, maxPoints, earlier, moveAt) => {
+        const kept: Parameters<typeof downsampleIndices>[5] = {};
+        let n = 0;
+        for (const [b, batch] of batches.entries()) {
+          n = Math.min(points.length, n + batch);
+          const prefix = points.slice(0, n);
+          // The range grows with the curve; from some batch on, a row at an earlier step moves its start.
+          const first = b >= moveAt ? -earlier : 0;
+          const last = Math.max(0, (n - 1) * 3);
+          const args = [
+            prefix.map((p) => p.step),
+            prefix.map((p) => p.value),
+            maxPoints,
+            first,
+            last,
+          ] as const;
+          assert.deepEqual(downsampleIndices(...args, kept), downsampleIndices(...args), `at ${n} points`);
+        }
+      },
+    ),
   );
 });
 

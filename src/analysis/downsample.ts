@@ -80,6 +80,12 @@ export class MinMaxBuckets {
     this.held = [this.lowAt, this.highAt, this.oddAt];
   }
 
+  /** Whether these are the buckets `maxPoints` points over that step range are cut into. */
+  fits(maxPoints: number, firstStep: number, lastStep: number): boolean {
+    const { count, width } = bucketGrid(maxPoints, firstStep, lastStep);
+    return count === this.count && width === this.width && firstStep === this.firstStep;
+  }
+
   /** Places point number `at`; returns what it is now in its bucket (LOW | HIGH | ODD, or 0). */
   place(at: number, step: number, value: unknown): number {
     const b = this.bucket = Math.min(
@@ -159,9 +165,17 @@ export function downsampleMinMax<P extends SeriesPoint>(
   return { points: points_, total: seq, downsampled: true };
 }
 
+/** Buckets that have placed the first `placed` points of a curve that grows by appends. */
+export interface PlacedBuckets {
+  buckets: MinMaxBuckets;
+  placed: number;
+}
+
 /**
  * `downsampleMinMax` of points held in arrays (a kept curve), without a point object each: the
- * indices of the points it keeps, in order.
+ * indices of the points it keeps, in order. With `kept`, the buckets of the last call on the same
+ * curve (fewer points then) place only the points after theirs, while the step range leaves them
+ * where they are (the same first step and width); `kept.buckets` is then what this call placed.
  */
 export function downsampleIndices(
   steps: ArrayLike<number>,
@@ -169,11 +183,17 @@ export function downsampleIndices(
   maxPoints: number,
   firstStep: number,
   lastStep: number,
+  kept?: { buckets?: PlacedBuckets },
 ): { indices: number[]; downsampled: boolean } {
   maxPoints = Math.max(4, maxPoints);
   const n = steps.length;
   if (n <= maxPoints) return { indices: Array.from({ length: n }, (_, i) => i), downsampled: false };
-  const buckets = new MinMaxBuckets(maxPoints, firstStep, lastStep);
-  for (let i = 0; i < n; i++) buckets.place(i, steps[i], values[i]);
-  return { indices: buckets.kept(0, n - 1), downsampled: true };
+  let done = kept?.buckets;
+  if (!done || done.placed > n || !done.buckets.fits(maxPoints, firstStep, lastStep)) {
+    done = { buckets: new MinMaxBuckets(maxPoints, firstStep, lastStep), placed: 0 };
+  }
+  for (let i = done.placed; i < n; i++) done.buckets.place(i, steps[i], values[i]);
+  done.placed = n;
+  if (kept) kept.buckets = done;
+  return { indices: done.buckets.kept(0, n - 1), downsampled: true };
 }

@@ -1,4 +1,4 @@
-import { downsampleIndices, type DownsampleResult } from "../analysis/downsample.ts";
+import { downsampleIndices, type DownsampleResult, type PlacedBuckets } from "../analysis/downsample.ts";
 import type { CurvePoints } from "../store/curve_points.ts";
 import { type MetricPoint, type RunRef, widerSteps } from "../store/project.ts";
 import type { ProjectReader, StepRange } from "../store/source.ts";
@@ -18,6 +18,11 @@ export interface KeptCurve {
    * budget, so a client asking for many sizes (or for every point) must not pile up copies.
    */
   answer?: { maxPoints: number; result: DownsampleResult<MetricPoint> };
+  /**
+   * The buckets of the last downsampled answer, when it is small: new points are placed into them,
+   * so a grown curve costs its new points rather than a pass over a million (see `downsampleIndices`).
+   */
+  buckets?: PlacedBuckets;
 }
 
 /** An answer of at most this many points is kept with the curve (a few hundred KB at most). */
@@ -43,10 +48,10 @@ export function keptCurve(
     extend: async (was, range) => {
       const { points: more, steps: span } = await store.metricPointsIn(run, metric, range);
       was.points.append(more);
-      return { steps: widerSteps(was.steps, span), points: was.points };
+      return { steps: widerSteps(was.steps, span), points: was.points, buckets: was.buckets };
     },
     steps: ({ steps }) => steps,
-    bytes: ({ points }) => 1024 + points.bytes,
+    bytes: ({ points, buckets }) => 1024 + points.bytes + (buckets ? 40 * buckets.buckets.count : 0),
     release: ({ points }) => points.release(),
   };
 }
@@ -65,13 +70,17 @@ export async function downsampledFrom(
   if (curve.answer?.maxPoints === maxPoints) return curve.answer.result;
   const kept = curve.points;
   const [ids, steps, values] = [kept.ids.view(), kept.steps.view(), kept.values.view()];
+  const placed = { buckets: curve.buckets };
   const { indices, downsampled } = downsampleIndices(
     steps,
     values,
     maxPoints,
     curve.steps.first ?? 0,
     curve.steps.last ?? 0,
+    placed,
   );
+  // Buckets for a large answer are as large: only a small one's are kept (its points are placed anyway).
+  curve.buckets = maxPoints <= KEPT_ANSWER_POINTS ? placed.buckets : undefined;
   const stamps = await store.timestampsOf(indices.map((i) => ids[i]));
   if (indices.some((i) => !stamps.has(ids[i]))) return await fresh();
   const answer = {

@@ -2,11 +2,14 @@
  * `deno task bench:remote` (also part of `deno task bench`): the same commands on the 1,000,000-step
  * run read locally (--dir) and through a Trackio server (--space): the HTTP API double of
  * tests/helpers/trackio_server.ts serving the same files on loopback, gzip as Trackio sends it.
- * Reports wall time of each process (median of BENCH_RUNS) and the bytes the server sent.
+ * Reports wall time of each process (median of BENCH_RUNS), the bytes the server sent and the time it
+ * spent answering (SQL, JSON) and compressing; then, beside the local `analyze`, the least server work
+ * an exact remote `analyze` needs (remote_floor.ts).
  */
 import { ensureBigRun } from "./make_big_run.ts";
 import { DATA_DIR } from "./trackio_file.ts";
 import { startTrackioServer } from "../tests/helpers/trackio_server.ts";
+import { extractedFloor, type Floor, storedFloor } from "./remote_floor.ts";
 
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 3);
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
@@ -20,7 +23,7 @@ async function seconds(argv: string[]): Promise<number> {
     if (out.code !== 0) throw new Error(`${argv.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`);
     samples.push((performance.now() - started) / 1000);
   }
-  return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)];
+  return median(samples, (s) => s);
 }
 
 const CASES: [string, string[]][] = [
@@ -41,6 +44,10 @@ const CASES: [string, string[]][] = [
   ["run-summary --json", ["run-summary", "-p", "big", "-r", "big-run", "--json"]],
 ];
 
+function median<T>(samples: T[], by: (sample: T) => number): T {
+  return [...samples].sort((a, b) => by(a) - by(b))[Math.floor(samples.length / 2)];
+}
+
 const kb = (bytes: number) =>
   bytes < 1e6 ? `${(bytes / 1e3).toFixed(1)} KB` : `${(bytes / 1e6).toFixed(1)} MB`;
 
@@ -49,21 +56,48 @@ export async function benchRemote(): Promise<void> {
   const server = startTrackioServer({ dir: DATA_DIR });
   try {
     console.log(`\nThe same run through a Trackio server on loopback (--space), median of ${RUNS}\n`);
-    console.log("| case | local (--dir) | remote (--space) | ratio | sent by the server per call |");
-    console.log("|---|---|---|---|---|");
+    console.log(
+      "| case | local (--dir) | remote (--space) | ratio | sent by the server per call | server per call: answering + gzip |",
+    );
+    console.log("|---|---|---|---|---|---|");
+    let localAnalyze = NaN;
     for (const [label, args] of CASES) {
       const local = await seconds(["run", "-A", MAIN, ...args, "--dir", DATA_DIR]);
-      const before = server.stats.bytesOut;
+      if (args[0] === "analyze") localAnalyze = local;
+      const { bytesOut, answerMs, compressMs } = server.stats;
       const remote = await seconds(["run", "-A", MAIN, ...args, "--space", server.url]);
-      const sent = (server.stats.bytesOut - before) / RUNS;
+      const sent = (server.stats.bytesOut - bytesOut) / RUNS;
+      const answering = (server.stats.answerMs - answerMs) / RUNS / 1000;
+      const gzip = (server.stats.compressMs - compressMs) / RUNS / 1000;
       console.log(
         `| ${label} | ${local.toFixed(2)} s | ${remote.toFixed(2)} s | ${(remote / local).toFixed(2)}x | ${
           kb(sent)
-        } |`,
+        } | ${answering.toFixed(2)} s + ${gzip.toFixed(2)} s |`,
       );
     }
+    printFloors(localAnalyze);
   } finally {
     await server.close();
+  }
+}
+
+function printFloors(localAnalyze: number): void {
+  console.log(
+    `\nThe least server work of an exact remote analyze (remote_floor.ts), median of ${RUNS}, beside the local analyze\n`,
+  );
+  console.log("| rows sent | SQL | JSON | gzip (level 6) | total | x local analyze |");
+  console.log("|---|---|---|---|---|---|");
+  const forms: [string, () => Floor][] = [
+    ["as stored", storedFloor],
+    ["extracted: steps and the 4 series read in full", extractedFloor],
+  ];
+  for (const [label, measure] of forms) {
+    const floor = median(Array.from({ length: RUNS }, measure), (f) => f.total);
+    console.log(
+      `| ${label} | ${floor.sql.toFixed(2)} s | ${floor.json.toFixed(2)} s | ${floor.gzip.toFixed(2)} s | ${
+        floor.total.toFixed(2)
+      } s | ${(floor.total / localAnalyze).toFixed(2)}x |`,
+    );
   }
 }
 

@@ -40,6 +40,9 @@ export interface TrackioServerStats {
   bytesOut: number;
   /** Requests per URL path. */
   byPath: Map<string, number>;
+  /** Milliseconds spent answering requests (SQL, JSON), and compressing the answers. */
+  answerMs: number;
+  compressMs: number;
 }
 
 export interface TrackioServer {
@@ -364,7 +367,13 @@ async function gzip(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuf
 }
 
 export function startTrackioServer(options: TrackioServerOptions): TrackioServer {
-  const stats: TrackioServerStats = { requests: 0, bytesOut: 0, byPath: new Map() };
+  const stats: TrackioServerStats = {
+    requests: 0,
+    bytesOut: 0,
+    byPath: new Map(),
+    answerMs: 0,
+    compressMs: 0,
+  };
   const handlerOptions = { version: options.version, apiVersion: options.apiVersion };
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: options.port ?? 0, onListen() {} },
@@ -373,6 +382,7 @@ export function startTrackioServer(options: TrackioServerOptions): TrackioServer
       stats.requests++;
       stats.byPath.set(url.pathname, (stats.byPath.get(url.pathname) ?? 0) + 1);
       const body = new Uint8Array(await request.arrayBuffer());
+      const started = performance.now();
       const r = handleTrackioRequest(
         options.dir,
         request.method,
@@ -382,9 +392,12 @@ export function startTrackioServer(options: TrackioServerOptions): TrackioServer
       );
       const headers = new Headers({ "content-type": r.contentType, vary: "Accept-Encoding", ...r.headers });
       let bytes = new TextEncoder().encode(r.body);
+      const answered = performance.now();
+      stats.answerMs += answered - started;
       if (acceptsGzip(request.headers.get("accept-encoding"))) {
         bytes = await gzip(bytes);
         headers.set("content-encoding", "gzip");
+        stats.compressMs += performance.now() - answered;
       }
       if (request.method !== "HEAD") stats.bytesOut += bytes.length;
       // Compressed answers go chunked, without Content-Length, as Trackio sends them.

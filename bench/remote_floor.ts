@@ -1,7 +1,7 @@
 /**
  * The least work a Trackio server does for an exact remote `analyze` of the million-step run, timed on
  * the same file in this process: node:sqlite for the SQL, JSON.stringify for the answer, node:zlib's
- * gzip at level 6 (the zlib that Trackio's Python gzip uses, at Trackio's level). Every value the
+ * gzip at level 6 (deflate at Trackio's level, as Trackio's Python gzip compresses). Every value the
  * analysis reads has to be selected, put in a JSON answer and compressed, whatever the client then does
  * with it, and Trackio's server does one request at a time. The two forms a scan's rows can take (see
  * src/store/remote/scan_plan.ts), each at its cheapest:
@@ -54,8 +54,10 @@ function timed<T>(spent: { ms: number }, work: () => T): T {
  */
 function pagesFloor(db: DatabaseSync, columns: string, searchMs = 0): Floor {
   const sql = { ms: searchMs }, json = { ms: 0 }, gzip = { ms: 0 };
-  const { lo, hi } = db.prepare("SELECT MIN(id) AS lo, MAX(id) AS hi FROM metrics WHERE run_id = ?")
-    .get(BIG_RUN_ID) as { lo: number; hi: number };
+  const ends = db.prepare("SELECT MIN(id) AS lo, MAX(id) AS hi FROM metrics WHERE run_id = ?").get(
+    BIG_RUN_ID,
+  );
+  const lo = Number(ends?.lo), hi = Number(ends?.hi);
   const page = db.prepare(
     `SELECT COUNT(*) AS n, ${columns} FROM metrics WHERE +run_id = ? AND id >= ? AND id < ?`,
   );

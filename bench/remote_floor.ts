@@ -15,6 +15,7 @@
 import { DatabaseSync } from "node:sqlite";
 import zlib from "node:zlib";
 import { BIG_DB, BIG_RUN_ID } from "./make_big_run.ts";
+import { extractChunks, METRICS_TEXT, removeKeys } from "../src/store/remote/sql.ts";
 
 /** Every key of the big run's rows (make_big_run.ts); the key search below checks there are no others. */
 const KEYS = [
@@ -35,9 +36,6 @@ export interface Floor {
   gzip: number;
   total: number;
 }
-
-const path = (key: string) => `'$."${key}"'`;
-const TEXT = "CAST(metrics AS TEXT)";
 
 function timed<T>(spent: { ms: number }, work: () => T): T {
   const started = performance.now();
@@ -78,7 +76,7 @@ function pagesFloor(db: DatabaseSync, columns: string, searchMs = 0): Floor {
 export function storedFloor(): Floor {
   const db = new DatabaseSync(BIG_DB, { readOnly: true });
   try {
-    return pagesFloor(db, `group_concat(${TEXT}, ',') AS page, group_concat(step, ',') AS steps`);
+    return pagesFloor(db, `group_concat(${METRICS_TEXT}, ',') AS page, group_concat(step, ',') AS steps`);
   } finally {
     db.close();
   }
@@ -90,12 +88,10 @@ export function extractedFloor(): Floor {
     const search = { ms: 0 };
     const other = timed(search, () =>
       db.prepare(
-        `SELECT 1 FROM metrics WHERE run_id = ? AND json_remove(${TEXT}, ${
-          KEYS.map(path).join(", ")
-        }) != '{}' LIMIT 1`,
+        `SELECT 1 FROM metrics WHERE run_id = ? AND ${removeKeys(METRICS_TEXT, KEYS)} != '{}' LIMIT 1`,
       ).get(BIG_RUN_ID));
     if (other) throw new Error("the big run has keys this floor does not know: update KEYS");
-    const values = `json_extract(${TEXT}, ${READ_BY_ANALYZE.map(path).join(", ")})`;
+    const values = extractChunks(METRICS_TEXT, READ_BY_ANALYZE);
     return pagesFloor(db, `group_concat(json_array(step, ${values}), ',') AS page`, search.ms);
   } finally {
     db.close();

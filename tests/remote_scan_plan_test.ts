@@ -33,12 +33,12 @@ Deno.test("scan plan: stored text when the wanted values are most of the values,
   // Nothing to judge by (no rows, or none that is a JSON object): stored text.
   assert.equal(scanPlan([], wantedLoss, 1000).raw, true);
   assert.equal(scanPlan(["{oops", "[1]"], wantedLoss, 1000).raw, true);
-  // About 16 MB of stored text a page, within the page size given.
-  const long = "x".repeat(160_000);
+  // About 2 MB of stored text a page, within the page size given.
+  const long = "x".repeat(20_000);
   assert.equal(scanPlan([long], wantedLoss, 1000).rawPageRows, 100);
   assert.equal(scanPlan([row(0)], wantedLoss, 1000).rawPageRows, 1000);
   // Rows longer than four times the sampled ones (and 1 KB) are read on their own.
-  assert.equal(scanPlan([long], wantedLoss, 1000).bigRowBytes, 640_000);
+  assert.equal(scanPlan([long], wantedLoss, 1000).bigRowBytes, 80_000);
   assert.equal(scanPlan([row(0)], wantedLoss, 1000).bigRowBytes, 1024);
 });
 

@@ -43,6 +43,8 @@ export interface TrackioServerStats {
   /** Milliseconds spent answering requests (SQL, JSON), and compressing the answers. */
   answerMs: number;
   compressMs: number;
+  /** Answers sent gzipped. */
+  gzipped: number;
 }
 
 export interface TrackioServer {
@@ -373,6 +375,7 @@ export function startTrackioServer(options: TrackioServerOptions): TrackioServer
     byPath: new Map(),
     answerMs: 0,
     compressMs: 0,
+    gzipped: 0,
   };
   const handlerOptions = { version: options.version, apiVersion: options.apiVersion };
   const server = Deno.serve(
@@ -398,6 +401,7 @@ export function startTrackioServer(options: TrackioServerOptions): TrackioServer
         bytes = await gzip(bytes);
         headers.set("content-encoding", "gzip");
         stats.compressMs += performance.now() - answered;
+        stats.gzipped++;
       }
       if (request.method !== "HEAD") stats.bytesOut += bytes.length;
       // Compressed answers go chunked, without Content-Length, as Trackio sends them.

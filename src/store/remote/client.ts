@@ -1,6 +1,7 @@
 import { authError, notFound, remoteError, TrackioCliError } from "../../errors.ts";
 import { sleep } from "../../util/sleep.ts";
-import { tokenAllowed } from "./space.ts";
+import { type Coding, CodingChoice, type CompressionPolicy } from "./coding.ts";
+import { isLoopbackHost, tokenAllowed } from "./space.ts";
 
 /** The version of Trackio's HTTP API this client speaks (`GET /version` says `api_version`). */
 export const HTTP_API_VERSION = 1;
@@ -14,12 +15,17 @@ export interface ClientOptions {
   timeoutMs: number;
   /** Waits before each retry of a request that failed in a way that may pass (a Space waking up). */
   backoffMs: number[];
+  /** Which coding to ask for (see `CodingChoice`); default "auto". */
+  compression?: CompressionPolicy;
 }
 
 /** What went over the wire, for `deno task bench` and for tests. */
 export interface WireStats {
   requests: number;
+  /** Decoded characters of the answers. */
   bytes: number;
+  /** Answers by the coding the server used. */
+  codings: Record<Coding, number>;
 }
 
 export interface QueryAnswer {
@@ -50,18 +56,14 @@ function unreachable(url: string, error: unknown): string {
  * called. The token never appears in an error, a log or a result.
  */
 export class TrackioClient {
-  readonly stats: WireStats = { requests: 0, bytes: 0 };
+  readonly stats: WireStats = { requests: 0, bytes: 0, codings: { gzip: 0, identity: 0 } };
+  private readonly coding: CodingChoice;
   private checked?: Promise<{ version: string; api_version: number }>;
   private readonly headers: Record<string, string>;
 
   constructor(readonly url: URL, private readonly options: ClientOptions) {
-    // gzip only: Trackio answers a client that also accepts br (fetch's default) with brotli at a
-    // quality that compresses a 17 MB page of rows three times slower than gzip, to the same size.
-    this.headers = {
-      "content-type": "application/json",
-      accept: "application/json",
-      "accept-encoding": "gzip",
-    };
+    this.headers = { "content-type": "application/json", accept: "application/json" };
+    this.coding = new CodingChoice(options.compression ?? "auto", isLoopbackHost(url.hostname));
     if (options.token && tokenAllowed(url)) this.headers.authorization = `Bearer ${options.token}`;
   }
 
@@ -93,10 +95,13 @@ export class TrackioClient {
   private async once(target: URL, shown: string, body?: unknown): Promise<{ status: number; json: unknown }> {
     let response: Response;
     const signal = AbortSignal.timeout(this.options.timeoutMs);
+    const sent = performance.now();
     try {
       response = await fetch(target, {
         method: body === undefined ? "GET" : "POST",
-        headers: this.headers,
+        // Never br, which fetch asks for by default: Trackio answers it with brotli at a quality that
+        // compresses a page of rows about three times slower than gzip, to the same size.
+        headers: { ...this.headers, "accept-encoding": this.coding.next() },
         body: body === undefined ? undefined : JSON.stringify(body),
         // A redirect could carry the token to another host; Trackio's API never redirects.
         redirect: "manual",
@@ -117,8 +122,7 @@ export class TrackioClient {
       }
       throw new Retryable(unreachable(this.base, error));
     }
-    this.stats.requests++;
-    this.stats.bytes += text.length;
+    this.count(response, text, sent);
     const status = response.status;
     if (status === 401 || status === 403) {
       throw authError(
@@ -146,6 +150,15 @@ export class TrackioClient {
       throw remoteError(`${shown} answered HTTP ${status} with a body that is not whole JSON (truncated?)`);
     }
     return { status, json };
+  }
+
+  /** Counts the answer, and tells the coding choice how quickly it came. */
+  private count(response: Response, text: string, sent: number): void {
+    const coding: Coding = /gzip/i.test(response.headers.get("content-encoding") ?? "") ? "gzip" : "identity";
+    this.stats.requests++;
+    this.stats.bytes += text.length;
+    this.stats.codings[coding]++;
+    this.coding.record(text.length, performance.now() - sent);
   }
 
   /** The server's Trackio version, checked once: it must speak HTTP API version 1. */

@@ -1,5 +1,6 @@
 import { usageError } from "../../errors.ts";
-import { TrackioClient } from "./client.ts";
+import { type ClientOptions, TrackioClient } from "./client.ts";
+import { COMPRESSION_POLICIES, type CompressionPolicy } from "./coding.ts";
 import { findHfToken } from "./hf_token.ts";
 import { RemoteSource } from "./remote_source.ts";
 import { serverUrl } from "./space.ts";
@@ -29,6 +30,7 @@ export function connectRemote(settings: RemoteSettings): RemoteSource {
   const timeoutText = settings.env("TRACKIO_CLI_TIMEOUT");
   const timeout = timeoutText === undefined ? DEFAULT_TIMEOUT_SECONDS : Number(timeoutText);
   if (!(timeout > 0)) throw usageError(`TRACKIO_CLI_TIMEOUT: '${timeoutText}' is not a number of seconds`);
+  const compression = compressionOf(settings.env("TRACKIO_CLI_COMPRESSION"));
   const { token, source } = findHfToken(settings.hfToken, settings.env);
   // A header cannot hold these, and the runtime's error would quote the token.
   if (token !== undefined && !/^[\x21-\x7e]+$/.test(token)) {
@@ -39,8 +41,18 @@ export function connectRemote(settings: RemoteSettings): RemoteSource {
   }
   // Timers fire at once beyond 2^31 - 1 ms (~24.8 days): longer means "as long as it takes".
   const timeoutMs = Math.min(timeout * 1000, 2 ** 31 - 1);
-  const client = settings.quick
-    ? new TrackioClient(url, { token, timeoutMs: Math.min(timeoutMs, QUICK_TIMEOUT_MS), backoffMs: [] })
-    : new TrackioClient(url, { token, timeoutMs, backoffMs: RETRY_BACKOFF_MS });
-  return new RemoteSource(client, settings.origin, undefined, source);
+  const options: ClientOptions = settings.quick
+    ? { token, timeoutMs: Math.min(timeoutMs, QUICK_TIMEOUT_MS), backoffMs: [], compression }
+    : { token, timeoutMs, backoffMs: RETRY_BACKOFF_MS, compression };
+  return new RemoteSource(new TrackioClient(url, options), settings.origin, undefined, source);
+}
+
+/** `TRACKIO_CLI_COMPRESSION`: auto (the default), gzip or none. */
+function compressionOf(text: string | undefined): CompressionPolicy {
+  if (text === undefined || text === "") return "auto";
+  const policy = COMPRESSION_POLICIES.find((p) => p === text.trim().toLowerCase());
+  if (!policy) {
+    throw usageError(`TRACKIO_CLI_COMPRESSION: '${text}' is not one of ${COMPRESSION_POLICIES.join(", ")}`);
+  }
+  return policy;
 }

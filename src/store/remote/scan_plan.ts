@@ -24,8 +24,13 @@ export interface ScanPlan {
  * values.
  */
 const RAW_WHEN_WANTED_SHARE = 0.5;
-/** A page of stored text: a few megabytes, like a page of extracted values. */
-export const RAW_PAGE_BYTES = 16_000_000;
+/**
+ * A page of stored text: two megabytes. The server and the client each hold off the network while
+ * they work on a page (Trackio's server answers one request at a time, the client parses in the
+ * thread that reads), so a page moves only when both are between pages; small pages let them take
+ * turns often enough to work at the same time (README gives the times of 1 to 16 MB pages).
+ */
+export const RAW_PAGE_BYTES = 2_000_000;
 const BIG_ROW_FACTOR = 4;
 const MIN_BIG_ROW = 1024;
 

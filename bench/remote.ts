@@ -95,9 +95,9 @@ function printFloors(localAnalyze: number): void {
     `\nThe least server work of an exact remote analyze with gzip (remote_floor.ts), median of ${RUNS}, beside the local analyze\n`,
   );
   console.log(
-    "| rows sent | SQL | JSON | gzip (level 6) | total | x local analyze | brotli (quality 5) instead |",
+    "| rows sent | SQL | JSON | gzip (level 6) | total | x local analyze | brotli (quality 5) instead | bytes: gzip, brotli |",
   );
-  console.log("|---|---|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|---|---|---|");
   const forms: [string, () => Floor][] = [
     ["as stored", storedFloor],
     ["extracted: steps and the 4 series read in full", extractedFloor],
@@ -107,7 +107,9 @@ function printFloors(localAnalyze: number): void {
     console.log(
       `| ${label} | ${floor.sql.toFixed(2)} s | ${floor.json.toFixed(2)} s | ${floor.gzip.toFixed(2)} s | ${
         floor.total.toFixed(2)
-      } s | ${(floor.total / localAnalyze).toFixed(2)}x | ${floor.brotli.toFixed(2)} s |`,
+      } s | ${(floor.total / localAnalyze).toFixed(2)}x | ${floor.brotli.toFixed(2)} s | ${
+        kb(floor.gzipBytes)
+      }, ${kb(floor.brotliBytes)} |`,
     );
   }
 }

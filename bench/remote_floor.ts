@@ -40,6 +40,9 @@ export interface Floor {
   total: number;
   /** Brotli at quality 5, what Trackio sends a client that accepts br, instead of the gzip. */
   brotli: number;
+  /** Bytes sent, gzipped and as brotli. */
+  gzipBytes: number;
+  brotliBytes: number;
 }
 
 function timed<T>(spent: { ms: number }, work: () => T): T {
@@ -58,6 +61,7 @@ function timed<T>(spent: { ms: number }, work: () => T): T {
 function pagesFloor(db: DatabaseSync, columns: string, searchMs = 0): Floor {
   const sql = { ms: searchMs }, json = { ms: 0 }, gzip = { ms: 0 }, brotli = { ms: 0 };
   const brotliQuality5 = { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5 } };
+  let gzipBytes = 0, brotliBytes = 0;
   const ends = db.prepare("SELECT MIN(id) AS lo, MAX(id) AS hi FROM metrics WHERE run_id = ?").get(
     BIG_RUN_ID,
   );
@@ -68,8 +72,8 @@ function pagesFloor(db: DatabaseSync, columns: string, searchMs = 0): Floor {
   for (let from = lo; from <= hi; from += PAGE_ROWS) {
     const row = timed(sql, () => page.get(BIG_RUN_ID, from, from + PAGE_ROWS));
     const body = timed(json, () => new TextEncoder().encode(JSON.stringify({ data: [row] })));
-    timed(gzip, () => zlib.gzipSync(body, { level: 6 }));
-    timed(brotli, () => zlib.brotliCompressSync(body, brotliQuality5));
+    gzipBytes += timed(gzip, () => zlib.gzipSync(body, { level: 6 })).length;
+    brotliBytes += timed(brotli, () => zlib.brotliCompressSync(body, brotliQuality5)).length;
   }
   const seconds = (spent: { ms: number }) => spent.ms / 1000;
   return {
@@ -78,6 +82,8 @@ function pagesFloor(db: DatabaseSync, columns: string, searchMs = 0): Floor {
     gzip: seconds(gzip),
     total: seconds(sql) + seconds(json) + seconds(gzip),
     brotli: seconds(brotli),
+    gzipBytes,
+    brotliBytes,
   };
 }
 

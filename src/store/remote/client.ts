@@ -1,6 +1,6 @@
 import { authError, notFound, remoteError, TrackioCliError } from "../../errors.ts";
 import { sleep } from "../../util/sleep.ts";
-import { type Coding, CodingChoice, type CompressionPolicy } from "./coding.ts";
+import { CodingChoice, type CompressionPolicy } from "./coding.ts";
 import { isLoopbackHost, tokenAllowed } from "./space.ts";
 
 /** The version of Trackio's HTTP API this client speaks (`GET /version` says `api_version`). */
@@ -24,8 +24,6 @@ export interface WireStats {
   requests: number;
   /** Decoded characters of the answers. */
   bytes: number;
-  /** Answers by the coding the server used. */
-  codings: Record<Coding, number>;
 }
 
 export interface QueryAnswer {
@@ -56,7 +54,7 @@ function unreachable(url: string, error: unknown): string {
  * called. The token never appears in an error, a log or a result.
  */
 export class TrackioClient {
-  readonly stats: WireStats = { requests: 0, bytes: 0, codings: { gzip: 0, identity: 0 } };
+  readonly stats: WireStats = { requests: 0, bytes: 0 };
   private readonly coding: CodingChoice;
   private checked?: Promise<{ version: string; api_version: number }>;
   private readonly headers: Record<string, string>;
@@ -122,7 +120,7 @@ export class TrackioClient {
       }
       throw new Retryable(unreachable(this.base, error));
     }
-    this.count(response, text, sent);
+    this.count(text, sent);
     const status = response.status;
     if (status === 401 || status === 403) {
       throw authError(
@@ -153,11 +151,9 @@ export class TrackioClient {
   }
 
   /** Counts the answer, and tells the coding choice how quickly it came. */
-  private count(response: Response, text: string, sent: number): void {
-    const coding: Coding = /gzip/i.test(response.headers.get("content-encoding") ?? "") ? "gzip" : "identity";
+  private count(text: string, sent: number): void {
     this.stats.requests++;
     this.stats.bytes += text.length;
-    this.stats.codings[coding]++;
     this.coding.record(text.length, performance.now() - sent);
   }
 

@@ -75,8 +75,9 @@ export async function benchRemote(): Promise<void> {
       const sent = (server.stats.bytesOut - bytesOut) / RUNS;
       const answering = (server.stats.answerMs - answerMs) / RUNS / 1000;
       const gzip = (server.stats.compressMs - compressMs) / RUNS / 1000;
-      const answers = `${(server.stats.gzipped - gzipped) / RUNS} of ${
-        (server.stats.requests - requests) / RUNS
+      const perCall = (n: number) => String(Math.round((n / RUNS) * 10) / 10);
+      const answers = `${perCall(server.stats.gzipped - gzipped)} of ${
+        perCall(server.stats.requests - requests)
       }`;
       console.log(
         `| ${label} | ${local.toFixed(2)} s | ${remote.toFixed(2)} s | ${(remote / local).toFixed(2)}x | ${

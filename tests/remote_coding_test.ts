@@ -7,8 +7,10 @@
 import assert from "node:assert/strict";
 import { CodingChoice, SAME_MACHINE_MS, SMALL_ANSWER_BYTES } from "../src/store/remote/coding.ts";
 import { TrackioClient } from "../src/store/remote/client.ts";
+import { join } from "node:path";
 import { runCli } from "./helpers/cli.ts";
 import { fixtureDir } from "./helpers/fixture_dir.ts";
+import { TrackioDb } from "./helpers/trackio_db.ts";
 import { startTrackioServer } from "./helpers/trackio_server.ts";
 
 Deno.test("auto: gzip until a loopback server answers a small request as quickly as this machine does", () => {
@@ -123,4 +125,45 @@ Deno.test("TRACKIO_CLI_COMPRESSION that is not auto, gzip or none: exit 2, one l
     run.stderr.trim(),
     "error: TRACKIO_CLI_COMPRESSION: 'brotli' is not one of auto, gzip, none",
   );
+});
+
+Deno.test("a long read pages stored rows by 2 MB when answers come plain and by 8 MB when gzipped, to the same result", async () => {
+  // 30,000 rows of about 200 bytes: some 6 MB of stored text, one page gzipped, several plain.
+  const long = Deno.makeTempDirSync();
+  try {
+    const db = new TrackioDb(join(long, "long.db"), "head");
+    db.log(
+      "r",
+      Array.from({ length: 30_000 }, (_, i) => ({
+        step: i,
+        metrics: {
+          "train/loss": 2 / (1 + i * 0.001) + 0.01 * Math.sin(i),
+          "train/grad_norm": 1 + 0.1 * Math.cos(i),
+          "train/learning_rate": 1e-4 * (1 - i / 30_000),
+          "train/epoch": i / 10_000,
+          "train/global_step": i,
+        },
+        timestamp: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString().replace("Z", "+00:00"),
+      })),
+    );
+    db.close();
+    const pagesWith = async (policy: string) => {
+      const server = startTrackioServer({ dir: long });
+      try {
+        const run = await runCli(["analyze", "-p", "long", "-r", "r", "--json", "--space", server.url], {
+          env: { TRACKIO_CLI_COMPRESSION: policy },
+        });
+        assert.equal(run.code, 0, run.stderr);
+        return { queries: server.stats.byPath.get("/api/query_project") ?? 0, stdout: run.stdout };
+      } finally {
+        await server.close();
+      }
+    };
+    const gzip = await pagesWith("gzip"), plain = await pagesWith("none");
+    assert.equal(plain.stdout, gzip.stdout);
+    // Three more pages at least, each one request.
+    assert.ok(plain.queries >= gzip.queries + 2, `plain ${plain.queries}, gzip ${gzip.queries} queries`);
+  } finally {
+    Deno.removeSync(long, { recursive: true });
+  }
 });

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { toJson } from "../src/json.ts";
 import { LocalSource } from "../src/store/local_source.ts";
-import { scanPlan } from "../src/store/remote/scan_plan.ts";
+import { RAW_PAGE_BYTES, scanPlan } from "../src/store/remote/scan_plan.ts";
 import type { Source } from "../src/store/source.ts";
 import { findTool } from "../src/tools/index.ts";
 import { invokeTool } from "../src/tools/invoke.ts";
@@ -26,20 +26,25 @@ Deno.test("scan plan: stored text when the wanted values are most of the values,
       "train/loss": 1.2345678901234,
       ...Object.fromEntries(Array.from({ length: extra }, (_, k) => [`sys/x${k}`, 0.1234567890123 + k])),
     });
-  assert.equal(scanPlan([row(0), row(0)], wantedLoss, 1000).raw, true);
-  assert.equal(scanPlan([row(1)], wantedLoss, 1000).raw, true, "half the values wanted");
-  assert.equal(scanPlan([row(2)], wantedLoss, 1000).raw, false);
-  assert.equal(scanPlan([row(30)], undefined, 1000).raw, true, "every metric wanted");
+  assert.equal(scanPlan([row(0), row(0)], wantedLoss, 1000, RAW_PAGE_BYTES.plain).raw, true);
+  assert.equal(
+    scanPlan([row(1)], wantedLoss, 1000, RAW_PAGE_BYTES.plain).raw,
+    true,
+    "half the values wanted",
+  );
+  assert.equal(scanPlan([row(2)], wantedLoss, 1000, RAW_PAGE_BYTES.plain).raw, false);
+  assert.equal(scanPlan([row(30)], undefined, 1000, RAW_PAGE_BYTES.plain).raw, true, "every metric wanted");
   // Nothing to judge by (no rows, or none that is a JSON object): stored text.
-  assert.equal(scanPlan([], wantedLoss, 1000).raw, true);
-  assert.equal(scanPlan(["{oops", "[1]"], wantedLoss, 1000).raw, true);
-  // About 2 MB of stored text a page, within the page size given.
+  assert.equal(scanPlan([], wantedLoss, 1000, RAW_PAGE_BYTES.plain).raw, true);
+  assert.equal(scanPlan(["{oops", "[1]"], wantedLoss, 1000, RAW_PAGE_BYTES.plain).raw, true);
+  // About the bytes given a page (2 MB plain, 8 MB gzipped), within the rows given.
   const long = "x".repeat(20_000);
-  assert.equal(scanPlan([long], wantedLoss, 1000).rawPageRows, 100);
-  assert.equal(scanPlan([row(0)], wantedLoss, 1000).rawPageRows, 1000);
+  assert.equal(scanPlan([long], wantedLoss, 1000, RAW_PAGE_BYTES.plain).rawPageRows, 100);
+  assert.equal(scanPlan([long], wantedLoss, 1000, RAW_PAGE_BYTES.gzip).rawPageRows, 400);
+  assert.equal(scanPlan([row(0)], wantedLoss, 1000, RAW_PAGE_BYTES.plain).rawPageRows, 1000);
   // Rows longer than four times the sampled ones (and 1 KB) are read on their own.
-  assert.equal(scanPlan([long], wantedLoss, 1000).bigRowBytes, 80_000);
-  assert.equal(scanPlan([row(0)], wantedLoss, 1000).bigRowBytes, 1024);
+  assert.equal(scanPlan([long], wantedLoss, 1000, RAW_PAGE_BYTES.plain).bigRowBytes, 80_000);
+  assert.equal(scanPlan([row(0)], wantedLoss, 1000, RAW_PAGE_BYTES.plain).bigRowBytes, 1024);
 });
 
 const stamp = (i: number) =>

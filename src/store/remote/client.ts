@@ -65,6 +65,11 @@ export class TrackioClient {
     if (options.token && tokenAllowed(url)) this.headers.authorization = `Bearer ${options.token}`;
   }
 
+  /** Whether the next answers come plain (see `CodingChoice`): long reads page by less then. */
+  get asksPlain(): boolean {
+    return this.coding.next() === "identity";
+  }
+
   get sendsToken(): boolean {
     return "authorization" in this.headers;
   }
@@ -98,7 +103,7 @@ export class TrackioClient {
       response = await fetch(target, {
         method: body === undefined ? "GET" : "POST",
         // Never br, which fetch asks for by default: Trackio answers it with brotli at a quality that
-        // compresses a page of rows about three times slower than gzip, to the same size.
+        // compresses a page of rows about three times slower than gzip, to about the same size.
         headers: { ...this.headers, "accept-encoding": this.coding.next() },
         body: body === undefined ? undefined : JSON.stringify(body),
         // A redirect could carry the token to another host; Trackio's API never redirects.

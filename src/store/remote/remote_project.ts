@@ -812,7 +812,8 @@ export class RemoteProject implements ProjectReader {
     if (!end || (after && end.timestamp === after.timestamp && end.id === after.id)) return after;
     const range: RowRange = { after, upTo: end };
     const sample = answer.filter((r) => r.m !== null && r.m !== undefined).map((r) => String(r.m));
-    const plan = scanPlan(sample, wanted, this.pageSizes.values);
+    const pageBytes = this.client.asksPlain ? RAW_PAGE_BYTES.plain : RAW_PAGE_BYTES.gzip;
+    const plan = scanPlan(sample, wanted, this.pageSizes.values, pageBytes);
     if (plan.raw || !(await this.scanExtracted(run, range, visit, wanted))) {
       await this.scanStored(run, range, plan, visit);
     }
@@ -884,7 +885,7 @@ export class RemoteProject implements ProjectReader {
       for (
         let bytes = 0;
         k < long.length && batch.length < 1000 &&
-        (batch.length === 0 || bytes + long[k][1] <= RAW_PAGE_BYTES);
+        (batch.length === 0 || bytes + long[k][1] <= RAW_PAGE_BYTES.gzip);
         k++
       ) {
         batch.push(long[k][0]);

@@ -8,7 +8,7 @@ import { isMetricKey } from "../project.ts";
  */
 export interface ScanPlan {
   raw: boolean;
-  /** Rows per page of stored text: about `RAW_PAGE_BYTES` of it. */
+  /** Rows per page of stored text: about `pageBytes` of it. */
   rawPageRows: number;
   /**
    * A row longer than this is read on its own, by id: a page of stored text then holds at most
@@ -25,26 +25,33 @@ export interface ScanPlan {
  */
 const RAW_WHEN_WANTED_SHARE = 0.5;
 /**
- * A page of stored text: two megabytes. The server and the client each hold off the network while
- * they work on a page (Trackio's server answers one request at a time, the client parses in the
- * thread that reads), so a page moves only when both are between pages; small pages let them take
- * turns often enough to work at the same time (README gives the times of 1 to 16 MB pages).
+ * Bytes of stored text a page, by how the answers come. Plain answers (from a server on the same
+ * machine): two megabytes. The server and the client each hold off the connection while they work on
+ * a page (Trackio's server answers one request at a time, the client parses in the thread that reads),
+ * so a page moves only when both are between pages, and small pages let them take turns often enough
+ * to work at the same time (README gives the times of 1 to 16 MB pages). Gzipped answers cross a
+ * network, where three pages are in flight a round trip: pages of 8 MB (about 1.6 MB gzipped) still
+ * carry 16 MB/s over a 300 ms round trip, where 2 MB pages would carry 4.
  */
-export const RAW_PAGE_BYTES = 2_000_000;
+export const RAW_PAGE_BYTES = { plain: 2_000_000, gzip: 8_000_000 };
 const BIG_ROW_FACTOR = 4;
 const MIN_BIG_ROW = 1024;
 
-/** The plan for rows like `sample` (their stored texts), `wanted` choosing the metrics kept. */
+/**
+ * The plan for rows like `sample` (their stored texts), `wanted` choosing the metrics kept, in pages
+ * of at most `maxPageRows` rows and about `pageBytes` (`RAW_PAGE_BYTES`) of text.
+ */
 export function scanPlan(
   sample: string[],
   wanted: ((metric: string) => boolean) | undefined,
   maxPageRows: number,
+  pageBytes: number,
 ): ScanPlan {
   const average = Math.max(
     1,
     sample.reduce((sum, text) => sum + text.length, 0) / Math.max(1, sample.length),
   );
-  const rawPageRows = Math.max(1, Math.min(maxPageRows, Math.floor(RAW_PAGE_BYTES / average)));
+  const rawPageRows = Math.max(1, Math.min(maxPageRows, Math.floor(pageBytes / average)));
   const bigRowBytes = Math.max(MIN_BIG_ROW, Math.ceil(BIG_ROW_FACTOR * average));
   if (!wanted) return { raw: true, rawPageRows, bigRowBytes };
   let all = 0, kept = 0;

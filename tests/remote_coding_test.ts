@@ -8,7 +8,9 @@ import assert from "node:assert/strict";
 import { CodingChoice, SAME_MACHINE_MS, SMALL_ANSWER_BYTES } from "../src/store/remote/coding.ts";
 import { TrackioClient } from "../src/store/remote/client.ts";
 import { join } from "node:path";
+import { sleep } from "../src/util/sleep.ts";
 import { runCli } from "./helpers/cli.ts";
+import { startFaultServer } from "./helpers/fault_server.ts";
 import { fixtureDir } from "./helpers/fixture_dir.ts";
 import { TrackioDb } from "./helpers/trackio_db.ts";
 import { startTrackioServer } from "./helpers/trackio_server.ts";
@@ -46,31 +48,17 @@ Deno.test("TRACKIO_CLI_COMPRESSION=gzip or none: that coding always", () => {
   assert.equal(new CodingChoice("none", false).next(), "identity");
 });
 
-/** A server that answers every request after `delayMs`, noting what each asked for. */
-function recordingServer(delayMs: number) {
-  const asked: (string | null)[] = [];
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
-    asked.push(request.headers.get("accept-encoding"));
-    await request.arrayBuffer();
-    if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
-    const version = {
-      version: "0.36.0",
-      api_version: 1,
-      api_transport: "http",
-      mcp_enabled: true,
-      mcp_path: "/mcp",
-    };
-    return Response.json(new URL(request.url).pathname === "/version" ? version : { data: [] });
-  });
-  return { asked, url: `http://127.0.0.1:${server.addr.port}/`, close: () => server.shutdown() };
-}
+const dir = fixtureDir("head");
+globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
 
+/** The codings a client asked for in `calls` calls to the Trackio double answering after `delayMs`. */
 async function askedFor(delayMs: number, calls: number): Promise<(string | null)[]> {
-  const server = recordingServer(delayMs);
+  const delay = async () => void (await sleep(delayMs));
+  const server = startFaultServer({ dir, fault: delayMs ? delay : undefined });
   try {
     const client = new TrackioClient(new URL(server.url), { timeoutMs: 5_000, backoffMs: [] });
     for (let i = 0; i < calls; i++) await client.call("get_all_projects", {});
-    return server.asked;
+    return server.seen.map((request) => request.acceptEncoding);
   } finally {
     await server.close();
   }
@@ -87,9 +75,6 @@ Deno.test("a loopback server as slow as a tunnel to another machine (25 ms an an
   const asked = await askedFor(25, 6);
   assert.deepEqual(asked, Array(7).fill("gzip"));
 });
-
-const dir = fixtureDir("head");
-globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
 
 /** How many of the CLI's answers the Trackio double gzipped, with TRACKIO_CLI_COMPRESSION=`policy`. */
 async function gzippedOf(policy: string): Promise<{ gzipped: number; requests: number; stdout: string }> {

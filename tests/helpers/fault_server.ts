@@ -2,8 +2,8 @@
  * Servers that misbehave the way a Trackio Space or a self-hosted Trackio server can: the Trackio
  * double (trackio_server.ts) behind a hook that may answer a request itself (an error status, a cut
  * body, an HTML page, a delay), and a server that accepts connections but never answers.
- * Every request is recorded with its authorization header, so that tests can count retries and see
- * what credentials went over the wire.
+ * Every request is recorded with its authorization and accept-encoding headers, so that tests can
+ * count retries and see what credentials and codings went over the wire.
  */
 import { type HandlerOptions, handleTrackioRequest } from "./trackio_server.ts";
 
@@ -12,6 +12,7 @@ export interface SeenRequest {
   path: string;
   body: string;
   authorization: string | null;
+  acceptEncoding: string | null;
 }
 
 /**
@@ -56,6 +57,7 @@ export function startFaultServer(
         path: url.pathname + url.search,
         body: await request.text(),
         authorization: request.headers.get("authorization"),
+        acceptEncoding: request.headers.get("accept-encoding"),
       };
       const index = seen.length;
       seen.push(entry);
